@@ -1,0 +1,31 @@
+package io.mpconnect.workflows.messages;
+
+import java.util.List;
+
+/**
+ * What the sign-up page renders and {@code GET /api/onboardings/{id}} returns.
+ *
+ * @param outcome null until the onboarding ends
+ * @param customer null until AWS resolved the token
+ * @param user null until the customer signed in
+ * @param organization the linked organization, once known
+ * @param subscription null until connected
+ * @param message a sentence for the customer about the current state, or null
+ */
+public record OnboardingView(
+    String id,
+    OnboardingStep step,
+    OnboardingOutcome outcome,
+    Customer customer,
+    User user,
+    List<OrganizationOption> organizations,
+    OrganizationRef organization,
+    Subscription subscription,
+    String message) {
+
+  public record Customer(String awsAccountId, String customerIdentifier, String productCode) {}
+
+  public record User(String displayName, String email, String provider) {}
+
+  public record Subscription(SubscriptionStatus status) {}
+}

@@ -1,0 +1,39 @@
+package io.mpconnect.workflows.onboarding;
+
+import io.mpconnect.workflows.messages.ConnectChoice;
+import io.mpconnect.workflows.messages.OnboardingRequest;
+import io.mpconnect.workflows.messages.OnboardingResult;
+import io.mpconnect.workflows.messages.OnboardingView;
+import io.mpconnect.workflows.messages.VerifiedIdentity;
+import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.UpdateMethod;
+import io.temporal.workflow.UpdateValidatorMethod;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/**
+ * One customer's journey from AWS Marketplace's "Set up your account" to an organization
+ * connected to their AWS subscription. Workflow id: {@link OnboardingIds#workflowId(String)}.
+ */
+@WorkflowInterface
+public interface OnboardingWorkflow {
+  @WorkflowMethod
+  OnboardingResult run(OnboardingRequest request);
+
+  /** The customer signed in; the identity is what the api verified from the ID token. */
+  @UpdateMethod
+  OnboardingView authenticate(VerifiedIdentity identity);
+
+  @UpdateValidatorMethod(updateName = "authenticate")
+  void validateAuthenticate(VerifiedIdentity identity);
+
+  /** The customer picked an organization or named a new one; returns once the connect ended. */
+  @UpdateMethod
+  OnboardingView chooseOrganization(ConnectChoice choice);
+
+  @UpdateValidatorMethod(updateName = "chooseOrganization")
+  void validateChooseOrganization(ConnectChoice choice);
+
+  @QueryMethod
+  OnboardingView view();
+}

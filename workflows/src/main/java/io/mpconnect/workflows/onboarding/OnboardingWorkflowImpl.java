@@ -1,0 +1,297 @@
+package io.mpconnect.workflows.onboarding;
+
+import io.mpconnect.workflows.activities.AccountActivities;
+import io.mpconnect.workflows.activities.FailureTypes;
+import io.mpconnect.workflows.activities.MarketplaceActivities;
+import io.mpconnect.workflows.activities.NotificationActivities;
+import io.mpconnect.workflows.messages.ConfirmationRequest;
+import io.mpconnect.workflows.messages.ConnectChoice;
+import io.mpconnect.workflows.messages.ConnectCommand;
+import io.mpconnect.workflows.messages.ConnectResult;
+import io.mpconnect.workflows.messages.OnboardingOutcome;
+import io.mpconnect.workflows.messages.OnboardingRequest;
+import io.mpconnect.workflows.messages.OnboardingResult;
+import io.mpconnect.workflows.messages.OnboardingStep;
+import io.mpconnect.workflows.messages.OnboardingView;
+import io.mpconnect.workflows.messages.OrganizationOption;
+import io.mpconnect.workflows.messages.OrganizationRef;
+import io.mpconnect.workflows.messages.ResolvedCustomer;
+import io.mpconnect.workflows.messages.SignInResult;
+import io.mpconnect.workflows.messages.SignedInUser;
+import io.mpconnect.workflows.messages.SubscriptionStatus;
+import io.mpconnect.workflows.messages.VerifiedIdentity;
+import io.mpconnect.workflows.shared.SearchAttributes;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+
+public class OnboardingWorkflowImpl implements OnboardingWorkflow {
+  // AWS: throttling and 5xx are retried with backoff for up to 10 minutes, then the onboarding
+  // ends FAILED rather than hanging; token and product errors are non-retryable (no retry storm).
+  private static final ActivityOptions AWS_CALLS =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(30))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(1))
+                  .setBackoffCoefficient(2)
+                  .setMaximumInterval(Duration.ofSeconds(30))
+                  .build())
+          .build();
+
+  // PostgreSQL: short transactions, retried long enough to ride out a database restart.
+  private static final ActivityOptions DATABASE_CALLS =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(30))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(30))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(1))
+                  .setBackoffCoefficient(2)
+                  .setMaximumInterval(Duration.ofMinutes(1))
+                  .setDoNotRetry(FailureTypes.INVALID_INPUT)
+                  .build())
+          .build();
+
+  private static final Logger log = Workflow.getLogger(OnboardingWorkflowImpl.class);
+
+  private final MarketplaceActivities marketplace =
+      Workflow.newActivityStub(MarketplaceActivities.class, AWS_CALLS);
+  private final AccountActivities accounts =
+      Workflow.newActivityStub(AccountActivities.class, DATABASE_CALLS);
+  private final NotificationActivities notifications =
+      Workflow.newActivityStub(NotificationActivities.class, DATABASE_CALLS);
+
+  private String onboardingId;
+  private OnboardingStep step = OnboardingStep.RESOLVING_CUSTOMER;
+  private OnboardingOutcome outcome;
+  private ResolvedCustomer customer;
+  private SignedInUser user;
+  private List<OrganizationOption> organizations = List.of();
+  private OrganizationRef organization;
+  private SubscriptionStatus subscriptionStatus;
+  private String message;
+  private boolean signInInProgress;
+  private ConnectChoice pendingChoice;
+
+  @Override
+  public OnboardingResult run(OnboardingRequest request) {
+    onboardingId = request.onboardingId();
+    enter(OnboardingStep.RESOLVING_CUSTOMER);
+    try {
+      customer = marketplace.resolveCustomer(request.registrationToken());
+    } catch (ActivityFailure failure) {
+      return finish(outcomeOfResolveFailure(failure));
+    }
+    Workflow.upsertTypedSearchAttributes(
+        SearchAttributes.MARKETPLACE_ACCOUNT_ID.valueSet(customer.awsAccountId()),
+        SearchAttributes.MARKETPLACE_PRODUCT_CODE.valueSet(customer.productCode()),
+        customer.customerIdentifier() == null
+            ? SearchAttributes.MARKETPLACE_CUSTOMER_ID.valueUnset()
+            : SearchAttributes.MARKETPLACE_CUSTOMER_ID.valueSet(customer.customerIdentifier()));
+
+    OrganizationRef linked = accounts.registerCustomer(customer);
+    if (linked != null) {
+      return finishAlreadyLinked(linked);
+    }
+
+    enter(OnboardingStep.AWAITING_AUTHENTICATION);
+    // A sign-in still running when the timeout fires is let finish: the customer is there.
+    boolean arrived =
+        Workflow.await(request.authenticationTimeout(), () -> user != null || signInInProgress);
+    Workflow.await(() -> !signInInProgress);
+    if (!arrived && user == null) {
+      return finish(OnboardingOutcome.ABANDONED);
+    }
+
+    while (true) {
+      if (!Workflow.await(request.organizationTimeout(), () -> pendingChoice != null)) {
+        return finish(OnboardingOutcome.ABANDONED);
+      }
+      enter(OnboardingStep.CONNECTING);
+      ConnectResult result;
+      try {
+        result =
+            accounts.connect(
+                new ConnectCommand(onboardingId, user.userId(), customer, pendingChoice, true));
+      } catch (ActivityFailure failure) {
+        log.warn("connect failed for good: {}", failure.getCause().getMessage());
+        return finish(OnboardingOutcome.FAILED);
+      }
+      switch (result.status()) {
+        case CONNECTED -> {
+          organization = result.organization();
+          subscriptionStatus = SubscriptionStatus.ACTIVE;
+          Workflow.upsertTypedSearchAttributes(
+              SearchAttributes.ORGANIZATION_ID.valueSet(organization.id()));
+          enter(OnboardingStep.CONFIRMING);
+          notifications.enqueueConfirmation(
+              new ConfirmationRequest(onboardingId, user.userId(), organization, customer));
+          return finish(OnboardingOutcome.CONNECTED);
+        }
+        case CUSTOMER_ALREADY_LINKED -> {
+          return finishAlreadyLinked(result.organization());
+        }
+        case ORGANIZATION_UNAVAILABLE -> {
+          // Someone changed the organization since the list was shown: let the customer choose again.
+          organizations = accounts.listOrganizations(user.userId());
+          pendingChoice = null;
+          enter(OnboardingStep.AWAITING_ORGANIZATION);
+          message = result.message();
+        }
+      }
+    }
+  }
+
+  @Override
+  public OnboardingView authenticate(VerifiedIdentity identity) {
+    signInInProgress = true;
+    try {
+      SignInResult result = accounts.signIn(identity);
+      user = result.user();
+      organizations = result.organizations();
+      enter(OnboardingStep.AWAITING_ORGANIZATION);
+      message =
+          organizations.stream().anyMatch(OrganizationOption::eligible)
+              ? null
+              : "None of this sign-in's organizations can be connected. Sign in with another"
+                  + " method, or create a new organization.";
+      return view();
+    } finally {
+      signInInProgress = false;
+    }
+  }
+
+  @Override
+  public void validateAuthenticate(VerifiedIdentity identity) {
+    if (step != OnboardingStep.AWAITING_AUTHENTICATION
+        && step != OnboardingStep.AWAITING_ORGANIZATION) {
+      throw new IllegalStateException(notWaitingMessage("a sign-in"));
+    }
+    if (signInInProgress) {
+      throw new IllegalStateException("A sign-in is already being processed; try again shortly.");
+    }
+    if (identity == null || isBlank(identity.issuer()) || isBlank(identity.subject())) {
+      throw new IllegalArgumentException("The identity must have an issuer and a subject.");
+    }
+  }
+
+  @Override
+  public OnboardingView chooseOrganization(ConnectChoice choice) {
+    pendingChoice = choice;
+    // Answer once this choice was acted on: connected, refused, or the onboarding ended.
+    Workflow.await(() -> pendingChoice != choice || outcome != null);
+    return view();
+  }
+
+  @Override
+  public void validateChooseOrganization(ConnectChoice choice) {
+    if (step != OnboardingStep.AWAITING_ORGANIZATION || pendingChoice != null) {
+      throw new IllegalStateException(notWaitingMessage("an organization"));
+    }
+    if (choice == null) {
+      throw new IllegalArgumentException("Choose an organization or name a new one.");
+    }
+    boolean existing = !isBlank(choice.organizationId());
+    boolean create = choice.newOrganizationName() != null;
+    if (existing == create) {
+      throw new IllegalArgumentException(
+          "Choose either an existing organization or a name for a new one, not both.");
+    }
+    if (create) {
+      String problem = OrganizationNames.problemWith(choice.newOrganizationName(), organizations);
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
+      }
+      return;
+    }
+    OrganizationOption option =
+        organizations.stream()
+            .filter(o -> o.id().equals(choice.organizationId()))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "That organization is not one of yours; choose one from the list."));
+    if (!option.eligible()) {
+      throw new IllegalArgumentException(
+          "\"" + option.name() + "\" cannot be connected: " + Messages.reason(option));
+    }
+  }
+
+  @Override
+  public OnboardingView view() {
+    return new OnboardingView(
+        onboardingId,
+        step,
+        outcome,
+        customer == null
+            ? null
+            : new OnboardingView.Customer(
+                customer.awsAccountId(), customer.customerIdentifier(), customer.productCode()),
+        user == null
+            ? null
+            : new OnboardingView.User(user.displayName(), user.email(), user.provider()),
+        organizations,
+        organization,
+        subscriptionStatus == null ? null : new OnboardingView.Subscription(subscriptionStatus),
+        message);
+  }
+
+  private void enter(OnboardingStep next) {
+    step = next;
+    message = null;
+    Workflow.upsertTypedSearchAttributes(SearchAttributes.ONBOARDING_STEP.valueSet(next.name()));
+    Workflow.setCurrentDetails(Messages.details(next, customer));
+  }
+
+  private OnboardingResult finishAlreadyLinked(OrganizationRef linked) {
+    organization = linked;
+    return finish(OnboardingOutcome.ALREADY_LINKED);
+  }
+
+  private OnboardingResult finish(OnboardingOutcome how) {
+    enter(OnboardingStep.DONE);
+    outcome = how;
+    message = Messages.outcome(how, organization);
+    Workflow.upsertTypedSearchAttributes(SearchAttributes.ONBOARDING_OUTCOME.valueSet(how.name()));
+    Workflow.setCurrentDetails("Ended: " + how);
+    // Let a waiting choose-organization update see the end before the run closes.
+    Workflow.await(Workflow::isEveryHandlerFinished);
+    return new OnboardingResult(how, organization, message);
+  }
+
+  private static OnboardingOutcome outcomeOfResolveFailure(ActivityFailure failure) {
+    if (failure.getCause() instanceof ApplicationFailure application) {
+      switch (application.getType()) {
+        case FailureTypes.INVALID_TOKEN:
+          return OnboardingOutcome.INVALID_TOKEN;
+        case FailureTypes.EXPIRED_TOKEN:
+          return OnboardingOutcome.EXPIRED_TOKEN;
+        case FailureTypes.WRONG_PRODUCT:
+          return OnboardingOutcome.WRONG_PRODUCT;
+        default:
+          break;
+      }
+    }
+    log.warn("resolving the customer failed for good: {}", failure.getCause().getMessage());
+    return OnboardingOutcome.FAILED;
+  }
+
+  private String notWaitingMessage(String what) {
+    if (outcome != null) {
+      return "This onboarding has ended (" + outcome + ").";
+    }
+    return "This onboarding is not waiting for " + what + " (step " + step + ").";
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
+  }
+}
