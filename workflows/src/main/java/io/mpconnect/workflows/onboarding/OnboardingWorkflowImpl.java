@@ -151,6 +151,11 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
 
   @Override
   public OnboardingView authenticate(VerifiedIdentity identity) {
+    // A quick customer may sign in while AWS is still being asked; sign-in waits for the answer.
+    Workflow.await(() -> step != OnboardingStep.RESOLVING_CUSTOMER);
+    if (outcome != null) {
+      return view();
+    }
     signInInProgress = true;
     try {
       SignInResult result = accounts.signIn(identity);
@@ -170,7 +175,8 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
 
   @Override
   public void validateAuthenticate(VerifiedIdentity identity) {
-    if (step != OnboardingStep.AWAITING_AUTHENTICATION
+    if (step != OnboardingStep.RESOLVING_CUSTOMER
+        && step != OnboardingStep.AWAITING_AUTHENTICATION
         && step != OnboardingStep.AWAITING_ORGANIZATION) {
       throw new IllegalStateException(notWaitingMessage("a sign-in"));
     }

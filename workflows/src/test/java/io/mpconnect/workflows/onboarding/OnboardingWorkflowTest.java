@@ -1,0 +1,395 @@
+package io.mpconnect.workflows.onboarding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+import static org.mockito.Mockito.withSettings;
+
+import io.mpconnect.workflows.activities.AccountActivities;
+import io.mpconnect.workflows.activities.FailureTypes;
+import io.mpconnect.workflows.activities.MarketplaceActivities;
+import io.mpconnect.workflows.activities.NotificationActivities;
+import io.mpconnect.workflows.messages.ConnectChoice;
+import io.mpconnect.workflows.messages.ConnectCommand;
+import io.mpconnect.workflows.messages.ConnectResult;
+import io.mpconnect.workflows.messages.IneligibleReason;
+import io.mpconnect.workflows.messages.OnboardingOutcome;
+import io.mpconnect.workflows.messages.OnboardingRequest;
+import io.mpconnect.workflows.messages.OnboardingResult;
+import io.mpconnect.workflows.messages.OnboardingStep;
+import io.mpconnect.workflows.messages.OnboardingView;
+import io.mpconnect.workflows.messages.OrganizationOption;
+import io.mpconnect.workflows.messages.OrganizationRef;
+import io.mpconnect.workflows.messages.ResolvedCustomer;
+import io.mpconnect.workflows.messages.SignInResult;
+import io.mpconnect.workflows.messages.SignedInUser;
+import io.mpconnect.workflows.messages.SubscriptionStatus;
+import io.mpconnect.workflows.messages.VerifiedIdentity;
+import io.mpconnect.workflows.shared.SearchAttributes;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The onboarding's logic with mocked activities on the time-skipping test server. */
+class OnboardingWorkflowTest {
+  private static final String TOKEN = "registration-token-of-the-test";
+  private static final String ID = OnboardingIds.fromToken(TOKEN);
+  private static final Duration AUTH_TIMEOUT = Duration.ofHours(1);
+  private static final Duration CHOICE_TIMEOUT = Duration.ofHours(2);
+  private static final ResolvedCustomer CUSTOMER =
+      new ResolvedCustomer("prod-abc123", "111122223333", "cust-111122223333");
+  private static final VerifiedIdentity IDENTITY =
+      new VerifiedIdentity("dev", "http://issuer", "owner-sub", "owner@example.com", "Owner");
+  private static final SignedInUser USER =
+      new SignedInUser("user-1", "dev", "owner@example.com", "Owner");
+  private static final OrganizationOption ACME =
+      new OrganizationOption("org-acme", "Acme Analytics", "STARTER", "OWNER", true, null);
+  private static final OrganizationOption ENTERPRISE =
+      new OrganizationOption(
+          "org-ent", "Acme Enterprise", "STANDARD", "OWNER", false, IneligibleReason.NOT_STARTER_PLAN);
+  private static final OrganizationOption GLOBEX =
+      new OrganizationOption(
+          "org-globex", "Globex Research", "STARTER", "MEMBER", false, IneligibleReason.NOT_OWNER);
+  private static final List<OrganizationOption> ORGANIZATIONS = List.of(ACME, ENTERPRISE, GLOBEX);
+
+  @RegisterExtension
+  static final TestWorkflowExtension testWorkflow = withSearchAttributes(
+          TestWorkflowExtension.newBuilder()
+              .registerWorkflowImplementationTypes(OnboardingWorkflowImpl.class)
+              .setDoNotStart(true))
+      .build();
+
+  private final MarketplaceActivities marketplace =
+      mock(MarketplaceActivities.class, withSettings().withoutAnnotations());
+  private final AccountActivities accounts =
+      mock(AccountActivities.class, withSettings().withoutAnnotations());
+  private final NotificationActivities notifications =
+      mock(NotificationActivities.class, withSettings().withoutAnnotations());
+
+  private TestWorkflowEnvironment env;
+  private WorkflowClient client;
+  private String testName;
+  private String taskQueue;
+
+  static TestWorkflowExtension.Builder withSearchAttributes(TestWorkflowExtension.Builder builder) {
+    for (SearchAttributeKey<String> key : SearchAttributes.ALL) {
+      builder.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
+    return builder;
+  }
+
+  @BeforeEach
+  void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client, TestInfo info) {
+    this.env = env;
+    this.client = client;
+    this.testName = info.getTestMethod().orElseThrow().getName();
+    this.taskQueue = worker.getTaskQueue();
+    worker.registerActivitiesImplementations(marketplace, accounts, notifications);
+    when(marketplace.resolveCustomer(TOKEN)).thenReturn(CUSTOMER);
+    when(accounts.signIn(IDENTITY)).thenReturn(new SignInResult(USER, ORGANIZATIONS));
+    env.start();
+  }
+
+  @AfterEach
+  void recordHistory() {
+    ReplayHistories.recordIfAsked(client, OnboardingIds.workflowId(ID), testName);
+  }
+
+  @Test
+  void givenEligibleOrganization_whenChosen_itConnectsAndConfirms() {
+    when(accounts.connect(any())).thenReturn(connected(ACME));
+    OnboardingWorkflow onboarding = start();
+
+    OnboardingView signedIn = onboarding.authenticate(IDENTITY);
+    assertThat(signedIn.step()).isEqualTo(OnboardingStep.AWAITING_ORGANIZATION);
+    assertThat(signedIn.organizations()).containsExactlyElementsOf(ORGANIZATIONS);
+    assertThat(signedIn.user().displayName()).isEqualTo("Owner");
+
+    OnboardingView done = onboarding.chooseOrganization(ConnectChoice.existing("org-acme"));
+    assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+    assertThat(done.step()).isEqualTo(OnboardingStep.DONE);
+    assertThat(done.organization().name()).isEqualTo("Acme Analytics");
+    assertThat(done.subscription().status()).isEqualTo(SubscriptionStatus.ACTIVE);
+    assertThat(done.customer().awsAccountId()).isEqualTo("111122223333");
+
+    OnboardingResult result = WorkflowStub.fromTyped(onboarding).getResult(OnboardingResult.class);
+    assertThat(result.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+    verify(accounts)
+        .connect(new ConnectCommand(ID, "user-1", CUSTOMER, ConnectChoice.existing("org-acme"), true));
+    verify(notifications, times(1)).enqueueConfirmation(any());
+
+    var attributes = WorkflowStub.fromTyped(onboarding).describe().getTypedSearchAttributes();
+    assertThat(attributes.get(SearchAttributes.ONBOARDING_STEP)).isEqualTo("DONE");
+    assertThat(attributes.get(SearchAttributes.ONBOARDING_OUTCOME)).isEqualTo("CONNECTED");
+    assertThat(attributes.get(SearchAttributes.MARKETPLACE_ACCOUNT_ID)).isEqualTo("111122223333");
+    assertThat(attributes.get(SearchAttributes.MARKETPLACE_CUSTOMER_ID))
+        .isEqualTo("cust-111122223333");
+    assertThat(attributes.get(SearchAttributes.MARKETPLACE_PRODUCT_CODE)).isEqualTo("prod-abc123");
+    assertThat(attributes.get(SearchAttributes.ORGANIZATION_ID)).isEqualTo("org-acme");
+  }
+
+  @Test
+  void givenNewOrganizationName_whenChosen_itConnectsTheNewOrganization() {
+    OrganizationOption created =
+        new OrganizationOption("org-new", "Initech", "STARTER", "OWNER", true, null);
+    when(accounts.connect(any())).thenReturn(connected(created));
+    OnboardingWorkflow onboarding = start();
+    onboarding.authenticate(IDENTITY);
+
+    OnboardingView done = onboarding.chooseOrganization(ConnectChoice.create("  Initech "));
+
+    assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+    assertThat(done.organization().id()).isEqualTo("org-new");
+    verify(accounts)
+        .connect(new ConnectCommand(ID, "user-1", CUSTOMER, ConnectChoice.create("  Initech "), true));
+  }
+
+  @Test
+  void givenCustomerAlreadyLinked_itEndsAlreadyLinkedWithoutWaitingForSignIn() {
+    when(accounts.registerCustomer(CUSTOMER))
+        .thenReturn(new OrganizationRef("org-acme", "Acme Analytics", "STANDARD"));
+
+    OnboardingResult result = resultOf(start());
+
+    assertThat(result.outcome()).isEqualTo(OnboardingOutcome.ALREADY_LINKED);
+    assertThat(result.organization().name()).isEqualTo("Acme Analytics");
+    assertThat(result.message()).contains("Acme Analytics").contains("invitation");
+    verify(accounts, never()).signIn(any());
+    verify(accounts, never()).connect(any());
+  }
+
+  @Test
+  void givenInvalidToken_itEndsInvalidTokenAfterOneCall() {
+    failResolve(FailureTypes.INVALID_TOKEN);
+    OnboardingResult result = resultOf(start());
+    assertThat(result.outcome()).isEqualTo(OnboardingOutcome.INVALID_TOKEN);
+    assertThat(result.message()).contains("Set up your account");
+    verify(marketplace, times(1)).resolveCustomer(TOKEN);
+    verify(accounts, never()).registerCustomer(any());
+  }
+
+  @Test
+  void givenExpiredToken_itEndsExpiredTokenAfterOneCall() {
+    failResolve(FailureTypes.EXPIRED_TOKEN);
+    assertThat(resultOf(start()).outcome()).isEqualTo(OnboardingOutcome.EXPIRED_TOKEN);
+    verify(marketplace, times(1)).resolveCustomer(TOKEN);
+  }
+
+  @Test
+  void givenForeignProductCode_itEndsWrongProduct() {
+    failResolve(FailureTypes.WRONG_PRODUCT);
+    assertThat(resultOf(start()).outcome()).isEqualTo(OnboardingOutcome.WRONG_PRODUCT);
+    verify(marketplace, times(1)).resolveCustomer(TOKEN);
+  }
+
+  @Test
+  void givenThrottling_itRetriesThenContinues() {
+    when(marketplace.resolveCustomer(TOKEN))
+        .thenThrow(ApplicationFailure.newFailure("Rate exceeded", "ThrottlingException"))
+        .thenThrow(ApplicationFailure.newFailure("Internal error", "InternalServiceErrorException"))
+        .thenReturn(CUSTOMER);
+    OnboardingWorkflow onboarding = start();
+
+    waitForStep(onboarding, OnboardingStep.AWAITING_AUTHENTICATION);
+
+    verify(marketplace, times(3)).resolveCustomer(TOKEN);
+    verify(accounts).registerCustomer(CUSTOMER);
+  }
+
+  @Test
+  void givenAwsDownForLong_itEndsFailedInsteadOfHanging() {
+    when(marketplace.resolveCustomer(TOKEN))
+        .thenThrow(ApplicationFailure.newFailure("Rate exceeded", "ThrottlingException"));
+    OnboardingResult result = resultOf(start());
+    assertThat(result.outcome()).isEqualTo(OnboardingOutcome.FAILED);
+  }
+
+  @Test
+  void givenNoSignIn_itIsAbandonedAfterTheTimeout() {
+    OnboardingWorkflow onboarding = start();
+    long before = env.currentTimeMillis();
+    OnboardingResult result = resultOf(onboarding);
+    assertThat(result.outcome()).isEqualTo(OnboardingOutcome.ABANDONED);
+    assertThat(env.currentTimeMillis() - before).isGreaterThanOrEqualTo(AUTH_TIMEOUT.toMillis());
+    verify(accounts, never()).signIn(any());
+  }
+
+  @Test
+  void givenNoChoice_itIsAbandonedAfterTheTimeout() {
+    OnboardingWorkflow onboarding = start();
+    onboarding.authenticate(IDENTITY);
+    OnboardingResult result = resultOf(onboarding);
+    assertThat(result.outcome()).isEqualTo(OnboardingOutcome.ABANDONED);
+    verify(accounts, never()).connect(any());
+  }
+
+  @Test
+  void givenAnotherOnboardingLinkedTheCustomerFirst_itEndsAlreadyLinked() {
+    when(accounts.connect(any()))
+        .thenReturn(
+            new ConnectResult(
+                ConnectResult.Status.CUSTOMER_ALREADY_LINKED,
+                new OrganizationRef("org-other", "Other Org", "STANDARD"),
+                null));
+    OnboardingWorkflow onboarding = start();
+    onboarding.authenticate(IDENTITY);
+
+    OnboardingView done = onboarding.chooseOrganization(ConnectChoice.existing("org-acme"));
+
+    assertThat(done.outcome()).isEqualTo(OnboardingOutcome.ALREADY_LINKED);
+    assertThat(done.organization().name()).isEqualTo("Other Org");
+    verify(notifications, never()).enqueueConfirmation(any());
+  }
+
+  @Test
+  void givenOrganizationTakenMeanwhile_itAsksAgainThenConnectsTheNextChoice() {
+    OrganizationOption taken =
+        new OrganizationOption("org-acme", "Acme Analytics", "STARTER", "OWNER", false,
+            IneligibleReason.ALREADY_LINKED);
+    when(accounts.connect(any()))
+        .thenReturn(
+            new ConnectResult(
+                ConnectResult.Status.ORGANIZATION_UNAVAILABLE,
+                null,
+                "Acme Analytics is already connected to another AWS account."))
+        .thenReturn(connected(new OrganizationOption("org-new", "Fresh", "STARTER", "OWNER", true, null)));
+    when(accounts.listOrganizations("user-1")).thenReturn(List.of(taken, ENTERPRISE, GLOBEX));
+    OnboardingWorkflow onboarding = start();
+    onboarding.authenticate(IDENTITY);
+
+    OnboardingView refused = onboarding.chooseOrganization(ConnectChoice.existing("org-acme"));
+    assertThat(refused.step()).isEqualTo(OnboardingStep.AWAITING_ORGANIZATION);
+    assertThat(refused.outcome()).isNull();
+    assertThat(refused.message()).contains("already connected");
+    assertThat(refused.organizations()).contains(taken);
+
+    OnboardingView done = onboarding.chooseOrganization(ConnectChoice.create("Fresh"));
+    assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+  }
+
+  @Test
+  void givenSecondSignIn_itReplacesTheUserAndOrganizations() {
+    VerifiedIdentity other =
+        new VerifiedIdentity("google", "https://accounts", "g-sub", "o@example.com", "Other");
+    SignedInUser otherUser = new SignedInUser("user-2", "google", "o@example.com", "Other");
+    when(accounts.signIn(other)).thenReturn(new SignInResult(otherUser, List.of()));
+    OnboardingWorkflow onboarding = start();
+    onboarding.authenticate(IDENTITY);
+
+    OnboardingView switched = onboarding.authenticate(other);
+
+    assertThat(switched.user().provider()).isEqualTo("google");
+    assertThat(switched.organizations()).isEmpty();
+    assertThat(switched.message()).contains("another").contains("new organization");
+  }
+
+  @Test
+  void validatorsRejectBadChoicesWithoutWritingHistory() {
+    when(accounts.connect(any())).thenReturn(connected(ACME));
+    OnboardingWorkflow onboarding = start();
+
+    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.existing("org-acme")),
+        "not waiting for an organization");
+    onboarding.authenticate(IDENTITY);
+
+    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.existing("org-ent")),
+        "free Starter plan");
+    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.existing("org-globex")),
+        "only its owners");
+    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.existing("org-unknown")),
+        "not one of yours");
+    assertRejected(() -> onboarding.chooseOrganization(new ConnectChoice("org-acme", "New")),
+        "not both");
+    assertRejected(() -> onboarding.chooseOrganization(new ConnectChoice(null, null)),
+        "not both");
+    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.create("   ")),
+        "Enter a name");
+    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.create("x".repeat(65))),
+        "at most 64");
+    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.create("bad\u0007name")),
+        "control characters");
+    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.create("acme analytics ")),
+        "already have an organization named");
+    assertRejected(() -> onboarding.authenticate(new VerifiedIdentity("dev", "", "", null, null)),
+        "issuer and a subject");
+
+    assertThat(onboarding.chooseOrganization(ConnectChoice.existing("org-acme")).outcome())
+        .isEqualTo(OnboardingOutcome.CONNECTED);
+    // A closed onboarding takes no more updates at all.
+    assertThatThrownBy(() -> onboarding.authenticate(IDENTITY))
+        .isInstanceOf(WorkflowNotFoundException.class);
+
+    // Only the two accepted updates reached the history; the rejected ones left no trace.
+    long accepted =
+        client.fetchHistory(OnboardingIds.workflowId(ID)).getEvents().stream()
+            .filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
+            .count();
+    assertThat(accepted).isEqualTo(2);
+    verify(accounts, times(1)).connect(any());
+  }
+
+  private OnboardingWorkflow start() {
+    OnboardingWorkflow onboarding =
+        client.newWorkflowStub(
+            OnboardingWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(OnboardingIds.workflowId(ID))
+                .setTaskQueue(taskQueue)
+                .build());
+    WorkflowClient.start(
+        onboarding::run, new OnboardingRequest(ID, TOKEN, null, AUTH_TIMEOUT, CHOICE_TIMEOUT));
+    return onboarding;
+  }
+
+  private void waitForStep(OnboardingWorkflow onboarding, OnboardingStep step) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (onboarding.view().step() != step) {
+      assertThat(System.nanoTime()).as("reached " + step).isLessThan(deadline);
+      env.sleep(Duration.ofSeconds(5));
+    }
+  }
+
+  private void failResolve(String type) {
+    when(marketplace.resolveCustomer(TOKEN))
+        .thenThrow(ApplicationFailure.newNonRetryableFailure("AWS said no", type));
+  }
+
+  private static OnboardingResult resultOf(OnboardingWorkflow onboarding) {
+    return WorkflowStub.fromTyped(onboarding).getResult(OnboardingResult.class);
+  }
+
+  private static ConnectResult connected(OrganizationOption option) {
+    return new ConnectResult(
+        ConnectResult.Status.CONNECTED,
+        new OrganizationRef(option.id(), option.name(), "STANDARD"),
+        null);
+  }
+
+  private static void assertRejected(Runnable update, String message) {
+    assertThatThrownBy(update::run)
+        .isInstanceOf(WorkflowUpdateException.class)
+        .rootCause()
+        .hasMessageContaining(message);
+  }
+}
