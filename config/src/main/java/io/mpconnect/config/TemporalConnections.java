@@ -1,5 +1,6 @@
 package io.mpconnect.config;
 
+import com.uber.m3.tally.Scope;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
@@ -13,8 +14,16 @@ import java.io.UncheckedIOException;
 /** Builds the gRPC connection and client for a {@link TemporalSettings}, self-hosted or Cloud. */
 public final class TemporalConnections {
   public static WorkflowServiceStubs connect(TemporalSettings settings) {
+    return connect(settings, null);
+  }
+
+  /** With a metrics scope, the SDK reports its own metrics (polls, latencies, failures) there. */
+  public static WorkflowServiceStubs connect(TemporalSettings settings, Scope metricsScope) {
     WorkflowServiceStubsOptions.Builder options =
         WorkflowServiceStubsOptions.newBuilder().setTarget(settings.address());
+    if (metricsScope != null) {
+      options.setMetricsScope(metricsScope);
+    }
     if (settings.apiKey() != null) {
       String key = settings.apiKey();
       options.setEnableHttps(true).addApiKey(() -> key);

@@ -28,6 +28,7 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 
 public class OnboardingWorkflowImpl implements OnboardingWorkflow {
@@ -77,12 +78,14 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
   private OrganizationRef organization;
   private SubscriptionStatus subscriptionStatus;
   private String message;
+  private long stepEnteredAt;
   private boolean signInInProgress;
   private ConnectChoice pendingChoice;
 
   @Override
   public OnboardingResult run(OnboardingRequest request) {
     onboardingId = request.onboardingId();
+    Workflow.getMetricsScope().counter("mpconnect_onboardings_started").inc(1);
     enter(OnboardingStep.RESOLVING_CUSTOMER);
     try {
       customer = marketplace.resolveCustomer(request.registrationToken());
@@ -251,6 +254,15 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
   }
 
   private void enter(OnboardingStep next) {
+    long now = Workflow.currentTimeMillis();
+    if (stepEnteredAt > 0) {
+      // The metrics scope is replay-safe: nothing is reported twice when history replays.
+      Workflow.getMetricsScope()
+          .tagged(Map.of("step", step.name()))
+          .timer("mpconnect_onboarding_step_duration")
+          .record(com.uber.m3.util.Duration.ofMillis(now - stepEnteredAt));
+    }
+    stepEnteredAt = now;
     step = next;
     message = null;
     Workflow.upsertTypedSearchAttributes(SearchAttributes.ONBOARDING_STEP.valueSet(next.name()));
@@ -267,6 +279,10 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
     outcome = how;
     message = Messages.outcome(how, organization);
     Workflow.upsertTypedSearchAttributes(SearchAttributes.ONBOARDING_OUTCOME.valueSet(how.name()));
+    Workflow.getMetricsScope()
+        .tagged(Map.of("outcome", how.name()))
+        .counter("mpconnect_onboardings_completed")
+        .inc(1);
     Workflow.setCurrentDetails("Ended: " + how);
     // Let a waiting choose-organization update see the end before the run closes.
     Workflow.await(Workflow::isEveryHandlerFinished);

@@ -1,0 +1,179 @@
+package io.mpconnect.standins.metering;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The wire protocol and the test knobs, with a plain HTTP client. */
+class MeteringStandInProtocolTest {
+  static final String PRODUCT = "prod-abc123";
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  static MeteringStandIn standIn;
+
+  @BeforeAll
+  static void start() {
+    standIn = new MeteringStandIn(PRODUCT).start(0);
+  }
+
+  @AfterEach
+  void reset() {
+    standIn.reset();
+    standIn.setClock(Clock.systemUTC());
+  }
+
+  @AfterAll
+  static void stop() {
+    standIn.close();
+  }
+
+  @Test
+  void errorsAreJson11WithTheirTypeAndMessage() throws Exception {
+    HttpResponse<String> response = post("ResolveCustomer", "{\"RegistrationToken\":\"nope\"}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValue("application/x-amz-json-1.1");
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.path("__type").asText()).isEqualTo("InvalidTokenException");
+    assertThat(body.path("message").asText()).isNotBlank();
+  }
+
+  @Test
+  void unknownOperationsAndBadBodiesAreRefused() throws Exception {
+    assertThat(JSON.readTree(post("MeterUsage", "{}").body()).path("__type").asText())
+        .isEqualTo("UnknownOperationException");
+    assertThat(JSON.readTree(post("ResolveCustomer", "not json").body()).path("__type").asText())
+        .isEqualTo("SerializationException");
+  }
+
+  @Test
+  void theCallLogRecordsOperationRequestStatusAndTime() throws Exception {
+    Instant fixed = Instant.parse("2026-11-26T04:30:00Z");
+    standIn.setClock(Clock.fixed(fixed, ZoneOffset.UTC));
+    String body =
+        "{\"ProductCode\":\"prod-abc123\",\"UsageRecords\":[{\"Timestamp\":1.7956656E9,"
+            + "\"CustomerIdentifier\":\"cust-111122223333\","
+            + "\"Dimension\":\"users\",\"Quantity\":2}]}";
+
+    HttpResponse<String> response = post("BatchMeterUsage", body);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    MeteringCall call = standIn.calls().get(0);
+    assertThat(call.operation()).isEqualTo("BatchMeterUsage");
+    assertThat(call.request()).isEqualTo(JSON.readTree(body));
+    assertThat(call.status()).isEqualTo(200);
+    assertThat(call.at()).isEqualTo(fixed);
+    assertThat(call.response().path("Results").get(0).path("Status").asText()).isEqualTo("Success");
+    assertThat(standIn.meteredRecords().get(0).timestamp())
+        .isEqualTo(Instant.parse("2026-11-26T04:00:00Z"));
+  }
+
+  @Test
+  void theTimestampWindowIsConfigurable() throws Exception {
+    standIn.setClock(Clock.fixed(Instant.parse("2026-11-26T20:00:00Z"), ZoneOffset.UTC));
+    String tenHoursBefore =
+        "{\"ProductCode\":\"prod-abc123\",\"UsageRecords\":[{\"Timestamp\":1795687200,"
+            + "\"CustomerAWSAccountId\":\"111122223333\",\"Dimension\":\"users\",\"Quantity\":1}]}";
+
+    JsonNode refused = JSON.readTree(post("BatchMeterUsage", tenHoursBefore).body());
+    assertThat(refused.path("__type").asText()).isEqualTo("TimestampOutOfBoundsException");
+
+    standIn.setTimestampWindow(Duration.ofHours(24));
+    try {
+      assertThat(post("BatchMeterUsage", tenHoursBefore).statusCode()).isEqualTo(200);
+    } finally {
+      standIn.setTimestampWindow(MeteringStandIn.DEFAULT_TIMESTAMP_WINDOW);
+    }
+  }
+
+  @Test
+  void aSeededFailureRateRepeatsItself() throws Exception {
+    List<Integer> first = statusesWithFailureRate();
+    standIn.reset();
+    List<Integer> second = statusesWithFailureRate();
+
+    assertThat(first).isEqualTo(second).contains(200, 400);
+  }
+
+  private List<Integer> statusesWithFailureRate() throws Exception {
+    standIn.setFailureRate("ResolveCustomer", "ThrottlingException", 0.5);
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      String body = "{\"RegistrationToken\":\"demo-111122223333\"}";
+      statuses.add(post("ResolveCustomer", body).statusCode());
+    }
+    return statuses;
+  }
+
+  @Test
+  void latencyDelaysEveryAnswer() throws Exception {
+    standIn.setLatency(Duration.ofMillis(200));
+    long started = System.nanoTime();
+
+    post("ResolveCustomer", "{\"RegistrationToken\":\"demo-111122223333\"}");
+
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(200));
+  }
+
+  @Test
+  void concurrentResubmissionsAreBilledOnceWithOneId() throws Exception {
+    long hour = Instant.now().getEpochSecond() / 3600 * 3600;
+    StringBuilder records = new StringBuilder();
+    for (int i = 0; i < 10; i++) {
+      records.append(i == 0 ? "" : ",")
+          .append("{\"Timestamp\":").append(hour)
+          .append(",\"CustomerIdentifier\":\"cust-00000000000").append(i)
+          .append("\",\"Dimension\":\"users\",\"Quantity\":1}");
+    }
+    String body = "{\"ProductCode\":\"prod-abc123\",\"UsageRecords\":[" + records + "]}";
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Callable<HttpResponse<String>>> tasks = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        tasks.add(() -> post("BatchMeterUsage", body));
+      }
+      List<String> ids = new ArrayList<>();
+      for (Future<HttpResponse<String>> future : pool.invokeAll(tasks)) {
+        JsonNode results = JSON.readTree(future.get().body()).path("Results");
+        results.forEach(result -> ids.add(result.path("MeteringRecordId").asText()));
+      }
+      assertThat(ids).hasSize(80);
+      assertThat(ids.stream().distinct()).hasSize(10);
+      assertThat(standIn.meteredRecords()).hasSize(10);
+      assertThat(standIn.calls()).hasSize(8);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  static HttpResponse<String> post(String operation, String body) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(standIn.endpoint().resolve("/"))
+            .header("X-Amz-Target", "AWSMPMeteringService." + operation)
+            .header("Content-Type", "application/x-amz-json-1.1")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+}
