@@ -1,0 +1,132 @@
+package io.mpconnect.api;
+
+import io.javalin.Javalin;
+import io.javalin.http.HttpStatus;
+import io.javalin.json.JavalinJackson;
+import io.mpconnect.api.auth.AuthRoutes;
+import io.mpconnect.api.auth.OidcClient;
+import io.mpconnect.api.dev.DevRoutes;
+import io.mpconnect.api.health.ApiMetrics;
+import io.mpconnect.api.health.HealthRoutes;
+import io.mpconnect.api.onboarding.OnboardingRoutes;
+import io.mpconnect.api.onboarding.Onboardings;
+import io.mpconnect.api.onboarding.SignupPage;
+import io.mpconnect.api.registration.RegistrationRoutes;
+import io.mpconnect.api.session.CookieSigner;
+import io.mpconnect.api.session.Csrf;
+import io.mpconnect.api.session.Sessions;
+import io.mpconnect.api.web.ErrorHandling;
+import io.mpconnect.api.web.Html;
+import io.mpconnect.api.web.Json;
+import io.mpconnect.api.web.Pages;
+import io.mpconnect.config.Env;
+import io.mpconnect.config.TemporalConnections;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The api process: a thin HTTP layer in which every change goes through Temporal. Construct with
+ * any {@link WorkflowClient} (a test environment's, the developer launcher's or a real one).
+ */
+public final class ApiServer {
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+  /** Bodies are small forms and JSON; anything bigger is refused with 413. */
+  static final long MAX_REQUEST_BYTES = 64 * 1024;
+  private static final int STOP_TIMEOUT_MILLIS = 10_000;
+
+  private final ApiSettings settings;
+  private final OidcClient oidc;
+  private final Javalin app;
+
+  public ApiServer(ApiSettings settings, WorkflowClient client) {
+    this.settings = settings;
+    Clock clock = Clock.systemUTC();
+    CookieSigner signer = new CookieSigner(settings.sessionSecret());
+    Sessions sessions = new Sessions(signer, settings.secureCookies(), clock);
+    Csrf csrf = new Csrf(signer);
+    ApiMetrics metrics = new ApiMetrics();
+    Onboardings onboardings =
+        new Onboardings(
+            client,
+            settings.temporal().taskQueue(),
+            settings.authenticationTimeout(),
+            settings.organizationTimeout());
+    this.oidc = new OidcClient(settings.publicBaseUrl());
+
+    this.app =
+        Javalin.create(
+            config -> {
+              config.showJavalinBanner = false;
+              config.http.maxRequestSize = MAX_REQUEST_BYTES;
+              config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+              config.jetty.modifyServer(
+                  server -> {
+                    // Lets stop() finish the requests in flight (graceful shutdown).
+                    server.setHandler(new StatisticsHandler());
+                    server.setStopTimeout(STOP_TIMEOUT_MILLIS);
+                  });
+            });
+    app.before(Html::securityHeaders);
+    ErrorHandling.install(app);
+    metrics.install(app);
+
+    new RegistrationRoutes(onboardings, sessions, metrics, settings.listingUrl()).register(app);
+    new SignupPage(onboardings, sessions, csrf, settings.oidcProviders(), settings.vendorName())
+        .register(app);
+    new OnboardingRoutes(onboardings, sessions, csrf).register(app);
+    new AuthRoutes(settings, oidc, onboardings, sessions, signer, clock).register(app);
+    new HealthRoutes(client, metrics).register(app);
+    if (settings.devMode()) {
+      new DevRoutes().register(app);
+    }
+    app.get("/", ctx -> {
+      if (settings.devMode()) {
+        ctx.redirect("/dev/marketplace", HttpStatus.FOUND);
+      } else {
+        Pages.render(ctx, 200, settings.vendorName() + " on AWS Marketplace",
+            "<p>To set up your account, subscribe on AWS Marketplace and click \"Set up your"
+                + " account\".</p>");
+      }
+    });
+  }
+
+  public ApiServer start() {
+    app.start(settings.host(), settings.port());
+    log.info("api listening on {}:{} ({}), {}", settings.host(), port(), settings.publicBaseUrl(),
+        settings);
+    // Discovery off the start-up path: a provider that is down must not keep the api down.
+    CompletableFuture.runAsync(() -> oidc.warmUp(settings.oidcProviders()));
+    return this;
+  }
+
+  /** The port actually bound (useful with API_PORT=0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** Stops accepting connections and lets requests in flight finish (up to 10 s). */
+  public void stop() {
+    app.stop();
+    log.info("api stopped");
+  }
+
+  public static void main(String[] args) {
+    ApiSettings settings = ApiSettings.from(Env.system());
+    WorkflowServiceStubs service = TemporalConnections.connect(settings.temporal());
+    WorkflowClient client = TemporalConnections.client(service, settings.temporal());
+    ApiServer server = new ApiServer(settings, client).start();
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.stop();
+                  service.shutdown();
+                },
+                "api-shutdown"));
+  }
+}

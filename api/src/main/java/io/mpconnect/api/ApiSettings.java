@@ -1,0 +1,144 @@
+package io.mpconnect.api;
+
+import io.mpconnect.config.Env;
+import io.mpconnect.config.TemporalSettings;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The api's configuration. API_HOST, API_PORT, PUBLIC_BASE_URL, SESSION_SECRET,
+ * ONBOARDING_AUTH_TIMEOUT, ONBOARDING_CHOICE_TIMEOUT, OIDC_PROVIDERS with OIDC_&lt;KEY&gt;_ISSUER,
+ * _CLIENT_ID, _CLIENT_SECRET, _NAME, _EMAIL_FROM_SUBJECT; ADMIN_TOKEN, VENDOR_NAME,
+ * MARKETPLACE_LISTING_URL, DEV_MODE; and the TEMPORAL_* settings.
+ *
+ * @param publicBaseUrl how browsers reach the api, without a trailing slash (redirect URIs,
+ *     Secure cookies)
+ * @param sessionSecret HMAC key of the session and sign-in cookies
+ * @param sessionSecretGenerated true when SESSION_SECRET was unset and a random one is in use
+ */
+public record ApiSettings(
+    String host,
+    int port,
+    String publicBaseUrl,
+    TemporalSettings temporal,
+    byte[] sessionSecret,
+    boolean sessionSecretGenerated,
+    Duration authenticationTimeout,
+    Duration organizationTimeout,
+    List<OidcProviderSettings> oidcProviders,
+    String adminToken,
+    String vendorName,
+    String listingUrl,
+    boolean devMode) {
+
+  private static final Logger log = LoggerFactory.getLogger(ApiSettings.class);
+
+  public static ApiSettings from(Env env) {
+    int port = env.getInt("API_PORT", 8080);
+    String publicBaseUrl = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:" + port);
+    URI base = URI.create(publicBaseUrl);
+    if (!"http".equals(base.getScheme()) && !"https".equals(base.getScheme())) {
+      throw new Env.ConfigException("PUBLIC_BASE_URL must be an http or https URL");
+    }
+    String secret = env.get("SESSION_SECRET");
+    boolean generated = secret == null;
+    byte[] key;
+    if (generated) {
+      key = new byte[32];
+      new SecureRandom().nextBytes(key);
+      log.warn(
+          "SESSION_SECRET is not set: using a random one, so sessions will not survive a restart"
+              + " (fine for development, set it in production)");
+    } else {
+      key = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      if (key.length < 32) {
+        log.warn("SESSION_SECRET is shorter than 32 characters: use a longer random value");
+      }
+    }
+    return new ApiSettings(
+        env.get("API_HOST", "0.0.0.0"),
+        port,
+        publicBaseUrl.replaceAll("/+$", ""),
+        TemporalSettings.from(env),
+        key,
+        generated,
+        env.getDuration("ONBOARDING_AUTH_TIMEOUT", Duration.ofHours(1)),
+        env.getDuration("ONBOARDING_CHOICE_TIMEOUT", Duration.ofHours(1)),
+        providers(env),
+        env.get("ADMIN_TOKEN"),
+        env.get("VENDOR_NAME", "our product"),
+        env.get("MARKETPLACE_LISTING_URL"),
+        env.getBoolean("DEV_MODE", false));
+  }
+
+  private static List<OidcProviderSettings> providers(Env env) {
+    List<OidcProviderSettings> providers = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (String key : env.getList("OIDC_PROVIDERS", List.of())) {
+      if (!key.matches("[A-Za-z0-9_]+")) {
+        throw new Env.ConfigException(
+            "OIDC_PROVIDERS keys may use letters, digits and _ only, got \"" + key + "\"");
+      }
+      String prefix = "OIDC_" + key.toUpperCase(Locale.ROOT) + "_";
+      String urlKey = key.toLowerCase(Locale.ROOT);
+      if (!seen.add(urlKey)) {
+        throw new Env.ConfigException("OIDC_PROVIDERS names \"" + key + "\" twice");
+      }
+      providers.add(
+          new OidcProviderSettings(
+              urlKey,
+              env.required(prefix + "ISSUER"),
+              env.required(prefix + "CLIENT_ID"),
+              env.get(prefix + "CLIENT_SECRET"),
+              env.get(prefix + "NAME", key),
+              env.getBoolean(prefix + "EMAIL_FROM_SUBJECT", false)));
+    }
+    return List.copyOf(providers);
+  }
+
+  public boolean secureCookies() {
+    return publicBaseUrl.startsWith("https:");
+  }
+
+  public OidcProviderSettings provider(String key) {
+    return oidcProviders.stream().filter(p -> p.key().equals(key)).findFirst().orElse(null);
+  }
+
+  @Override
+  public String toString() {
+    return "ApiSettings[host=" + host + ", port=" + port + ", publicBaseUrl=" + publicBaseUrl
+        + ", " + temporal + ", sessionSecret=" + (sessionSecretGenerated ? "random" : "set")
+        + ", authenticationTimeout=" + authenticationTimeout + ", organizationTimeout="
+        + organizationTimeout + ", oidcProviders=" + oidcProviders + ", adminToken="
+        + (adminToken == null ? "unset" : "set") + ", vendorName=" + vendorName
+        + ", listingUrl=" + listingUrl + ", devMode=" + devMode + "]";
+  }
+
+  /**
+   * One sign-in provider.
+   *
+   * @param key lowercase, as it appears in /auth/{key}/...
+   * @param clientSecret null for a public client (PKCE only)
+   * @param emailFromSubject development only: use the subject as e-mail when the ID token has none
+   */
+  public record OidcProviderSettings(
+      String key,
+      String issuer,
+      String clientId,
+      String clientSecret,
+      String displayName,
+      boolean emailFromSubject) {
+    @Override
+    public String toString() {
+      return "OidcProvider[" + key + ", issuer=" + issuer + ", clientId=" + clientId + "]";
+    }
+  }
+}

@@ -1,0 +1,171 @@
+package io.mpconnect.api.auth;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.mpconnect.api.ApiSettings;
+import io.mpconnect.api.ApiSettings.OidcProviderSettings;
+import io.mpconnect.api.onboarding.Onboardings;
+import io.mpconnect.api.onboarding.Onboardings.UpdateOutcome;
+import io.mpconnect.api.session.CookieSigner;
+import io.mpconnect.api.session.Session;
+import io.mpconnect.api.session.Sessions;
+import io.mpconnect.api.web.Html;
+import io.mpconnect.api.web.Pages;
+import io.mpconnect.workflows.messages.OnboardingStep;
+import io.mpconnect.workflows.messages.OnboardingView;
+import io.mpconnect.workflows.messages.VerifiedIdentity;
+import io.mpconnect.workflows.onboarding.OnboardingIds;
+import io.temporal.client.WorkflowException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OIDC sign-in for an onboarding. The identity that reaches the workflow is only what the
+ * validated ID token proved; everything else the browser sends is checked against the signed
+ * login-state cookie.
+ */
+public final class AuthRoutes {
+  private static final Logger log = LoggerFactory.getLogger(AuthRoutes.class);
+  static final Duration AUTHENTICATE_WAIT = Duration.ofSeconds(10);
+
+  private final ApiSettings settings;
+  private final OidcClient oidc;
+  private final Onboardings onboardings;
+  private final Sessions sessions;
+  private final LoginState.Store loginStates;
+
+  public AuthRoutes(ApiSettings settings, OidcClient oidc, Onboardings onboardings,
+      Sessions sessions, CookieSigner signer, Clock clock) {
+    this.settings = settings;
+    this.oidc = oidc;
+    this.onboardings = onboardings;
+    this.sessions = sessions;
+    this.loginStates = new LoginState.Store(signer, settings.secureCookies(), clock);
+  }
+
+  public void register(Javalin app) {
+    app.get("/auth/{provider}/login", this::login);
+    app.get("/auth/{provider}/callback", this::callback);
+  }
+
+  private void login(Context ctx) {
+    OidcProviderSettings provider = settings.provider(ctx.pathParam("provider"));
+    String onboarding = ctx.queryParam("onboarding");
+    if (provider == null || !OnboardingIds.isWellFormed(onboarding)
+        || sessions.naming(ctx, onboarding).isEmpty()) {
+      Pages.notFound(ctx);
+      return;
+    }
+    OidcClient.Authorization authorization;
+    try {
+      authorization = oidc.authorize(provider);
+    } catch (OidcClient.SignInException e) {
+      log.warn("sign-in with {} unavailable: {}", provider.key(), e.getMessage());
+      Pages.render(ctx, 503, "Sign-in is unavailable",
+          "<p>" + Html.escape(provider.displayName()) + " cannot be reached right now. Try again in"
+              + " a moment.</p>" + backLink(onboarding));
+      return;
+    }
+    loginStates.write(ctx, loginStates.create(authorization, onboarding, provider.key()));
+    ctx.redirect(authorization.redirect().toString(), HttpStatus.FOUND);
+  }
+
+  private void callback(Context ctx) {
+    OidcProviderSettings provider = settings.provider(ctx.pathParam("provider"));
+    if (provider == null) {
+      Pages.notFound(ctx);
+      return;
+    }
+    Optional<LoginState> taken = loginStates.take(ctx);
+    if (taken.isEmpty() || !taken.get().provider().equals(provider.key())) {
+      fail(ctx, null, "no or expired login state");
+      return;
+    }
+    LoginState login = taken.get();
+    if (ctx.queryParam("error") != null) {
+      fail(ctx, login.onboarding(), "provider answered an error");
+      return;
+    }
+    String state = ctx.queryParam("state");
+    String code = ctx.queryParam("code");
+    if (state == null || code == null || !MessageDigest.isEqual(
+        state.getBytes(StandardCharsets.UTF_8), login.state().getBytes(StandardCharsets.UTF_8))) {
+      fail(ctx, login.onboarding(), "state mismatch or no code");
+      return;
+    }
+    Optional<Session> session = sessions.naming(ctx, login.onboarding());
+    if (session.isEmpty()) {
+      fail(ctx, null, "session does not name the onboarding");
+      return;
+    }
+    VerifiedIdentity identity;
+    try {
+      identity = oidc.exchange(provider, code, login.codeVerifier(), login.nonce());
+    } catch (OidcClient.SignInException e) {
+      fail(ctx, login.onboarding(), e.getMessage());
+      return;
+    }
+    UpdateOutcome outcome;
+    try {
+      waitWhileResolving(login.onboarding());
+      outcome = onboardings.authenticate(login.onboarding(), identity, AUTHENTICATE_WAIT);
+    } catch (WorkflowException unavailable) {
+      fail(ctx, login.onboarding(), "Temporal unavailable: " + unavailable.getClass().getSimpleName());
+      return;
+    }
+    switch (outcome.kind()) {
+      case COMPLETED, PENDING -> {
+        sessions.write(ctx, session.get().withUser(
+            new Session.SignedIn(provider.key(), identity.issuer(), identity.subject())));
+        ctx.redirect("/signup/" + login.onboarding(), HttpStatus.SEE_OTHER);
+      }
+      case REJECTED -> failPage(ctx, login.onboarding(), outcome.message());
+      case NOT_FOUND -> Pages.notFound(ctx);
+      case FAILED -> fail(ctx, login.onboarding(), "authenticate update failed");
+    }
+  }
+
+  /** A sign-in that beat ResolveCustomer waits for it briefly rather than being refused. */
+  private void waitWhileResolving(String onboarding) {
+    long deadline = System.nanoTime() + AUTHENTICATE_WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<OnboardingView> view = onboardings.view(onboarding);
+      if (view.isEmpty() || view.get().step() != OnboardingStep.RESOLVING_CUSTOMER) {
+        return;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private void fail(Context ctx, String onboarding, String reason) {
+    log.info("sign-in failed{}: {}",
+        onboarding == null ? "" : " for " + OnboardingIds.workflowId(onboarding), reason);
+    failPage(ctx, onboarding, null);
+  }
+
+  private static void failPage(Context ctx, String onboarding, String detail) {
+    Pages.render(ctx, 400, "Sign-in failed",
+        "<p>We could not sign you in. Nothing was changed.</p>"
+            + (detail == null ? "" : "<p class=\"error\">" + Html.escape(detail) + "</p>")
+            + backLink(onboarding));
+  }
+
+  private static String backLink(String onboarding) {
+    return onboarding == null
+        ? "<p>If you came from AWS Marketplace, go back there and click \"Set up your account\""
+            + " again.</p>"
+        : "<p><a href=\"/signup/" + Html.escape(onboarding) + "\">Back to setting up your"
+            + " account</a></p>";
+  }
+}

@@ -1,0 +1,178 @@
+package io.mpconnect.api.onboarding;
+
+import io.mpconnect.workflows.messages.ConnectChoice;
+import io.mpconnect.workflows.messages.OnboardingRequest;
+import io.mpconnect.workflows.messages.OnboardingStep;
+import io.mpconnect.workflows.messages.OnboardingView;
+import io.mpconnect.workflows.messages.VerifiedIdentity;
+import io.mpconnect.workflows.onboarding.OnboardingIds;
+import io.mpconnect.workflows.onboarding.OnboardingWorkflow;
+import io.mpconnect.workflows.shared.SearchAttributes;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.client.WorkflowUpdateHandle;
+import io.temporal.client.WorkflowUpdateStage;
+import io.temporal.client.WorkflowUpdateTimeoutOrCancelledException;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The api's only way to onboardings: start, query, and the two Updates. */
+public final class Onboardings {
+  private static final Logger log = LoggerFactory.getLogger(Onboardings.class);
+  private static final String SUMMARY = "AWS Marketplace onboarding";
+
+  private final WorkflowClient client;
+  private final String taskQueue;
+  private final Duration authenticationTimeout;
+  private final Duration organizationTimeout;
+
+  public Onboardings(WorkflowClient client, String taskQueue, Duration authenticationTimeout,
+      Duration organizationTimeout) {
+    this.client = client;
+    this.taskQueue = taskQueue;
+    this.authenticationTimeout = authenticationTimeout;
+    this.organizationTimeout = organizationTimeout;
+  }
+
+  /**
+   * Starts the onboarding of a token, or finds it: the id is the token's hash, so a double POST
+   * or a refresh lands on the same workflow, running or closed.
+   */
+  public void start(String onboardingId, String token, String offerType) {
+    String workflowId = OnboardingIds.workflowId(onboardingId);
+    WorkflowOptions options =
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(workflowId)
+            .setTaskQueue(taskQueue)
+            .setWorkflowIdReusePolicy(
+                WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+            .setWorkflowIdConflictPolicy(
+                WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+            .setTypedSearchAttributes(
+                io.temporal.common.SearchAttributes.newBuilder()
+                    .set(SearchAttributes.ONBOARDING_STEP, OnboardingStep.RESOLVING_CUSTOMER.name())
+                    .build())
+            .setStaticSummary(SUMMARY)
+            .build();
+    OnboardingWorkflow workflow = client.newWorkflowStub(OnboardingWorkflow.class, options);
+    try {
+      WorkflowClient.start(
+          workflow::run,
+          new OnboardingRequest(
+              onboardingId, token, offerType, authenticationTimeout, organizationTimeout));
+      log.info("onboarding started or found: {}", workflowId);
+    } catch (WorkflowExecutionAlreadyStarted closedEarlier) {
+      log.info("onboarding found (already closed): {}", workflowId);
+    }
+  }
+
+  /** The workflow's view, or empty when there is no such onboarding. */
+  public Optional<OnboardingView> view(String onboardingId) {
+    try {
+      return Optional.of(stub(onboardingId).query("view", OnboardingView.class));
+    } catch (WorkflowNotFoundException notFound) {
+      return Optional.empty();
+    }
+  }
+
+  public UpdateOutcome chooseOrganization(String onboardingId, ConnectChoice choice, Duration wait) {
+    return update(onboardingId, "chooseOrganization", choice, wait);
+  }
+
+  public UpdateOutcome authenticate(String onboardingId, VerifiedIdentity identity, Duration wait) {
+    return update(onboardingId, "authenticate", identity, wait);
+  }
+
+  /**
+   * Sends an Update and waits only until the workflow accepted it (the validator ran), then up to
+   * {@code wait} for its result, so a slow activity turns into "pending" and the page polls.
+   */
+  private UpdateOutcome update(String onboardingId, String name, Object argument, Duration wait) {
+    String workflowId = OnboardingIds.workflowId(onboardingId);
+    try {
+      WorkflowUpdateHandle<OnboardingView> handle =
+          stub(onboardingId)
+              .startUpdate(name, WorkflowUpdateStage.ACCEPTED, OnboardingView.class, argument);
+      OnboardingView view =
+          handle.getResultAsync(wait.toMillis(), TimeUnit.MILLISECONDS)
+              .get(wait.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+      return UpdateOutcome.completed(view);
+    } catch (WorkflowNotFoundException notFound) {
+      return UpdateOutcome.notFound();
+    } catch (WorkflowUpdateException e) {
+      return failed(workflowId, name, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return UpdateOutcome.pending();
+    } catch (TimeoutException e) {
+      return UpdateOutcome.pending();
+    } catch (ExecutionException e) {
+      for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+        if (cause instanceof WorkflowUpdateException rejected) {
+          return failed(workflowId, name, rejected);
+        }
+        if (cause instanceof TimeoutException
+            || cause instanceof WorkflowUpdateTimeoutOrCancelledException) {
+          return UpdateOutcome.pending();
+        }
+        if (cause instanceof WorkflowNotFoundException) {
+          return UpdateOutcome.notFound();
+        }
+      }
+      throw new IllegalStateException("update " + name + " of " + workflowId + " failed", e);
+    }
+  }
+
+  /** A validator's IllegalArgument/IllegalState is a refusal the customer should read. */
+  private static UpdateOutcome failed(String workflowId, String name, WorkflowUpdateException e) {
+    if (e.getCause() instanceof ApplicationFailure failure
+        && (IllegalArgumentException.class.getName().equals(failure.getType())
+            || IllegalStateException.class.getName().equals(failure.getType()))) {
+      return UpdateOutcome.rejected(failure.getOriginalMessage());
+    }
+    log.warn("update {} of {} failed: {}", name, workflowId,
+        e.getCause() == null ? e.toString() : e.getCause().getClass().getSimpleName());
+    return UpdateOutcome.failed();
+  }
+
+  private WorkflowStub stub(String onboardingId) {
+    return client.newUntypedWorkflowStub(OnboardingIds.workflowId(onboardingId));
+  }
+
+  /** How an Update went, from the caller's point of view. */
+  public record UpdateOutcome(Kind kind, OnboardingView view, String message) {
+    public enum Kind { COMPLETED, PENDING, REJECTED, FAILED, NOT_FOUND }
+
+    static UpdateOutcome completed(OnboardingView view) {
+      return new UpdateOutcome(Kind.COMPLETED, view, null);
+    }
+
+    static UpdateOutcome pending() {
+      return new UpdateOutcome(Kind.PENDING, null, null);
+    }
+
+    static UpdateOutcome rejected(String message) {
+      return new UpdateOutcome(Kind.REJECTED, null, message);
+    }
+
+    static UpdateOutcome failed() {
+      return new UpdateOutcome(Kind.FAILED, null, null);
+    }
+
+    static UpdateOutcome notFound() {
+      return new UpdateOutcome(Kind.NOT_FOUND, null, null);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package io.mpconnect.api.onboarding;
+
+import io.mpconnect.workflows.messages.OnboardingView;
+import io.mpconnect.workflows.messages.OrganizationOption;
+import java.util.List;
+
+/**
+ * The body of {@code GET /api/onboardings/{id}}: the contract's fields of the workflow's view,
+ * named explicitly so a new field in the workflow's record is not published by accident.
+ */
+public record ViewJson(
+    String id,
+    String step,
+    String outcome,
+    Customer customer,
+    List<Organization> organizations,
+    OrganizationRef organization,
+    Subscription subscription,
+    String message,
+    User user,
+    String csrfToken) {
+
+  public record Customer(String awsAccountId) {}
+
+  public record Organization(
+      String id, String name, String plan, String role, boolean eligible, String ineligibleReason) {}
+
+  public record OrganizationRef(String id, String name, String plan) {}
+
+  public record Subscription(String status) {}
+
+  public record User(String displayName, String email, String provider) {}
+
+  public static ViewJson of(OnboardingView view, String csrfToken) {
+    return new ViewJson(
+        view.id(),
+        name(view.step()),
+        name(view.outcome()),
+        view.customer() == null ? null : new Customer(view.customer().awsAccountId()),
+        view.organizations() == null
+            ? List.of()
+            : view.organizations().stream().map(ViewJson::organization).toList(),
+        view.organization() == null
+            ? null
+            : new OrganizationRef(
+                view.organization().id(), view.organization().name(), view.organization().plan()),
+        view.subscription() == null ? null : new Subscription(name(view.subscription().status())),
+        view.message(),
+        view.user() == null
+            ? null
+            : new User(view.user().displayName(), view.user().email(), view.user().provider()),
+        csrfToken);
+  }
+
+  private static Organization organization(OrganizationOption o) {
+    return new Organization(
+        o.id(), o.name(), o.plan(), o.role(), o.eligible(), name(o.ineligibleReason()));
+  }
+
+  private static String name(Enum<?> value) {
+    return value == null ? null : value.name();
+  }
+}

@@ -1,0 +1,93 @@
+package io.mpconnect.api.registration;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.mpconnect.api.health.ApiMetrics;
+import io.mpconnect.api.onboarding.Onboardings;
+import io.mpconnect.api.session.Sessions;
+import io.mpconnect.api.web.Html;
+import io.mpconnect.api.web.Pages;
+import io.mpconnect.workflows.onboarding.OnboardingIds;
+import io.temporal.client.WorkflowException;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** AWS Marketplace's fulfillment URL: where "Set up your account" POSTs the browser. */
+public final class RegistrationRoutes {
+  public static final String PATH = "/marketplace/aws/register";
+  static final String TOKEN_FIELD = "x-amzn-marketplace-token";
+  static final String OFFER_TYPE_FIELD = "x-amzn-marketplace-offer-type";
+  private static final Logger log = LoggerFactory.getLogger(RegistrationRoutes.class);
+
+  private final Onboardings onboardings;
+  private final Sessions sessions;
+  private final ApiMetrics metrics;
+  private final String listingUrl;
+
+  public RegistrationRoutes(Onboardings onboardings, Sessions sessions, ApiMetrics metrics,
+      String listingUrl) {
+    this.onboardings = onboardings;
+    this.sessions = sessions;
+    this.metrics = metrics;
+    this.listingUrl = listingUrl;
+  }
+
+  public void register(Javalin app) {
+    app.post(PATH, this::registration);
+  }
+
+  private void registration(Context ctx) {
+    String contentType = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
+    if (!contentType.startsWith("application/x-www-form-urlencoded")) {
+      reject(ctx, "content type");
+      return;
+    }
+    Map<String, String> form;
+    try {
+      form = FormBody.parse(ctx.bodyAsBytes());
+    } catch (FormBody.MalformedFormException e) {
+      reject(ctx, "malformed form (" + e.getMessage() + ")");
+      return;
+    }
+    String token = form.get(TOKEN_FIELD);
+    RegistrationTokens.Problem problem = RegistrationTokens.problemWith(token);
+    if (problem != null) {
+      reject(ctx, problem.name());
+      return;
+    }
+    String onboardingId = OnboardingIds.fromToken(token);
+    try {
+      onboardings.start(onboardingId, token, RegistrationTokens.offerType(form.get(OFFER_TYPE_FIELD)));
+    } catch (WorkflowException unavailable) {
+      // The cause is a gRPC status (e.g. unreachable, unknown search attribute): no token in it.
+      log.warn("could not start {}: {}", OnboardingIds.workflowId(onboardingId),
+          unavailable.getCause() == null ? unavailable.getClass().getSimpleName() : unavailable.getCause().toString());
+      Pages.render(ctx, 503, "Please try again",
+          "<p>We could not start setting up your account just now. Go back to AWS Marketplace and"
+              + " click \"Set up your account\" again in a minute.</p>" + listingLink());
+      return;
+    }
+    metrics.registration("accepted");
+    sessions.write(ctx, sessions.readOrNew(ctx).withOnboarding(onboardingId));
+    ctx.redirect("/signup/" + onboardingId, HttpStatus.SEE_OTHER);
+  }
+
+  private void reject(Context ctx, String reason) {
+    // The reason only: the token itself never reaches a log.
+    log.info("registration refused: {}", reason);
+    metrics.registration("rejected");
+    Pages.render(ctx, 400, "This sign-up link did not work",
+        "<p>We could not read the registration that AWS Marketplace sent. Nothing was set up and"
+            + " nothing was charged.</p><p>Go back to AWS Marketplace, open your subscription and"
+            + " click <strong>\"Set up your account\"</strong> again.</p>" + listingLink());
+  }
+
+  private String listingLink() {
+    return listingUrl == null
+        ? ""
+        : "<p><a href=\"" + Html.escape(listingUrl) + "\">Open the product on AWS Marketplace</a></p>";
+  }
+}

@@ -1,0 +1,674 @@
+package io.mpconnect.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.mpconnect.api.session.CookieSigner;
+import io.mpconnect.api.web.Json;
+import io.mpconnect.config.Env;
+import io.mpconnect.workflows.messages.OnboardingOutcome;
+import io.mpconnect.workflows.messages.OnboardingStep;
+import io.mpconnect.workflows.messages.OnboardingView;
+import io.mpconnect.workflows.messages.ResolvedCustomer;
+import io.mpconnect.workflows.onboarding.OnboardingIds;
+import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
+import io.mpconnect.workflows.shared.SearchAttributes;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
+import io.temporal.client.WorkflowClient;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.OAuth2Config;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The api's public HTTP contract, end to end: the real OnboardingWorkflowImpl on Temporal's
+ * in-process test server (no time skipping), small in-test activities, and a real OIDC provider
+ * (mock-oauth2-server with interactive login). What is under test is HTTP: paths, fields,
+ * statuses, sessions, CSRF and sign-in, not the activities.
+ */
+class ApiContractTest {
+  static final String TASK_QUEUE = "api-contract-test";
+  static final String PROVIDER = "mock";
+  static final SecureRandom random = new SecureRandom();
+
+  static TestWorkflowEnvironment temporal;
+  static MockOAuth2Server oidc;
+  static ApiServer api;
+  static String apiBase;
+  static String issuer;
+  static final FakeActivities.Marketplace marketplace = new FakeActivities.Marketplace();
+  static final FakeActivities.Accounts accounts = new FakeActivities.Accounts();
+  static final FakeActivities.Notifications notifications = new FakeActivities.Notifications();
+
+  @BeforeAll
+  static void startEverything() throws IOException {
+    temporal = TestWorkflowEnvironment.newInstance(
+        TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+    SearchAttributes.ALL.forEach(key ->
+        temporal.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    Worker worker = temporal.newWorker(TASK_QUEUE);
+    worker.registerWorkflowImplementationTypes(OnboardingWorkflowImpl.class);
+    worker.registerActivitiesImplementations(marketplace, accounts, notifications);
+    temporal.start();
+
+    oidc = new MockOAuth2Server(new OAuth2Config(true));
+    oidc.start(InetAddress.getLoopbackAddress(), 0);
+    // The issuer is the host the api calls: 127.0.0.1 here and in the discovery URL alike.
+    issuer = "http://127.0.0.1:" + oidc.baseUrl().port() + "/" + PROVIDER;
+
+    int port = freePort();
+    apiBase = "http://127.0.0.1:" + port;
+    ApiSettings settings = ApiSettings.from(new Env(Map.ofEntries(
+        Map.entry("API_HOST", "127.0.0.1"),
+        Map.entry("API_PORT", Integer.toString(port)),
+        Map.entry("PUBLIC_BASE_URL", apiBase),
+        Map.entry("TEMPORAL_TASK_QUEUE", TASK_QUEUE),
+        Map.entry("SESSION_SECRET", "test-session-secret-that-is-long-enough-0123456789"),
+        Map.entry("OIDC_PROVIDERS", PROVIDER),
+        Map.entry("OIDC_MOCK_ISSUER", issuer),
+        Map.entry("OIDC_MOCK_CLIENT_ID", "mpconnect-test"),
+        Map.entry("OIDC_MOCK_CLIENT_SECRET", "test-secret"),
+        Map.entry("OIDC_MOCK_NAME", "Mock ID"),
+        Map.entry("VENDOR_NAME", "Acme Cloud"),
+        Map.entry("DEV_MODE", "true"))));
+    api = new ApiServer(settings, temporal.getWorkflowClient()).start();
+  }
+
+  @AfterAll
+  static void stopEverything() {
+    if (api != null) {
+      api.stop();
+    }
+    if (oidc != null) {
+      oidc.shutdown();
+    }
+    if (temporal != null) {
+      temporal.close();
+    }
+  }
+
+  // ---- registration ----
+
+  @Test
+  void aValidTokenStartsTheOnboardingSetsASessionCookieAndRedirectsToItsSignupPage() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String token = customerToken("123456789012");
+    HttpResponse<String> response = browser.postForm("/marketplace/aws/register",
+        TestBrowser.form(Map.of("x-amzn-marketplace-token", token,
+            "x-amzn-marketplace-offer-type", "free-trial")));
+
+    String id = OnboardingIds.fromToken(token);
+    assertThat(response.statusCode()).isEqualTo(303);
+    assertThat(response.headers().firstValue("Location")).contains("/signup/" + id);
+    assertThat(response.headers().allValues("Set-Cookie"))
+        .anySatisfy(cookie -> assertThat(cookie)
+            .startsWith("mpc_session=").contains("HttpOnly", "SameSite=Lax", "Path=/")
+            .doesNotContain("Secure"));
+    assertThat(describe(id).orElseThrow().getWorkflowExecutionInfo().getSearchAttributes()
+        .getIndexedFieldsMap()).containsKey("OnboardingStep");
+    awaitStep(id, OnboardingStep.AWAITING_AUTHENTICATION);
+  }
+
+  @Test
+  void aBodyOver64KilobytesIsRefusedAndStartsNoWorkflow() {
+    String huge = "A".repeat(100 * 1024);
+    HttpResponse<String> response = new TestBrowser(apiBase).postForm("/marketplace/aws/register",
+        "x-amzn-marketplace-token=" + huge);
+
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(response.body()).doesNotContain("Exception");
+    assertThat(describe(OnboardingIds.fromToken(huge))).isEmpty();
+  }
+
+  @Test
+  void aDoublePostOfTheSameTokenLandsOnTheSameOnboardingAndOneWorkflow() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String token = customerToken("123456789012");
+    String first = register(browser, token);
+    String runId = describe(first).orElseThrow().getWorkflowExecutionInfo().getExecution().getRunId();
+
+    String second = register(new TestBrowser(apiBase), token);
+
+    assertThat(second).isEqualTo(first);
+    assertThat(describe(first).orElseThrow().getWorkflowExecutionInfo().getExecution().getRunId())
+        .isEqualTo(runId);
+  }
+
+  @Test
+  void aDoublePostAfterTheOnboardingEndedLandsOnTheSameClosedOnboarding() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String token = "unknown-" + randomHex(); // the fake marketplace ends it INVALID_TOKEN
+    String id = register(browser, token);
+    awaitView(id, v -> v.outcome() == OnboardingOutcome.INVALID_TOKEN);
+    String runId = describe(id).orElseThrow().getWorkflowExecutionInfo().getExecution().getRunId();
+
+    assertThat(register(browser, token)).isEqualTo(id);
+    assertThat(describe(id).orElseThrow().getWorkflowExecutionInfo().getExecution().getRunId())
+        .isEqualTo(runId);
+    assertThat(browser.get("/signup/" + id).body()).contains("This sign-up link is not valid");
+  }
+
+  static Stream<Arguments> unusableRegistrations() {
+    String prefix = "x-amzn-marketplace-token=";
+    String tenKilobytes = "A".repeat(10 * 1024);
+    return Stream.of(
+        Arguments.of("missing", "x-amzn-marketplace-offer-type=free-trial".getBytes(), null),
+        Arguments.of("empty", (prefix).getBytes(), ""),
+        Arguments.of("blank", (prefix + "%20%20%20").getBytes(), "   "),
+        Arguments.of("10 KB", (prefix + tenKilobytes).getBytes(), tenKilobytes),
+        Arguments.of("bad percent-escape", (prefix + "abc%ZZdef").getBytes(), "abc%ZZdef"),
+        Arguments.of("invalid UTF-8", (prefix + "abc%FFdef").getBytes(), "abc\uFFFDdef"),
+        Arguments.of("non-ASCII", (prefix + "ab%C3%A9cd").getBytes(), "ab\u00e9cd"),
+        Arguments.of("raw non-ASCII byte",
+            concat(prefix.getBytes(), new byte[] {'a', (byte) 0xE9, 'b'}), "a\u00e9b"),
+        Arguments.of("control character", (prefix + "abc%0Adef").getBytes(), "abc\ndef"));
+  }
+
+  @ParameterizedTest(name = "{0} token")
+  @MethodSource("unusableRegistrations")
+  void anUnusableTokenGetsA400PageAndStartsNoWorkflow(String what, byte[] body, String naive) {
+    TestBrowser browser = new TestBrowser(apiBase);
+    HttpResponse<String> response = browser.postForm("/marketplace/aws/register", body);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+    assertThat(response.body()).contains("AWS Marketplace", "Set up your account")
+        .doesNotContain("Exception", "at io.");
+    assertThat(browser.cookies).doesNotContainKey("mpc_session");
+    if (naive != null) {
+      assertThat(describe(OnboardingIds.fromToken(naive))).isEmpty();
+    }
+  }
+
+  // ---- sessions ----
+
+  @Test
+  void anotherBrowsersSessionGets404ForTheOnboarding() {
+    TestBrowser owner = new TestBrowser(apiBase);
+    String id = register(owner, customerToken("123456789012"));
+    TestBrowser other = new TestBrowser(apiBase);
+    register(other, customerToken("210987654321"));
+
+    HttpResponse<String> view = other.get("/api/onboardings/" + id);
+    assertThat(view.statusCode()).isEqualTo(404);
+    assertThat(json(view).path("message").asText()).isNotBlank();
+    assertThat(other.get("/signup/" + id).statusCode()).isEqualTo(404);
+    String otherCsrf = json(other.get("/api/onboardings/" + registeredId(other))).path("csrfToken").asText();
+    assertThat(other.postJson("/api/onboardings/" + id + "/connect",
+        "{\"organizationId\":\"org-acme\"}", otherCsrf).statusCode()).isEqualTo(404);
+    assertThat(other.get("/auth/" + PROVIDER + "/login?onboarding=" + id).statusCode()).isEqualTo(404);
+
+    assertThat(owner.get("/api/onboardings/" + id).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aBrowserWithoutSessionGets404AndNeverLearnsWhetherTheOnboardingExists() {
+    String id = register(new TestBrowser(apiBase), customerToken("123456789012"));
+    TestBrowser stranger = new TestBrowser(apiBase);
+
+    assertThat(stranger.get("/api/onboardings/" + id).statusCode()).isEqualTo(404);
+    assertThat(stranger.get("/api/onboardings/" + "0".repeat(32)).statusCode()).isEqualTo(404);
+    assertThat(stranger.get("/api/onboardings/not-an-id").statusCode()).isEqualTo(404);
+    assertThat(stranger.get("/signup/" + id).body()).contains("Not found");
+  }
+
+  @Test
+  void aForgedOrTamperedCookieGetsNoAccess() {
+    TestBrowser owner = new TestBrowser(apiBase);
+    String id = register(owner, customerToken("123456789012"));
+    String genuine = owner.cookies.get("mpc_session");
+    String[] parts = genuine.split("\\.");
+    String payload = new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.UTF_8);
+    String otherId = "f".repeat(32);
+    String tamperedPayload = Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(payload.replace(id, otherId).getBytes(StandardCharsets.UTF_8));
+    // Signed like ours, with a key that is not the server's.
+    String forged = new CookieSigner("someone-elses-secret-0123456789abcdef".getBytes())
+        .seal("session.v1", payload.getBytes(StandardCharsets.UTF_8));
+
+    for (String cookie : List.of(
+        forged,
+        tamperedPayload + "." + parts[1],
+        parts[0] + "." + flip(parts[1], 5),
+        parts[0] + "." + flip(parts[1], parts[1].length() - 1),
+        parts[0],
+        "garbage",
+        "a.b.c",
+        "%%%.!!!")) {
+      TestBrowser attacker = new TestBrowser(apiBase);
+      attacker.cookies.put("mpc_session", cookie);
+      assertThat(attacker.get("/api/onboardings/" + id).statusCode()).as(cookie).isEqualTo(404);
+      assertThat(attacker.get("/signup/" + id).statusCode()).as(cookie).isEqualTo(404);
+    }
+    assertThat(owner.get("/api/onboardings/" + id).statusCode()).isEqualTo(200);
+  }
+
+  // ---- OIDC sign-in ----
+
+  @Test
+  void theFullOidcSignInLeavesTheWorkflowAwaitingAnOrganizationWithTheVerifiedSubject() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = register(browser, customerToken("123456789012"));
+    String subject = "owner-" + randomHex();
+
+    HttpResponse<String> callback =
+        signIn(browser, id, subject, "{\"email\":\"owner@example.com\",\"email_verified\":true,"
+            + "\"name\":\"Olive Owner\"}");
+
+    assertThat(callback.statusCode()).isEqualTo(303);
+    assertThat(callback.headers().firstValue("Location")).contains("/signup/" + id);
+    OnboardingView view = awaitStep(id, OnboardingStep.AWAITING_ORGANIZATION);
+    assertThat(view.user().email()).isEqualTo("owner@example.com");
+    assertThat(view.user().provider()).isEqualTo(PROVIDER);
+    assertThat(accounts.signIns).filteredOn(i -> i.subject().equals(subject)).singleElement()
+        .satisfies(identity -> {
+          assertThat(identity.issuer()).isEqualTo(issuer);
+          assertThat(identity.provider()).isEqualTo(PROVIDER);
+          assertThat(identity.email()).isEqualTo("owner@example.com");
+          assertThat(identity.displayName()).isEqualTo("Olive Owner");
+        });
+    JsonNode json = json(browser.get("/api/onboardings/" + id));
+    assertThat(json.path("user").path("displayName").asText()).isEqualTo("Olive Owner");
+    assertThat(browser.cookies).doesNotContainKey("mpc_oidc");
+    String session = new String(Base64.getUrlDecoder().decode(
+        browser.cookies.get("mpc_session").split("\\.")[0]), StandardCharsets.UTF_8);
+    assertThat(session).contains(subject, issuer).doesNotContain("owner@example.com");
+  }
+
+  @Test
+  void anUnverifiedEmailDoesNotReachTheWorkflow() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = register(browser, customerToken("123456789012"));
+    String subject = "unverified-" + randomHex();
+
+    signIn(browser, id, subject, "{\"email\":\"someone@example.com\",\"email_verified\":false}");
+
+    awaitStep(id, OnboardingStep.AWAITING_ORGANIZATION);
+    assertThat(accounts.signIns).filteredOn(i -> i.subject().equals(subject)).singleElement()
+        .satisfies(identity -> {
+          assertThat(identity.email()).isNull();
+          assertThat(identity.displayName()).isEqualTo(subject);
+        });
+  }
+
+  @Test
+  void aCallbackWithAWrongStateIsRefusedAndSendsNoUpdate() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = register(browser, customerToken("123456789012"));
+    awaitStep(id, OnboardingStep.AWAITING_AUTHENTICATION);
+    String subject = "intruder-" + randomHex();
+    URI callback = URI.create(providerLogin(browser, id, subject, "{}"));
+    String forgedState = callback.getQuery().replaceAll("state=[^&]+", "state=forged");
+
+    HttpResponse<String> response =
+        browser.get(apiBase + callback.getPath() + "?" + forgedState);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).contains("Sign-in failed", "/signup/" + id)
+        .doesNotContain("Exception");
+    assertThat(accounts.signIns).noneMatch(i -> i.subject().equals(subject));
+    OnboardingView view = view(id);
+    assertThat(view.step()).isEqualTo(OnboardingStep.AWAITING_AUTHENTICATION);
+    assertThat(view.user()).isNull();
+  }
+
+  @Test
+  void aCallbackReportingDeniedConsentShowsASignInFailedPage() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = register(browser, customerToken("123456789012"));
+    HttpResponse<String> login = browser.get("/auth/" + PROVIDER + "/login?onboarding=" + id);
+    String state = URI.create(login.headers().firstValue("Location").orElseThrow()).getQuery()
+        .replaceAll(".*state=([^&]+).*", "$1");
+
+    HttpResponse<String> response = browser.get(
+        "/auth/" + PROVIDER + "/callback?error=access_denied&state=" + state);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).contains("Sign-in failed", "/signup/" + id);
+  }
+
+  @Test
+  void aLoginForAnUnknownProviderIs404() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = register(browser, customerToken("123456789012"));
+    assertThat(browser.get("/auth/nosuch/login?onboarding=" + id).statusCode()).isEqualTo(404);
+  }
+
+  // ---- choosing the organization ----
+
+  @Test
+  void connectWithoutTheCsrfHeaderIsForbidden() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = signedInOnboarding(browser);
+
+    HttpResponse<String> missing =
+        browser.postJson("/api/onboardings/" + id + "/connect", "{\"organizationId\":\"org-acme\"}", null);
+    HttpResponse<String> wrong = browser.postJson(
+        "/api/onboardings/" + id + "/connect", "{\"organizationId\":\"org-acme\"}", "not-the-token");
+
+    assertThat(missing.statusCode()).isEqualTo(403);
+    assertThat(wrong.statusCode()).isEqualTo(403);
+    assertThat(view(id).step()).isEqualTo(OnboardingStep.AWAITING_ORGANIZATION);
+  }
+
+  @Test
+  void connectWithAnIneligibleOrganizationAnswers422WithTheValidatorsMessage() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = signedInOnboarding(browser);
+
+    HttpResponse<String> response = connect(browser, id, "{\"organizationId\":\"org-beta\"}");
+
+    assertThat(response.statusCode()).isEqualTo(422);
+    assertThat(json(response).path("message").asText())
+        .isEqualTo("\"Beta <b>&co</b>\" cannot be connected: only its owners can connect it to a"
+            + " marketplace.");
+    assertThat(view(id).step()).isEqualTo(OnboardingStep.AWAITING_ORGANIZATION);
+  }
+
+  @Test
+  void malformedConnectJsonAnswers400() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = signedInOnboarding(browser);
+
+    assertThat(connect(browser, id, "{\"organizationId\":").statusCode()).isEqualTo(400);
+    assertThat(connect(browser, id, "[1,2]").statusCode()).isEqualTo(400);
+    assertThat(connect(browser, id, "{\"organizationId\":42}").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void connectWithAnEligibleOrganizationAnswers200AndTheOnboardingIsConnected() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = signedInOnboarding(browser);
+
+    HttpResponse<String> response = connect(browser, id, "{\"organizationId\":\"org-acme\"}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode body = json(response);
+    assertThat(body.path("outcome").asText()).isEqualTo("CONNECTED");
+    assertThat(body.path("step").asText()).isEqualTo("DONE");
+    assertThat(body.path("organization").path("id").asText()).isEqualTo("org-acme");
+    assertThat(body.path("subscription").path("status").asText()).isEqualTo("ACTIVE");
+    assertThat(browser.get("/signup/" + id).body()).contains("You are all set", "Acme");
+  }
+
+  @Test
+  void theViewJsonHasTheContractsFieldNames() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = signedInOnboarding(browser);
+
+    JsonNode waiting = json(browser.get("/api/onboardings/" + id));
+    assertThat(fieldNames(waiting)).containsExactlyInAnyOrder("id", "step", "outcome", "customer",
+        "organizations", "organization", "subscription", "message", "user", "csrfToken");
+    assertThat(waiting.path("id").asText()).isEqualTo(id);
+    assertThat(waiting.path("step").asText()).isEqualTo("AWAITING_ORGANIZATION");
+    assertThat(waiting.path("outcome").isNull()).isTrue();
+    assertThat(fieldNames(waiting.path("customer"))).containsExactly("awsAccountId");
+    assertThat(waiting.path("customer").path("awsAccountId").asText()).isEqualTo("123456789012");
+    assertThat(fieldNames(waiting.path("organizations").get(0))).containsExactlyInAnyOrder(
+        "id", "name", "plan", "role", "eligible", "ineligibleReason");
+    assertThat(waiting.path("organizations").get(1).path("ineligibleReason").asText())
+        .isEqualTo("NOT_OWNER");
+    assertThat(fieldNames(waiting.path("user")))
+        .containsExactlyInAnyOrder("displayName", "email", "provider");
+
+    JsonNode connected = json(connect(browser, id, "{\"organizationId\":\"org-acme\"}"));
+    assertThat(fieldNames(connected.path("organization")))
+        .containsExactlyInAnyOrder("id", "name", "plan");
+    assertThat(fieldNames(connected.path("subscription"))).containsExactly("status");
+    assertThat(connected.path("message").asText()).contains("Acme");
+  }
+
+  // ---- pages ----
+
+  @Test
+  void theSignupPageEscapesUserSuppliedStringsAndOffersTheChoice() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = signedInOnboarding(browser);
+
+    HttpResponse<String> page = browser.get("/signup/" + id);
+
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body())
+        .contains("Beta &lt;b&gt;&amp;co&lt;/b&gt;", "Acme", "/api/onboardings/", "X-CSRF-Token")
+        .doesNotContain("Beta <b>");
+    assertThat(page.headers().firstValue("Content-Security-Policy")).isPresent();
+  }
+
+  @Test
+  void theSignupPageOffersTheConfiguredProvidersWhileAwaitingSignIn() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = register(browser, customerToken("123456789012"));
+    awaitStep(id, OnboardingStep.AWAITING_AUTHENTICATION);
+
+    assertThat(browser.get("/signup/" + id).body())
+        .contains("/auth/mock/login?onboarding=" + id, "Sign in with Mock ID", "123456789012");
+  }
+
+  @Test
+  void theDevMarketplacePageOffersFreshDemoAndExpiredTokens() {
+    HttpResponse<String> first = new TestBrowser(apiBase).get("/dev/marketplace");
+    HttpResponse<String> second = new TestBrowser(apiBase).get("/dev/marketplace?account=444455556666");
+
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.body()).containsPattern("value=\"demo-111122223333-[0-9a-f]{24}\"")
+        .containsPattern("value=\"expired-[0-9a-f]{24}\"")
+        .contains("action=\"/marketplace/aws/register\"");
+    assertThat(second.body()).containsPattern("value=\"demo-444455556666-[0-9a-f]{24}\"");
+  }
+
+  @Test
+  void anUnknownPathGetsA404WithoutAStackTrace() {
+    HttpResponse<String> page = new TestBrowser(apiBase).get("/no/such/page");
+    HttpResponse<String> api = new TestBrowser(apiBase).get("/api/no/such/thing");
+
+    assertThat(page.statusCode()).isEqualTo(404);
+    assertThat(page.body()).contains("<html").doesNotContain("Exception");
+    assertThat(api.statusCode()).isEqualTo(404);
+    assertThat(json(api).path("message").asText()).isNotBlank();
+  }
+
+  // ---- operations ----
+
+  @Test
+  void theReadinessEndpointSaysReadyWhenTemporalAnswers() {
+    HttpResponse<String> ready = new TestBrowser(apiBase).get("/health/ready");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(json(ready).path("status").asText()).isEqualTo("ready");
+    assertThat(new TestBrowser(apiBase).get("/health/live").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void theMetricsEndpointCountsRegistrationsAndApiCalls() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = register(browser, customerToken("123456789012"));
+    browser.get("/api/onboardings/" + id);
+    browser.postForm("/marketplace/aws/register", "x-amzn-marketplace-token=");
+    browser.get("/api/no/such/thing");
+
+    String metrics = browser.get("/metrics").body();
+
+    assertThat(metrics).contains("mpconnect_registrations_total{result=\"accepted\"}",
+        "mpconnect_registrations_total{result=\"rejected\"}", "mpconnect_onboarding_api_calls_total",
+        "route=\"/api/onboardings/{id}\"", "route=\"unmatched\"", "status=\"200\"", "jvm_memory_used_bytes");
+  }
+
+  // ---- helpers ----
+
+  /** A token the fake marketplace resolves to this AWS account. */
+  static String customerToken(String awsAccountId) {
+    String token = "tok-" + randomHex();
+    marketplace.tokens.put(token, new ResolvedCustomer("test-product", awsAccountId, null));
+    return token;
+  }
+
+  static String register(TestBrowser browser, String token) {
+    HttpResponse<String> response = browser.postForm("/marketplace/aws/register",
+        TestBrowser.form(Map.of("x-amzn-marketplace-token", token)));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(303);
+    String location = response.headers().firstValue("Location").orElseThrow();
+    assertThat(location).startsWith("/signup/");
+    return location.substring("/signup/".length());
+  }
+
+  static String registeredId(TestBrowser browser) {
+    return register(browser, customerToken("999988887777"));
+  }
+
+  /** Registers, signs in as a new owner, and waits for the organization choice. */
+  static String signedInOnboarding(TestBrowser browser) {
+    String id = register(browser, customerToken("123456789012"));
+    HttpResponse<String> callback = signIn(browser, id, "owner-" + randomHex(),
+        "{\"email\":\"owner@example.com\",\"email_verified\":true}");
+    assertThat(callback.statusCode()).as(callback.body()).isEqualTo(303);
+    awaitStep(id, OnboardingStep.AWAITING_ORGANIZATION);
+    return id;
+  }
+
+  /** The whole redirect dance: api login, provider login form, provider redirect, api callback. */
+  static HttpResponse<String> signIn(TestBrowser browser, String id, String subject, String claims) {
+    return browser.get(providerLogin(browser, id, subject, claims));
+  }
+
+  /** Up to the provider's redirect back: returns the callback URL it sends the browser to. */
+  static String providerLogin(TestBrowser browser, String id, String subject, String claims) {
+    HttpResponse<String> login = browser.get("/auth/" + PROVIDER + "/login?onboarding=" + id);
+    assertThat(login.statusCode()).as(login.body()).isEqualTo(302);
+    String authorize = login.headers().firstValue("Location").orElseThrow();
+    assertThat(authorize).startsWith(issuer).contains("code_challenge_method=S256", "nonce=", "state=");
+
+    HttpResponse<String> form = browser.get(authorize);
+    assertThat(form.statusCode()).isEqualTo(200);
+    assertThat(form.body()).contains("username");
+    HttpResponse<String> posted =
+        browser.postForm(authorize, TestBrowser.form(Map.of("username", subject, "claims", claims)));
+    assertThat(posted.statusCode()).as(posted.body()).isEqualTo(302);
+    String callback = posted.headers().firstValue("Location").orElseThrow();
+    assertThat(callback).startsWith(apiBase + "/auth/" + PROVIDER + "/callback?");
+    return callback;
+  }
+
+  static HttpResponse<String> connect(TestBrowser browser, String id, String json) {
+    String csrf = json(browser.get("/api/onboardings/" + id)).path("csrfToken").asText();
+    return browser.postJson("/api/onboardings/" + id + "/connect", json, csrf);
+  }
+
+  static OnboardingView view(String id) {
+    return temporal.getWorkflowClient()
+        .newUntypedWorkflowStub(OnboardingIds.workflowId(id))
+        .query("view", OnboardingView.class);
+  }
+
+  static OnboardingView awaitStep(String id, OnboardingStep step) {
+    return awaitView(id, v -> v.step() == step);
+  }
+
+  static OnboardingView awaitView(String id, Predicate<OnboardingView> condition) {
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    OnboardingView last = null;
+    while (System.nanoTime() < deadline) {
+      last = view(id);
+      if (condition.test(last)) {
+        return last;
+      }
+      sleep(50);
+    }
+    return fail("onboarding " + id + " never reached the expected state; last view: " + last);
+  }
+
+  static Optional<DescribeWorkflowExecutionResponse> describe(String onboardingId) {
+    WorkflowClient client = temporal.getWorkflowClient();
+    try {
+      return Optional.of(client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
+          DescribeWorkflowExecutionRequest.newBuilder()
+              .setNamespace(client.getOptions().getNamespace())
+              .setExecution(WorkflowExecution.newBuilder()
+                  .setWorkflowId(OnboardingIds.workflowId(onboardingId)))
+              .build()));
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  static JsonNode json(HttpResponse<String> response) {
+    assertThat(response.headers().firstValue("Content-Type").orElse(""))
+        .as(response.body()).startsWith("application/json");
+    try {
+      return Json.MAPPER.readTree(response.body());
+    } catch (IOException e) {
+      throw new AssertionError("not JSON: " + response.body(), e);
+    }
+  }
+
+  static List<String> fieldNames(JsonNode node) {
+    List<String> names = new java.util.ArrayList<>();
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      names.add(it.next());
+    }
+    return names;
+  }
+
+  static String randomHex() {
+    byte[] bytes = new byte[8];
+    random.nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  /** The string with one character changed (at the end: only base64's spare bits). */
+  static String flip(String s, int index) {
+    char c = s.charAt(index);
+    return s.substring(0, index) + (c == 'A' ? 'B' : 'A') + s.substring(index + 1);
+  }
+
+  static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = new byte[a.length + b.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

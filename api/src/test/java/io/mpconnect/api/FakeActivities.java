@@ -1,0 +1,95 @@
+package io.mpconnect.api;
+
+import io.mpconnect.workflows.activities.AccountActivities;
+import io.mpconnect.workflows.activities.FailureTypes;
+import io.mpconnect.workflows.activities.MarketplaceActivities;
+import io.mpconnect.workflows.activities.NotificationActivities;
+import io.mpconnect.workflows.messages.ConfirmationRequest;
+import io.mpconnect.workflows.messages.ConnectCommand;
+import io.mpconnect.workflows.messages.ConnectResult;
+import io.mpconnect.workflows.messages.IneligibleReason;
+import io.mpconnect.workflows.messages.OrganizationOption;
+import io.mpconnect.workflows.messages.OrganizationRef;
+import io.mpconnect.workflows.messages.ResolvedCustomer;
+import io.mpconnect.workflows.messages.SignInResult;
+import io.mpconnect.workflows.messages.SignedInUser;
+import io.mpconnect.workflows.messages.VerifiedIdentity;
+import io.temporal.failure.ApplicationFailure;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Small in-test activity implementations: the api tests exercise the HTTP contract against the
+ * real workflow, not the database or AWS.
+ */
+final class FakeActivities {
+  static final OrganizationOption ACME =
+      new OrganizationOption("org-acme", "Acme", "STARTER", "OWNER", true, null);
+  /** A name with markup, to prove pages escape it; not eligible (member only). */
+  static final OrganizationOption BETA =
+      new OrganizationOption(
+          "org-beta", "Beta <b>&co</b>", "STARTER", "MEMBER", false, IneligibleReason.NOT_OWNER);
+  static final List<OrganizationOption> ORGANIZATIONS = List.of(ACME, BETA);
+
+  static final class Marketplace implements MarketplaceActivities {
+    final Map<String, ResolvedCustomer> tokens = new ConcurrentHashMap<>();
+
+    @Override
+    public ResolvedCustomer resolveCustomer(String registrationToken) {
+      ResolvedCustomer customer = tokens.get(registrationToken);
+      if (customer == null) {
+        throw ApplicationFailure.newNonRetryableFailure("unknown token", FailureTypes.INVALID_TOKEN);
+      }
+      return customer;
+    }
+  }
+
+  static final class Accounts implements AccountActivities {
+    final List<VerifiedIdentity> signIns = new CopyOnWriteArrayList<>();
+
+    @Override
+    public OrganizationRef registerCustomer(ResolvedCustomer customer) {
+      return null;
+    }
+
+    @Override
+    public SignInResult signIn(VerifiedIdentity identity) {
+      signIns.add(identity);
+      return new SignInResult(
+          new SignedInUser("user-" + identity.subject(), identity.provider(), identity.email(),
+              identity.displayName()),
+          ORGANIZATIONS);
+    }
+
+    @Override
+    public List<OrganizationOption> listOrganizations(String userId) {
+      return ORGANIZATIONS;
+    }
+
+    @Override
+    public ConnectResult connect(ConnectCommand command) {
+      OrganizationRef organization =
+          command.choice().organizationId() != null
+              ? ORGANIZATIONS.stream()
+                  .filter(o -> o.id().equals(command.choice().organizationId()))
+                  .map(o -> new OrganizationRef(o.id(), o.name(), "STANDARD"))
+                  .findFirst()
+                  .orElseThrow()
+              : new OrganizationRef("org-new", command.choice().newOrganizationName(), "STANDARD");
+      return new ConnectResult(ConnectResult.Status.CONNECTED, organization, null);
+    }
+  }
+
+  static final class Notifications implements NotificationActivities {
+    final List<ConfirmationRequest> confirmations = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void enqueueConfirmation(ConfirmationRequest request) {
+      confirmations.add(request);
+    }
+  }
+
+  private FakeActivities() {}
+}

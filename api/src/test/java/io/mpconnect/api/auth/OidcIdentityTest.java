@@ -1,0 +1,55 @@
+package io.mpconnect.api.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
+import io.mpconnect.api.ApiSettings.OidcProviderSettings;
+import io.mpconnect.workflows.messages.VerifiedIdentity;
+import java.util.Date;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OidcIdentityTest {
+  private static final OidcProviderSettings PROVIDER =
+      new OidcProviderSettings("google", "https://issuer.example", "client", "secret", "Google", false);
+  private static final OidcProviderSettings DEV_PROVIDER =
+      new OidcProviderSettings("dev", "https://issuer.example", "client", null, "Dev", true);
+
+  @Test
+  void aVerifiedEmailAndNameAreTaken() throws Exception {
+    VerifiedIdentity identity = OidcClient.identity(PROVIDER,
+        claims(Map.of("email", "a@example.com", "email_verified", true, "name", "Ann")));
+    assertThat(identity).isEqualTo(
+        new VerifiedIdentity("google", "https://issuer.example", "sub-1", "a@example.com", "Ann"));
+  }
+
+  @Test
+  void anEmailMarkedUnverifiedIsDroppedEvenAsAString() throws Exception {
+    assertThat(OidcClient.identity(PROVIDER,
+        claims(Map.of("email", "a@example.com", "email_verified", false))).email()).isNull();
+    assertThat(OidcClient.identity(PROVIDER,
+        claims(Map.of("email", "a@example.com", "email_verified", "false"))).email()).isNull();
+    assertThat(OidcClient.identity(PROVIDER, claims(Map.of("email", "a@example.com"))).email())
+        .isEqualTo("a@example.com");
+  }
+
+  @Test
+  void theSubjectStandsInForAMissingEmailOnlyWhenConfigured() throws Exception {
+    assertThat(OidcClient.identity(PROVIDER, claims(Map.of())).email()).isNull();
+    VerifiedIdentity dev = OidcClient.identity(DEV_PROVIDER, claims(Map.of()));
+    assertThat(dev.email()).isEqualTo("sub-1");
+    assertThat(dev.displayName()).isEqualTo("sub-1");
+  }
+
+  private static IDTokenClaimsSet claims(Map<String, Object> extra) throws Exception {
+    JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder()
+        .issuer("https://issuer.example")
+        .subject("sub-1")
+        .audience("client")
+        .issueTime(new Date())
+        .expirationTime(new Date(System.currentTimeMillis() + 60_000));
+    extra.forEach(builder::claim);
+    return new IDTokenClaimsSet(builder.build());
+  }
+}
