@@ -1,0 +1,69 @@
+package io.mpconnect.activities.notifications;
+
+import io.mpconnect.persistence.OrganizationRepository;
+import io.mpconnect.persistence.OutboxRepository;
+import io.mpconnect.persistence.UserRepository;
+import io.mpconnect.workflows.activities.FailureTypes;
+import io.mpconnect.workflows.activities.NotificationActivities;
+import io.mpconnect.workflows.messages.ConfirmationRequest;
+import io.temporal.failure.ApplicationFailure;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Writes notifications to the outbox; {@link OutboxDispatcher} delivers them. Writing is quick and
+ * idempotent, so a mail outage never holds up or fails an onboarding.
+ */
+public final class NotificationActivitiesImpl implements NotificationActivities {
+  private final OutboxRepository outbox;
+  private final UserRepository users;
+  private final OrganizationRepository organizations;
+
+  public NotificationActivitiesImpl(Jdbi jdbi) {
+    outbox = new OutboxRepository(jdbi);
+    users = new UserRepository(jdbi);
+    organizations = new OrganizationRepository(jdbi);
+  }
+
+  @Override
+  public void enqueueConfirmation(ConfirmationRequest request) {
+    if (request == null
+        || blank(request.onboardingId())
+        || request.organization() == null
+        || request.customer() == null
+        || blank(request.customer().awsAccountId())) {
+      throw invalid("The confirmation request is incomplete.");
+    }
+    UUID userId = uuid(request.userId(), "user id");
+    UUID organizationId = uuid(request.organization().id(), "organization id");
+    if (users.findById(userId).isEmpty()) {
+      throw invalid("There is no user " + userId + ".");
+    }
+    if (organizations.findById(organizationId).isEmpty()) {
+      throw invalid("There is no organization " + organizationId + ".");
+    }
+    outbox.enqueue(
+        ConfirmationEmail.dedupeKey(request.onboardingId()),
+        ConfirmationEmail.KIND,
+        userId,
+        organizationId,
+        ConfirmationEmail.payload(
+            request.onboardingId(), request.organization(), request.customer()));
+  }
+
+  private static UUID uuid(String value, String what) {
+    try {
+      return UUID.fromString(String.valueOf(value).strip());
+    } catch (IllegalArgumentException e) {
+      throw invalid("The " + what + " \"" + value + "\" is not a valid id.");
+    }
+  }
+
+  private static boolean blank(String value) {
+    return value == null || value.isBlank();
+  }
+
+  private static ApplicationFailure invalid(String message) {
+    return ApplicationFailure.newNonRetryableFailure(message, FailureTypes.INVALID_INPUT);
+  }
+}

@@ -1,0 +1,167 @@
+package io.mpconnect.devmode;
+
+import io.mpconnect.api.ApiServer;
+import io.mpconnect.api.ApiSettings;
+import io.mpconnect.config.DatabaseSettings;
+import io.mpconnect.config.Env;
+import io.mpconnect.config.TemporalConnections;
+import io.mpconnect.config.TemporalSettings;
+import io.mpconnect.persistence.Database;
+import io.mpconnect.persistence.DemoData;
+import io.mpconnect.standins.EmbeddedDatabase;
+import io.mpconnect.standins.metering.MeteringStandIn;
+import io.mpconnect.standins.oidc.DevOidcProvider;
+import io.mpconnect.worker.WorkerApp;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything on one machine with no configuration: embedded PostgreSQL, Temporal, the local AWS
+ * Metering stand-in, a development OIDC provider, demo data, the worker and the api. Any variable
+ * set in the real environment wins over the defaults here (e.g. AWS_ENDPOINT_URL_MARKETPLACE_METERING
+ * to use another endpoint, DATABASE_URL to use your own PostgreSQL).
+ */
+public final class DevMode implements AutoCloseable {
+  static final String PRODUCT_CODE = "prod-demo123";
+  static final String DEMO_ACCOUNT = "111122223333";
+  private static final Logger log = LoggerFactory.getLogger(DevMode.class);
+
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final Map<String, String> env = new HashMap<>();
+  private LocalTemporal temporal;
+  private DevOidcProvider oidc;
+  private int apiPort;
+
+  public static void main(String[] args) {
+    DevMode dev = new DevMode();
+    Runtime.getRuntime().addShutdownHook(new Thread(dev::close, "devmode-shutdown"));
+    try {
+      dev.start(System.getenv());
+    } catch (RuntimeException e) {
+      log.error("the developer mode could not start: {}", e.getMessage(), e);
+      dev.close();
+      System.exit(1);
+    }
+    System.out.println(dev.banner());
+  }
+
+  /** Starts every part; {@code overrides} (the real environment) win over the defaults. */
+  public void start(Map<String, String> overrides) {
+    Env given = new Env(overrides);
+    Path home = Path.of(given.get("DEVMODE_HOME", ".devmode")).toAbsolutePath();
+    apiPort = given.getInt("API_PORT", 8080);
+
+    if (given.get("DATABASE_URL") == null) {
+      EmbeddedDatabase postgres = EmbeddedDatabase.start(
+          given.getInt("DEVMODE_POSTGRES_PORT", 54329), home.resolve("postgres"));
+      started.push(postgres);
+      env.put("DATABASE_URL", postgres.createDatabase("mpconnect"));
+      env.put("DATABASE_USER", EmbeddedDatabase.USER);
+      env.put("DATABASE_PASSWORD", EmbeddedDatabase.PASSWORD);
+    }
+    if (given.get("TEMPORAL_ADDRESS") == null) {
+      temporal = LocalTemporal.start(
+          given.getInt("DEVMODE_TEMPORAL_PORT", 7233),
+          given.getInt("DEVMODE_TEMPORAL_UI_PORT", 8233),
+          home);
+      started.push(temporal);
+      env.put("TEMPORAL_ADDRESS", temporal.address());
+    }
+    String productCode = given.get("MARKETPLACE_PRODUCT_CODE", PRODUCT_CODE);
+    env.put("MARKETPLACE_PRODUCT_CODE", productCode);
+    if (given.get("AWS_ENDPOINT_URL_MARKETPLACE_METERING") == null) {
+      MeteringStandIn metering =
+          new MeteringStandIn(productCode).start(given.getInt("DEVMODE_METERING_PORT", 8088));
+      started.push(metering);
+      env.put("AWS_ENDPOINT_URL_MARKETPLACE_METERING", metering.endpoint().toString());
+      env.put("AWS_ACCESS_KEY_ID", "devmode");
+      env.put("AWS_SECRET_ACCESS_KEY", "devmode");
+    }
+    if (given.get("OIDC_PROVIDERS") == null) {
+      oidc = new DevOidcProvider().start(given.getInt("DEVMODE_OIDC_PORT", 8089));
+      started.push(oidc);
+      env.put("OIDC_PROVIDERS", "dev");
+      env.put("OIDC_DEV_ISSUER", oidc.issuerUrl("dev"));
+      env.put("OIDC_DEV_CLIENT_ID", "mpconnect-dev");
+      env.put("OIDC_DEV_CLIENT_SECRET", "mpconnect-dev-secret");
+      env.put("OIDC_DEV_NAME", "Development sign-in (type any e-mail)");
+      env.put("OIDC_DEV_EMAIL_FROM_SUBJECT", "true");
+    }
+    env.put("API_PORT", Integer.toString(apiPort));
+    env.put("PUBLIC_BASE_URL", "http://127.0.0.1:" + apiPort);
+    env.put("MARKETPLACE_LISTING_URL", "http://127.0.0.1:" + apiPort + "/dev/marketplace");
+    env.put("SESSION_SECRET", "devmode-session-secret-not-for-production");
+    env.put("ADMIN_TOKEN", "devmode-admin-token");
+    env.put("USAGE_TOKEN", "devmode-usage-token");
+    env.put("VENDOR_NAME", "Demo SaaS");
+    env.put("DEV_MODE", "true");
+    env.put("TEMPORAL_REGISTER_SEARCH_ATTRIBUTES", "true");
+    env.put("WORKER_STATUS_PORT", "0");
+    env.putAll(overrides);
+    Env effective = new Env(env);
+
+    if (oidc != null) {
+      try (Database database = Database.connect(DatabaseSettings.from(effective))) {
+        DemoData.seed(database.jdbi(), oidc.issuerUrl("dev"));
+      }
+    }
+    WorkerApp worker = WorkerApp.start(effective);
+    started.push(worker);
+    WorkflowServiceStubs service = TemporalConnections.connect(TemporalSettings.from(effective));
+    started.push(service::shutdown);
+    ApiServer api =
+        new ApiServer(
+            ApiSettings.from(effective),
+            TemporalConnections.client(service, TemporalSettings.from(effective)));
+    api.start();
+    started.push(api::stop);
+  }
+
+  String banner() {
+    String base = "http://127.0.0.1:" + apiPort;
+    return String.join("\n",
+        "",
+        "mpconnect is running on embedded defaults.",
+        "",
+        "  1. Simulate AWS Marketplace's \"Set up your account\":  " + base + "/dev/marketplace",
+        "     or from a shell (a new token each time, like AWS):",
+        "       curl -i -X POST " + base + "/marketplace/aws/register \\",
+        "            -d x-amzn-marketplace-token=" + MeteringStandIn.newDemoToken(DEMO_ACCOUNT),
+        "  2. Sign in with the development provider: type owner@example.com",
+        "     (owns \"Acme Analytics\" (Starter, can connect) and \"Acme Enterprise\" (Standard),",
+        "      and is a member of \"Globex Research\"); any other address is a new user.",
+        "  3. Choose \"Acme Analytics\" or create a new organization, and click Connect.",
+        "",
+        "  Temporal:    " + (temporal == null ? env.get("TEMPORAL_ADDRESS") : temporal.address())
+            + "   Web UI: " + (temporal == null ? "(your own)" : temporal.describeUi()),
+        "  PostgreSQL:  " + env.get("DATABASE_URL"),
+        "  AWS stand-in: " + env.get("AWS_ENDPOINT_URL_MARKETPLACE_METERING"),
+        "  OIDC issuer: " + (oidc == null ? "(configured)" : oidc.issuerUrl("dev")),
+        "  Health:      " + base + "/health/ready    Metrics: " + base + "/metrics",
+        "",
+        "Press Ctrl+C to stop. State is kept in .devmode/ (delete it to start afresh).",
+        "");
+  }
+
+  /** The api's base URL, for tests that drive the developer mode. */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + apiPort;
+  }
+
+  @Override
+  public synchronized void close() {
+    while (!started.isEmpty()) {
+      try {
+        started.pop().close();
+      } catch (Exception e) {
+        log.warn("while stopping: {}", e.toString());
+      }
+    }
+  }
+}

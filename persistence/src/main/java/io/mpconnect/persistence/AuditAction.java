@@ -1,0 +1,8 @@
+package io.mpconnect.persistence;
+
+/** What an audit row records. */
+public enum AuditAction {
+  ORGANIZATION_CREATED,
+  LINKED,
+  PLAN_CHANGED
+}

@@ -1,0 +1,7 @@
+package io.mpconnect.persistence;
+
+/** An organization's plan: the free Starter plan, or the paid Standard plan. */
+public enum Plan {
+  STARTER,
+  STANDARD
+}

@@ -1,0 +1,28 @@
+package io.mpconnect.worker;
+
+import io.mpconnect.config.DatabaseSettings;
+import io.mpconnect.config.Env;
+import io.mpconnect.config.TemporalSettings;
+
+/**
+ * The worker's configuration: TEMPORAL_*, DATABASE_*, MARKETPLACE_PRODUCT_CODE (required: a token
+ * of another product ends its onboarding WRONG_PRODUCT), WORKER_STATUS_PORT (metrics and health,
+ * default 9464), TEMPORAL_REGISTER_SEARCH_ATTRIBUTES (register the custom search attributes at
+ * start-up; on for development, off where an operator manages the namespace).
+ */
+public record WorkerSettings(
+    TemporalSettings temporal,
+    DatabaseSettings database,
+    String productCode,
+    int statusPort,
+    boolean registerSearchAttributes) {
+
+  public static WorkerSettings from(Env env) {
+    return new WorkerSettings(
+        TemporalSettings.from(env),
+        DatabaseSettings.from(env),
+        env.required("MARKETPLACE_PRODUCT_CODE"),
+        env.getInt("WORKER_STATUS_PORT", 9464),
+        env.getBoolean("TEMPORAL_REGISTER_SEARCH_ATTRIBUTES", false));
+  }
+}
