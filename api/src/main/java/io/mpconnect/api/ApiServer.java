@@ -5,9 +5,15 @@ import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import io.mpconnect.api.auth.AuthRoutes;
 import io.mpconnect.api.auth.OidcClient;
+import io.mpconnect.api.console.BillingPage;
+import io.mpconnect.api.console.Console;
+import io.mpconnect.api.console.ConsoleData;
+import io.mpconnect.api.console.OrganizationsPage;
 import io.mpconnect.api.dev.DevRoutes;
 import io.mpconnect.api.health.ApiMetrics;
 import io.mpconnect.api.health.HealthRoutes;
+import io.mpconnect.api.marketplace.MarketplaceEventRoutes;
+import io.mpconnect.api.metering.MeteringRoutes;
 import io.mpconnect.api.onboarding.OnboardingRoutes;
 import io.mpconnect.api.onboarding.Onboardings;
 import io.mpconnect.api.onboarding.SignupPage;
@@ -15,6 +21,7 @@ import io.mpconnect.api.registration.RegistrationRoutes;
 import io.mpconnect.api.session.CookieSigner;
 import io.mpconnect.api.session.Csrf;
 import io.mpconnect.api.session.Sessions;
+import io.mpconnect.api.web.Assets;
 import io.mpconnect.api.web.ErrorHandling;
 import io.mpconnect.api.web.Html;
 import io.mpconnect.api.web.Json;
@@ -41,6 +48,7 @@ public final class ApiServer {
 
   private final ApiSettings settings;
   private final OidcClient oidc;
+  private final ConsoleData consoleData;
   private final Javalin app;
 
   public ApiServer(ApiSettings settings, WorkflowClient client) {
@@ -57,6 +65,7 @@ public final class ApiServer {
             settings.authenticationTimeout(),
             settings.organizationTimeout());
     this.oidc = new OidcClient(settings.publicBaseUrl());
+    this.consoleData = new ConsoleData(settings.database());
 
     this.app =
         Javalin.create(
@@ -76,11 +85,20 @@ public final class ApiServer {
     metrics.install(app);
 
     new RegistrationRoutes(onboardings, sessions, metrics, settings.listingUrl()).register(app);
-    new SignupPage(onboardings, sessions, csrf, settings.oidcProviders(), settings.vendorName())
-        .register(app);
+    Assets.register(app);
+    new SignupPage(onboardings, sessions, csrf, settings.oidcProviders(), settings.vendorName(),
+        settings.listingUrl()).register(app);
     new OnboardingRoutes(onboardings, sessions, csrf).register(app);
     new AuthRoutes(settings, oidc, onboardings, sessions, signer, clock).register(app);
+    Console console = new Console(consoleData, sessions, csrf, settings.oidcProviders(),
+        settings.vendorName());
+    console.register(app);
+    new OrganizationsPage(console).register(app);
+    new BillingPage(console, settings.listingUrl()).register(app);
     new HealthRoutes(client, metrics).register(app);
+    new MarketplaceEventRoutes(client, settings).register(app);
+    new MeteringRoutes(settings.metering(), settings.database(), settings.adminToken(), client,
+        settings.temporal().taskQueue(), clock).register(app);
     if (settings.devMode()) {
       new DevRoutes().register(app);
     }
@@ -112,6 +130,7 @@ public final class ApiServer {
   /** Stops accepting connections and lets requests in flight finish (up to 10 s). */
   public void stop() {
     app.stop();
+    consoleData.close();
     log.info("api stopped");
   }
 

@@ -1,5 +1,7 @@
 package io.mpconnect.api;
 
+import io.mpconnect.api.metering.MeteringApiSettings;
+import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.config.Env;
 import io.mpconnect.config.TemporalSettings;
 import java.net.URI;
@@ -17,7 +19,10 @@ import org.slf4j.LoggerFactory;
  * The api's configuration. API_HOST, API_PORT, PUBLIC_BASE_URL, SESSION_SECRET,
  * ONBOARDING_AUTH_TIMEOUT, ONBOARDING_CHOICE_TIMEOUT, OIDC_PROVIDERS with OIDC_&lt;KEY&gt;_ISSUER,
  * _CLIENT_ID, _CLIENT_SECRET, _NAME, _EMAIL_FROM_SUBJECT; ADMIN_TOKEN, VENDOR_NAME,
- * MARKETPLACE_LISTING_URL, DEV_MODE; and the TEMPORAL_* settings.
+ * MARKETPLACE_LISTING_URL, DEV_MODE; the TEMPORAL_* settings; and DATABASE_URL, DATABASE_USER,
+ * DATABASE_PASSWORD, which the console's pages read through a small read-only pool; and
+ * MARKETPLACE_PRODUCT_CODE, which lifecycle events injected by hand must name; and USAGE_TOKEN
+ * with the METERING_* settings for usage intake ({@link MeteringApiSettings}).
  *
  * @param publicBaseUrl how browsers reach the api, without a trailing slash (redirect URIs,
  *     Secure cookies)
@@ -37,7 +42,10 @@ public record ApiSettings(
     String adminToken,
     String vendorName,
     String listingUrl,
-    boolean devMode) {
+    boolean devMode,
+    DatabaseSettings database,
+    String productCode,
+    MeteringApiSettings metering) {
 
   private static final Logger log = LoggerFactory.getLogger(ApiSettings.class);
 
@@ -76,7 +84,10 @@ public record ApiSettings(
         env.get("ADMIN_TOKEN"),
         env.get("VENDOR_NAME", "our product"),
         env.get("MARKETPLACE_LISTING_URL"),
-        env.getBoolean("DEV_MODE", false));
+        env.getBoolean("DEV_MODE", false),
+        DatabaseSettings.from(env),
+        env.get("MARKETPLACE_PRODUCT_CODE"),
+        MeteringApiSettings.from(env));
   }
 
   private static List<OidcProviderSettings> providers(Env env) {
@@ -119,7 +130,8 @@ public record ApiSettings(
         + ", authenticationTimeout=" + authenticationTimeout + ", organizationTimeout="
         + organizationTimeout + ", oidcProviders=" + oidcProviders + ", adminToken="
         + (adminToken == null ? "unset" : "set") + ", vendorName=" + vendorName
-        + ", listingUrl=" + listingUrl + ", devMode=" + devMode + "]";
+        + ", listingUrl=" + listingUrl + ", devMode=" + devMode + ", " + database
+        + ", productCode=" + productCode + ", " + metering + "]";
   }
 
   /**

@@ -67,6 +67,8 @@ class ApiContractTest {
   static final FakeActivities.Marketplace marketplace = new FakeActivities.Marketplace();
   static final FakeActivities.Accounts accounts = new FakeActivities.Accounts();
   static final FakeActivities.Notifications notifications = new FakeActivities.Notifications();
+  static final FakeActivities.SubscriptionLinks subscriptionLinks =
+      new FakeActivities.SubscriptionLinks();
 
   @BeforeAll
   static void startEverything() throws IOException {
@@ -76,7 +78,9 @@ class ApiContractTest {
         temporal.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
     Worker worker = temporal.newWorker(TASK_QUEUE);
     worker.registerWorkflowImplementationTypes(OnboardingWorkflowImpl.class);
-    worker.registerActivitiesImplementations(marketplace, accounts, notifications);
+    subscriptionLinks.client = temporal.getWorkflowClient();
+    worker.registerActivitiesImplementations(
+        marketplace, accounts, notifications, subscriptionLinks);
     temporal.start();
 
     oidc = new MockOAuth2Server(new OAuth2Config(true));
@@ -457,7 +461,7 @@ class ApiContractTest {
 
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body())
-        .contains("Beta &lt;b&gt;&amp;co&lt;/b&gt;", "Acme", "/api/onboardings/", "X-CSRF-Token")
+        .contains("Beta &lt;b&gt;&amp;co&lt;/b&gt;", "Acme", "data-csrf=\"", "/assets/signup.js")
         .doesNotContain("Beta <b>");
     assertThat(page.headers().firstValue("Content-Security-Policy")).isPresent();
   }
@@ -482,6 +486,66 @@ class ApiContractTest {
         .containsPattern("value=\"expired-[0-9a-f]{24}\"")
         .contains("action=\"/marketplace/aws/register\"");
     assertThat(second.body()).containsPattern("value=\"demo-444455556666-[0-9a-f]{24}\"");
+  }
+
+  @Test
+  void theScriptlessFormIsRefusedWithoutTheCsrfFieldAndChangesNothing() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = signedInOnboarding(browser);
+
+    HttpResponse<String> missing = browser.postForm("/signup/" + id,
+        TestBrowser.form(Map.of("choice", "org-acme")));
+    HttpResponse<String> wrong = browser.postForm("/signup/" + id,
+        TestBrowser.form(Map.of("choice", "org-acme", "csrf", "not-the-token")));
+
+    assertThat(missing.statusCode()).isEqualTo(403);
+    assertThat(wrong.statusCode()).isEqualTo(403);
+    assertThat(missing.body()).contains("Nothing was changed").doesNotContain("Exception");
+    assertThat(view(id).step()).isEqualTo(OnboardingStep.AWAITING_ORGANIZATION);
+  }
+
+  @Test
+  void theScriptlessFormShowsARefusalNextToTheFormThenConnects() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = signedInOnboarding(browser);
+    String csrf = json(browser.get("/api/onboardings/" + id)).path("csrfToken").asText();
+
+    HttpResponse<String> refused = browser.postForm("/signup/" + id,
+        TestBrowser.form(Map.of("choice", "new", "newName", "acme", "csrf", csrf)));
+    assertThat(refused.statusCode()).isEqualTo(422);
+    assertThat(refused.body())
+        .contains("id=\"connect-error\" class=\"error\" role=\"alert\">You already have an"
+            + " organization named &quot;acme&quot;")
+        .contains("value=\"acme\"", "aria-invalid=\"true\"");
+
+    HttpResponse<String> connected = browser.postForm("/signup/" + id,
+        TestBrowser.form(Map.of("choice", "org-acme", "csrf", csrf)));
+    assertThat(connected.statusCode()).isEqualTo(303);
+    assertThat(connected.headers().firstValue("Location")).contains("/signup/" + id);
+    assertThat(browser.get("/signup/" + id).body()).contains(
+        "is connected to your AWS Marketplace subscription", "Acme", "/organizations/org-acme/billing");
+  }
+
+  @Test
+  void theAssetsAreCachedByVersionAndTheCspAllowsNoInlineScriptOrStyle() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String page = browser.get("/dev/marketplace").body();
+    String css = page.replaceAll("(?s).*href=\"(/assets/mpconnect\\.css\\?v=[0-9a-f]+)\".*", "$1");
+
+    HttpResponse<String> versioned = browser.get(css);
+    HttpResponse<String> script = browser.get("/assets/signup.js");
+    HttpResponse<String> missing = browser.get("/assets/nothing.js");
+
+    assertThat(versioned.statusCode()).isEqualTo(200);
+    assertThat(versioned.headers().firstValue("Content-Type").orElse("")).startsWith("text/css");
+    assertThat(versioned.headers().firstValue("Cache-Control")).contains("public, max-age=31536000, immutable");
+    assertThat(script.statusCode()).isEqualTo(200);
+    assertThat(script.headers().firstValue("Content-Type").orElse("")).startsWith("text/javascript");
+    assertThat(script.headers().firstValue("Cache-Control")).contains("no-cache");
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(browser.get("/dev/marketplace").headers().firstValue("Content-Security-Policy")
+        .orElseThrow()).contains("script-src 'nonce-", "style-src 'self'")
+        .doesNotContain("unsafe-inline");
   }
 
   @Test

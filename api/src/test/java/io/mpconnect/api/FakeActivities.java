@@ -4,6 +4,7 @@ import io.mpconnect.workflows.activities.AccountActivities;
 import io.mpconnect.workflows.activities.FailureTypes;
 import io.mpconnect.workflows.activities.MarketplaceActivities;
 import io.mpconnect.workflows.activities.NotificationActivities;
+import io.mpconnect.workflows.activities.SubscriptionLinkActivities;
 import io.mpconnect.workflows.messages.ConfirmationRequest;
 import io.mpconnect.workflows.messages.ConnectCommand;
 import io.mpconnect.workflows.messages.ConnectResult;
@@ -13,7 +14,12 @@ import io.mpconnect.workflows.messages.OrganizationRef;
 import io.mpconnect.workflows.messages.ResolvedCustomer;
 import io.mpconnect.workflows.messages.SignInResult;
 import io.mpconnect.workflows.messages.SignedInUser;
+import io.mpconnect.workflows.messages.SubscriptionLink;
+import io.mpconnect.workflows.messages.SubscriptionStatus;
+import io.mpconnect.workflows.messages.SubscriptionUpdate;
 import io.mpconnect.workflows.messages.VerifiedIdentity;
+import io.mpconnect.workflows.onboarding.OnboardingWorkflow;
+import io.temporal.client.WorkflowClient;
 import io.temporal.failure.ApplicationFailure;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +94,25 @@ final class FakeActivities {
     @Override
     public void enqueueConfirmation(ConfirmationRequest request) {
       confirmations.add(request);
+    }
+  }
+
+  /**
+   * Plays a subscription that already has AWS's subscribe-success: it answers the onboarding's
+   * link with ACTIVE at once, as the real subscription workflow does.
+   */
+  static final class SubscriptionLinks implements SubscriptionLinkActivities {
+    final List<SubscriptionLink> links = new CopyOnWriteArrayList<>();
+    volatile WorkflowClient client;
+
+    @Override
+    public void linkOrganization(SubscriptionLink link) {
+      links.add(link);
+      client
+          .newUntypedWorkflowStub(link.onboardingWorkflowId())
+          .signal(
+              OnboardingWorkflow.SUBSCRIPTION_CHANGED_SIGNAL,
+              new SubscriptionUpdate(SubscriptionStatus.ACTIVE, "STANDARD"));
     }
   }
 

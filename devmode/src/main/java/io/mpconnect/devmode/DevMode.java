@@ -36,6 +36,9 @@ public final class DevMode implements AutoCloseable {
   private final Map<String, String> env = new HashMap<>();
   private LocalTemporal temporal;
   private DevOidcProvider oidc;
+  private DevLifecycleQueue lifecycleQueue;
+  private boolean autoSubscribe;
+  private WorkerApp worker;
   private int apiPort;
 
   public static void main(String[] args) {
@@ -82,6 +85,24 @@ public final class DevMode implements AutoCloseable {
       env.put("AWS_ENDPOINT_URL_MARKETPLACE_METERING", metering.endpoint().toString());
       env.put("AWS_ACCESS_KEY_ID", "devmode");
       env.put("AWS_SECRET_ACCESS_KEY", "devmode");
+      if (given.get("SQS_QUEUE_URL") == null && given.getBoolean("DEVMODE_AUTO_SUBSCRIBE", true)) {
+        // AWS sends subscribe-success around the registration; here, when the token resolves.
+        autoSubscribe = true;
+        metering.onCustomerResolved((product, account, identifier) -> {
+          if (product.equals(productCode) && lifecycleQueue != null) {
+            lifecycleQueue.sendSubscribeSuccess(product, account, identifier);
+          }
+        });
+      }
+    }
+    if (given.get("SQS_QUEUE_URL") == null) {
+      // A free port unless given: nothing but the worker needs to find it (see the banner).
+      lifecycleQueue = DevLifecycleQueue.start(given.getInt("DEVMODE_SQS_PORT", 0));
+      started.push(lifecycleQueue);
+      env.put("AWS_ENDPOINT_URL_SQS", lifecycleQueue.endpoint());
+      env.put("SQS_QUEUE_URL", lifecycleQueue.queueUrl());
+      env.putIfAbsent("AWS_ACCESS_KEY_ID", "devmode");
+      env.putIfAbsent("AWS_SECRET_ACCESS_KEY", "devmode");
     }
     if (given.get("OIDC_PROVIDERS") == null) {
       oidc = new DevOidcProvider().start(given.getInt("DEVMODE_OIDC_PORT", 8089));
@@ -99,6 +120,7 @@ public final class DevMode implements AutoCloseable {
     env.put("SESSION_SECRET", "devmode-session-secret-not-for-production");
     env.put("ADMIN_TOKEN", "devmode-admin-token");
     env.put("USAGE_TOKEN", "devmode-usage-token");
+    env.put("METERING_DIMENSIONS", "api_calls,active_users");
     env.put("VENDOR_NAME", "Demo SaaS");
     env.put("DEV_MODE", "true");
     env.put("TEMPORAL_REGISTER_SEARCH_ATTRIBUTES", "true");
@@ -111,7 +133,7 @@ public final class DevMode implements AutoCloseable {
         DemoData.seed(database.jdbi(), oidc.issuerUrl("dev"));
       }
     }
-    WorkerApp worker = WorkerApp.start(effective);
+    worker = WorkerApp.start(effective);
     started.push(worker);
     WorkflowServiceStubs service = TemporalConnections.connect(TemporalSettings.from(effective));
     started.push(service::shutdown);
@@ -123,7 +145,7 @@ public final class DevMode implements AutoCloseable {
     started.push(api::stop);
   }
 
-  String banner() {
+  public String banner() {
     String base = "http://127.0.0.1:" + apiPort;
     return String.join("\n",
         "",
@@ -137,16 +159,58 @@ public final class DevMode implements AutoCloseable {
         "     (owns \"Acme Analytics\" (Starter, can connect) and \"Acme Enterprise\" (Standard),",
         "      and is a member of \"Globex Research\"); any other address is a new user.",
         "  3. Choose \"Acme Analytics\" or create a new organization, and click Connect.",
+        "  4. AWS's lifecycle events: "
+            + (autoSubscribe
+                ? "subscribe-success is put on the local queue when the token resolves, so the"
+                    + " plan\n     becomes Standard after the connect (DEVMODE_AUTO_SUBSCRIBE=false"
+                    + " to send it yourself)."
+                : "nothing sends them here: inject subscribe-success by hand to activate."),
+        "     Inject one by hand (subscribe-success, subscribe-fail, unsubscribe-pending,"
+            + " unsubscribe-success):",
+        "       curl -i -X POST " + base + "/admin/marketplace/events \\",
+        "            -H 'Authorization: Bearer " + env.get("ADMIN_TOKEN") + "' \\",
+        "            -d '{\"action\":\"unsubscribe-success\",\"customer-identifier\":\""
+            + MeteringStandIn.demoCustomerIdentifier(DEMO_ACCOUNT) + "\",\"product-code\":\""
+            + env.get("MARKETPLACE_PRODUCT_CODE") + "\"}'",
+        "  5. Usage metering (" + env.get("METERING_DIMENSIONS") + "): once Acme Analytics is billed"
+            + " through AWS, report usage as the product would,",
+        "     then see what was sent to the AWS stand-in, hour by hour:",
+        "       curl -i -X POST " + base + "/api/usage -H 'Authorization: Bearer "
+            + env.get("USAGE_TOKEN") + "' \\",
+        "            -d '{\"organizationId\":\"" + DemoData.ACME_ANALYTICS
+            + "\",\"dimension\":\"api_calls\",\"quantity\":3,",
+        "                 \"timestamp\":\"" + java.time.Instant.now().truncatedTo(
+                java.time.temporal.ChronoUnit.SECONDS)
+            + "\",\"idempotencyKey\":\"evt-1\"}'",
+        "       curl -H 'Authorization: Bearer " + env.get("ADMIN_TOKEN") + "' '" + base
+            + "/admin/metering?organizationId=" + DemoData.ACME_ANALYTICS + "'",
+        "     " + (temporal != null && temporal.isInProcess()
+            ? "No Temporal CLI: the in-process server has no Schedules, so the worker itself"
+                + " triggers\n     hourly metering (not durable). POST /admin/metering/runs"
+                + " meters an hour now."
+            : "Schedule metering-hourly meters each hour at 5 past (see it in the Web UI);"
+                + "\n     POST /admin/metering/runs {\"hour\": ...} meters an hour now."),
         "",
         "  Temporal:    " + (temporal == null ? env.get("TEMPORAL_ADDRESS") : temporal.address())
             + "   Web UI: " + (temporal == null ? "(your own)" : temporal.describeUi()),
         "  PostgreSQL:  " + env.get("DATABASE_URL"),
         "  AWS stand-in: " + env.get("AWS_ENDPOINT_URL_MARKETPLACE_METERING"),
+        "  Lifecycle queue: " + env.get("SQS_QUEUE_URL"),
         "  OIDC issuer: " + (oidc == null ? "(configured)" : oidc.issuerUrl("dev")),
         "  Health:      " + base + "/health/ready    Metrics: " + base + "/metrics",
         "",
         "Press Ctrl+C to stop. State is kept in .devmode/ (delete it to start afresh).",
         "");
+  }
+
+  /** An effective setting (defaults and overrides), for tests that drive the developer mode. */
+  public String setting(String name) {
+    return env.get(name);
+  }
+
+  /** The worker's metrics and health port, for tests that drive the developer mode. */
+  public int workerStatusPort() {
+    return worker.statusPort();
   }
 
   /** The api's base URL, for tests that drive the developer mode. */

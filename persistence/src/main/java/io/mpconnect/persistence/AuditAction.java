@@ -4,5 +4,7 @@ package io.mpconnect.persistence;
 public enum AuditAction {
   ORGANIZATION_CREATED,
   LINKED,
-  PLAN_CHANGED
+  PLAN_CHANGED,
+  /** A marketplace subscription's status changed (details: from, to, cause, customerKey). */
+  SUBSCRIPTION_STATUS_CHANGED
 }

@@ -6,10 +6,15 @@ import io.mpconnect.activities.aws.MeteringClients;
 import io.mpconnect.activities.notifications.MailSenders;
 import io.mpconnect.activities.notifications.NotificationActivitiesImpl;
 import io.mpconnect.activities.notifications.OutboxDispatcher;
+import io.mpconnect.activities.subscriptions.SubscriptionActivitiesImpl;
+import io.mpconnect.activities.subscriptions.SubscriptionLinkActivitiesImpl;
 import io.mpconnect.config.Env;
 import io.mpconnect.config.TemporalConnections;
 import io.mpconnect.persistence.Database;
+import io.mpconnect.worker.metering.MeteringWorker;
+import io.mpconnect.worker.events.LifecycleEventIntake;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
+import io.mpconnect.workflows.subscription.SubscriptionWorkflowImpl;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -35,7 +40,9 @@ public final class WorkerApp implements AutoCloseable {
   private final WorkflowServiceStubs service;
   private final WorkerFactory factory;
   private final MarketplaceMeteringClient meteringClient;
+  private final MeteringWorker metering;
   private final OutboxDispatcher outbox;
+  private final LifecycleEventIntake lifecycleEvents;
   private final StatusServer status;
 
   private WorkerApp(WorkerSettings settings, Env env) throws IOException {
@@ -48,13 +55,20 @@ public final class WorkerApp implements AutoCloseable {
     WorkflowClient client = TemporalConnections.client(service, settings.temporal());
     factory = WorkerFactory.newInstance(client);
     Worker worker = factory.newWorker(settings.temporal().taskQueue());
-    worker.registerWorkflowImplementationTypes(OnboardingWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(
+        OnboardingWorkflowImpl.class, SubscriptionWorkflowImpl.class);
     meteringClient = MeteringClients.create(env);
     worker.registerActivitiesImplementations(
         new MarketplaceActivitiesImpl(meteringClient, settings.productCode(), metrics.awsCalls()),
         new AccountActivitiesImpl(database.jdbi()),
-        new NotificationActivitiesImpl(database.jdbi()));
+        new NotificationActivitiesImpl(database.jdbi()),
+        new SubscriptionActivitiesImpl(database.jdbi()),
+        new SubscriptionLinkActivitiesImpl(client, settings.temporal().taskQueue()));
+    metering = MeteringWorker.register(worker, client, database.jdbi(), meteringClient,
+        settings.productCode(), env, metrics.registry());
     outbox = new OutboxDispatcher(database.jdbi(), MailSenders.from(env));
+    lifecycleEvents = LifecycleEventIntake.create(
+        env, client, settings.temporal().taskQueue(), database.jdbi(), metrics.registry());
     status = new StatusServer(settings.statusPort(), metrics::scrape, this::ready);
   }
 
@@ -65,6 +79,8 @@ public final class WorkerApp implements AutoCloseable {
       WorkerApp app = new WorkerApp(settings, env);
       app.factory.start();
       app.outbox.start();
+      app.lifecycleEvents.start();
+      app.metering.start();
       log.info("worker polling task queue {} on {}; status on :{}",
           settings.temporal().taskQueue(), settings.temporal(), app.status.port());
       return app;
@@ -92,9 +108,11 @@ public final class WorkerApp implements AutoCloseable {
   @Override
   public void close() {
     log.info("worker shutting down");
+    lifecycleEvents.close();
     factory.shutdown();
     factory.awaitTermination(30, TimeUnit.SECONDS);
     outbox.close();
+    metering.close();
     status.close();
     service.shutdown();
     meteringClient.close();

@@ -2,6 +2,7 @@ package io.mpconnect.activities.notifications;
 
 import io.mpconnect.workflows.messages.OrganizationRef;
 import io.mpconnect.workflows.messages.ResolvedCustomer;
+import io.mpconnect.workflows.messages.SubscriptionStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,12 +19,28 @@ final class ConfirmationEmail {
 
   static Map<String, Object> payload(
       String onboardingId, OrganizationRef organization, ResolvedCustomer customer) {
+    return payload(onboardingId, organization, customer, null);
+  }
+
+  /**
+   * @param subscriptionStatus the AWS subscription's status when the confirmation was asked for;
+   *     null when the organization was activated at connect (onboardings before the subscription
+   *     lifecycle)
+   */
+  static Map<String, Object> payload(
+      String onboardingId,
+      OrganizationRef organization,
+      ResolvedCustomer customer,
+      SubscriptionStatus subscriptionStatus) {
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("onboardingId", onboardingId);
     payload.put("organizationId", organization.id());
     payload.put("organizationName", organization.name());
     payload.put("awsAccountId", customer.awsAccountId());
     payload.put("productCode", customer.productCode());
+    if (subscriptionStatus != null) {
+      payload.put("subscriptionStatus", subscriptionStatus.name());
+    }
     return payload;
   }
 
@@ -48,10 +65,7 @@ final class ConfirmationEmail {
                 + account
                 + ".",
             "",
-            "Billing for \""
-                + organization
-                + "\" now runs through AWS Marketplace: usage is charged",
-            "pay-as-you-go to AWS account " + account + " and appears on that account's AWS bill.",
+            billing(organization, account, String.valueOf(payload.get("subscriptionStatus"))),
             "Members and data of the organization are unchanged.",
             "",
             "Next steps:",
@@ -79,6 +93,37 @@ final class ConfirmationEmail {
             + " ("
             + payload.get("organizationId")
             + ")");
+  }
+
+  /** What the mail says about billing, by whether AWS had confirmed the subscription. */
+  private static String billing(String organization, String account, String status) {
+    return switch (status) {
+      case "PENDING" ->
+          "AWS Marketplace has not confirmed the subscription yet. Until it does, \""
+              + organization
+              + "\"\nstays on the free Starter plan and nothing is charged; its owners get an"
+              + " e-mail as soon\nas AWS confirms, and billing then runs through AWS account "
+              + account
+              + ".";
+      case "FAILED" ->
+          "AWS Marketplace reported that the subscription failed, so \""
+              + organization
+              + "\" stays on\nthe free Starter plan and nothing is charged. Check the"
+              + " subscription in AWS Marketplace\nand subscribe again: the organization is"
+              + " upgraded as soon as AWS confirms.";
+      case "UNSUBSCRIBE_PENDING", "UNSUBSCRIBED" ->
+          "The AWS Marketplace subscription has been cancelled, so \""
+              + organization
+              + "\" stays on the\nfree Starter plan. Subscribe again in AWS Marketplace to"
+              + " upgrade it.";
+      default ->
+          "Billing for \""
+              + organization
+              + "\" now runs through AWS Marketplace: usage is charged\npay-as-you-go to AWS"
+              + " account "
+              + account
+              + " and appears on that account's AWS bill.";
+    };
   }
 
   /** Names end up in a header line; a line break there would start another header. */

@@ -48,7 +48,10 @@ public final class NotificationActivitiesImpl implements NotificationActivities 
         userId,
         organizationId,
         ConfirmationEmail.payload(
-            request.onboardingId(), request.organization(), request.customer()));
+            request.onboardingId(),
+            request.organization(),
+            request.customer(),
+            request.subscriptionStatus()));
   }
 
   private static UUID uuid(String value, String what) {

@@ -115,7 +115,8 @@ public final class OutboxDispatcher implements Runnable, AutoCloseable {
   }
 
   private void deliver(OutboxMessage message) {
-    if (!ConfirmationEmail.KIND.equals(message.kind())) {
+    boolean subscriptionNotice = SubscriptionNoticeEmail.handles(message.kind());
+    if (!ConfirmationEmail.KIND.equals(message.kind()) && !subscriptionNotice) {
       giveUp(message, "unknown notification kind " + message.kind());
       return;
     }
@@ -128,11 +129,18 @@ public final class OutboxDispatcher implements Runnable, AutoCloseable {
       return;
     }
     OutgoingEmail email =
-        ConfirmationEmail.render(
-            sender.vendorName(),
-            recipient.get().email(),
-            recipient.get().displayName(),
-            message.payload());
+        subscriptionNotice
+            ? SubscriptionNoticeEmail.render(
+                message.kind(),
+                sender.vendorName(),
+                recipient.get().email(),
+                recipient.get().displayName(),
+                message.payload())
+            : ConfirmationEmail.render(
+                sender.vendorName(),
+                recipient.get().email(),
+                recipient.get().displayName(),
+                message.payload());
     try {
       sender.send(email);
     } catch (MailDeliveryException e) {

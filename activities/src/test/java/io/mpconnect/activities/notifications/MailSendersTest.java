@@ -85,4 +85,23 @@ class MailSendersTest {
         .contains("The Demo SaaS team");
     assertThat(email.summary()).doesNotContain("@");
   }
+
+  @Test
+  void confirmationText_saysWhenAwsHasNotConfirmedYet() {
+    OutgoingEmail email =
+        ConfirmationEmail.render(
+            "Demo SaaS",
+            "owner@example.com",
+            "Olivia",
+            Map.of(
+                "organizationName", "Acme",
+                "organizationId", "id-1",
+                "awsAccountId", "123456789012",
+                "subscriptionStatus", "PENDING"));
+
+    assertThat(email.text())
+        .contains("has not confirmed the subscription yet")
+        .contains("stays on the free Starter plan")
+        .doesNotContain("now runs through AWS Marketplace");
+  }
 }

@@ -54,13 +54,22 @@ public final class AuthRoutes {
     app.get("/auth/{provider}/callback", this::callback);
   }
 
+  /**
+   * Starts a sign-in: for an onboarding ({@code ?onboarding=<id>}, which this browser's session
+   * must name), or for the console ({@code ?next=<local path>}, no onboarding involved).
+   */
   private void login(Context ctx) {
     OidcProviderSettings provider = settings.provider(ctx.pathParam("provider"));
     String onboarding = ctx.queryParam("onboarding");
-    if (provider == null || !OnboardingIds.isWellFormed(onboarding)
-        || sessions.naming(ctx, onboarding).isEmpty()) {
+    String next = onboarding == null ? ctx.queryParam("next") : null;
+    boolean forOnboarding = OnboardingIds.isWellFormed(onboarding)
+        && sessions.naming(ctx, onboarding).isPresent();
+    if (provider == null || !(forOnboarding || ReturnPath.isSafe(next))) {
       Pages.notFound(ctx);
       return;
+    }
+    if (!forOnboarding) {
+      onboarding = null;
     }
     OidcClient.Authorization authorization;
     try {
@@ -69,10 +78,10 @@ public final class AuthRoutes {
       log.warn("sign-in with {} unavailable: {}", provider.key(), e.getMessage());
       Pages.render(ctx, 503, "Sign-in is unavailable",
           "<p>" + Html.escape(provider.displayName()) + " cannot be reached right now. Try again in"
-              + " a moment.</p>" + backLink(onboarding));
+              + " a moment.</p>" + backLink(onboarding, next));
       return;
     }
-    loginStates.write(ctx, loginStates.create(authorization, onboarding, provider.key()));
+    loginStates.write(ctx, loginStates.create(authorization, onboarding, provider.key(), next));
     ctx.redirect(authorization.redirect().toString(), HttpStatus.FOUND);
   }
 
@@ -88,6 +97,10 @@ public final class AuthRoutes {
       return;
     }
     LoginState login = taken.get();
+    if (login.onboarding() == null) {
+      consoleCallback(ctx, provider, login);
+      return;
+    }
     if (ctx.queryParam("error") != null) {
       fail(ctx, login.onboarding(), "provider answered an error");
       return;
@@ -131,6 +144,37 @@ public final class AuthRoutes {
     }
   }
 
+  /** A console sign-in: the session remembers who signed in; no onboarding is involved. */
+  private void consoleCallback(Context ctx, OidcProviderSettings provider, LoginState login) {
+    String next = ReturnPath.isSafe(login.next()) ? login.next() : null;
+    if (next == null || ctx.queryParam("error") != null || !matchesState(ctx, login)) {
+      consoleFail(ctx, next, "provider error, state mismatch or no code");
+      return;
+    }
+    VerifiedIdentity identity;
+    try {
+      identity = oidc.exchange(provider, ctx.queryParam("code"), login.codeVerifier(), login.nonce());
+    } catch (OidcClient.SignInException e) {
+      consoleFail(ctx, next, e.getMessage());
+      return;
+    }
+    sessions.write(ctx, sessions.readOrNew(ctx).withUser(
+        new Session.SignedIn(provider.key(), identity.issuer(), identity.subject())));
+    ctx.redirect(next, HttpStatus.SEE_OTHER);
+  }
+
+  private static boolean matchesState(Context ctx, LoginState login) {
+    String state = ctx.queryParam("state");
+    return state != null && ctx.queryParam("code") != null && MessageDigest.isEqual(
+        state.getBytes(StandardCharsets.UTF_8), login.state().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void consoleFail(Context ctx, String next, String reason) {
+    log.info("console sign-in failed: {}", reason);
+    Pages.render(ctx, 400, "Sign-in failed",
+        "<p>We could not sign you in. Nothing was changed.</p>" + backLink(null, next));
+  }
+
   /** A sign-in that beat ResolveCustomer waits for it briefly rather than being refused. */
   private void waitWhileResolving(String onboarding) {
     long deadline = System.nanoTime() + AUTHENTICATE_WAIT.toNanos();
@@ -158,10 +202,13 @@ public final class AuthRoutes {
     Pages.render(ctx, 400, "Sign-in failed",
         "<p>We could not sign you in. Nothing was changed.</p>"
             + (detail == null ? "" : "<p class=\"error\">" + Html.escape(detail) + "</p>")
-            + backLink(onboarding));
+            + backLink(onboarding, null));
   }
 
-  private static String backLink(String onboarding) {
+  private static String backLink(String onboarding, String next) {
+    if (onboarding == null && ReturnPath.isSafe(next)) {
+      return "<p><a href=\"" + Html.escape(next) + "\">Back</a></p>";
+    }
     return onboarding == null
         ? "<p>If you came from AWS Marketplace, go back there and click \"Set up your account\""
             + " again.</p>"

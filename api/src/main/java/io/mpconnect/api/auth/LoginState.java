@@ -14,6 +14,8 @@ import java.util.Optional;
  * The secrets of one pending sign-in, kept in a short-lived signed cookie scoped to /auth/ between
  * the redirect to the provider and its callback.
  *
+ * @param onboarding the onboarding signing in, or null for a console sign-in
+ * @param next where a console sign-in returns to (a checked local path), or null
  * @param expiresAt epoch seconds
  */
 record LoginState(
@@ -22,7 +24,8 @@ record LoginState(
     String codeVerifier,
     String onboarding,
     String provider,
-    long expiresAt) {
+    long expiresAt,
+    String next) {
 
   static final String COOKIE = "mpc_oidc";
   static final String PATH = "/auth/";
@@ -40,14 +43,16 @@ record LoginState(
       this.clock = clock;
     }
 
-    LoginState create(OidcClient.Authorization authorization, String onboarding, String provider) {
+    LoginState create(OidcClient.Authorization authorization, String onboarding, String provider,
+        String next) {
       return new LoginState(
           authorization.state(),
           authorization.nonce(),
           authorization.codeVerifier(),
           onboarding,
           provider,
-          clock.instant().plus(LIFETIME).getEpochSecond());
+          clock.instant().plus(LIFETIME).getEpochSecond(),
+          next);
     }
 
     void write(Context ctx, LoginState state) {

@@ -44,7 +44,9 @@ public final class DevRoutes {
             + tokenForm(demoToken(account), "Set up your account",
                 "as AWS account " + escape(account))
             + tokenForm(expiredToken(), "Try an expired link",
-                "what a customer sees after waiting too long");
+                "what a customer sees after waiting too long")
+            + tokenForm("demo-wrongproduct-" + account + "-" + randomPart(),
+                "Try another product's link", "a subscription to a product that is not ours");
     Pages.render(ctx, 200, "AWS Marketplace (simulated)", body);
   }
 

@@ -1,5 +1,6 @@
 package io.mpconnect.api.onboarding;
 
+import io.mpconnect.api.marketplace.LiveSubscriptionStatus;
 import io.mpconnect.workflows.messages.ConnectChoice;
 import io.mpconnect.workflows.messages.OnboardingRequest;
 import io.mpconnect.workflows.messages.OnboardingStep;
@@ -81,7 +82,8 @@ public final class Onboardings {
   /** The workflow's view, or empty when there is no such onboarding. */
   public Optional<OnboardingView> view(String onboardingId) {
     try {
-      return Optional.of(stub(onboardingId).query("view", OnboardingView.class));
+      return Optional.of(LiveSubscriptionStatus.refresh(
+          client, stub(onboardingId).query("view", OnboardingView.class)));
     } catch (WorkflowNotFoundException notFound) {
       return Optional.empty();
     }

@@ -10,6 +10,8 @@ import java.security.MessageDigest;
  */
 public final class Csrf {
   public static final String HEADER = "X-CSRF-Token";
+  /** The hidden field of plain HTML forms, which cannot send headers. */
+  public static final String FIELD = "csrf";
 
   private final CookieSigner signer;
 
@@ -23,7 +25,11 @@ public final class Csrf {
 
   /** True when the request carries this session's token in {@link #HEADER}. */
   public boolean valid(Context ctx, Session session) {
-    String given = ctx.header(HEADER);
+    return matches(ctx.header(HEADER), session);
+  }
+
+  /** True when {@code given} (e.g. a form's {@link #FIELD}) is this session's token. */
+  public boolean matches(String given, Session session) {
     return given != null
         && MessageDigest.isEqual(
             given.getBytes(StandardCharsets.UTF_8),

@@ -4,7 +4,7 @@ import io.javalin.http.Context;
 import java.security.SecureRandom;
 import java.util.Base64;
 
-/** Escaping and the plain page frame. Every string that did not come from this code is escaped. */
+/** Escaping and the page frame. Every string that did not come from this code is escaped. */
 public final class Html {
   private static final String NONCE_ATTRIBUTE = "mpconnect.cspNonce";
   private static final SecureRandom random = new SecureRandom();
@@ -36,8 +36,9 @@ public final class Html {
     String nonce = Base64.getEncoder().encodeToString(bytes);
     ctx.attribute(NONCE_ATTRIBUTE, nonce);
     ctx.header("Content-Security-Policy",
-        "default-src 'self'; script-src 'nonce-" + nonce + "'; style-src 'unsafe-inline';"
-            + " img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+        "default-src 'self'; script-src 'nonce-" + nonce + "'; style-src 'self';"
+            + " img-src 'self' data:; connect-src 'self'; object-src 'none';"
+            + " frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
     ctx.header("X-Content-Type-Options", "nosniff");
     ctx.header("X-Frame-Options", "DENY");
     // The sign-up URL names an onboarding: keep it out of other sites' logs.
@@ -57,16 +58,50 @@ public final class Html {
 
   /** A page that reloads itself after {@code refreshSeconds} (0: never). */
   public static String page(String title, String body, int refreshSeconds) {
-    return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        + (refreshSeconds > 0
+    return document(new Document(title, null, null,
+        "<section class=\"card\">\n<h1 tabindex=\"-1\">" + escape(title) + "</h1>\n" + body
+            + "\n</section>",
+        refreshSeconds > 0
             ? "<meta http-equiv=\"refresh\" content=\"" + refreshSeconds + "\">"
-            : "")
-        + "<title>" + escape(title) + "</title>"
-        + "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;"
-        + "padding:0 1rem;line-height:1.5}.error{color:#a00}.muted{color:#666}"
-        + "li{margin:.3rem 0}button,.button{padding:.4rem .9rem}</style>"
-        + "</head><body>\n<h1>" + escape(title) + "</h1>\n" + body + "\n</body></html>\n";
+            : "",
+        ""));
+  }
+
+  /**
+   * The frame of every page: one small stylesheet, a header with the brand, the main content.
+   * All parts but {@code title} and {@code brand} are trusted HTML built with {@link #escape}.
+   *
+   * @param brand the vendor's name for the header, or null for none
+   * @param headerExtra HTML at the header's right-hand side (who is signed in), or null
+   * @param main the content of {@code <main>}
+   * @param head extra elements for {@code <head>}
+   * @param scripts elements at the end of {@code <body>} (each script with the request's nonce)
+   */
+  public record Document(String title, String brand, String headerExtra, String main, String head,
+      String scripts) {}
+
+  public static String document(Document d) {
+    StringBuilder out = new StringBuilder(2048 + d.main().length());
+    out.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+        .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+        .append("<meta name=\"color-scheme\" content=\"light\">")
+        .append("<title>").append(escape(d.title())).append("</title>")
+        .append("<link rel=\"stylesheet\" href=\"").append(Assets.url(Assets.STYLESHEET)).append("\">")
+        .append(d.head() == null ? "" : d.head())
+        .append("</head><body>\n<a class=\"skip\" href=\"#main\">Skip to content</a>\n");
+    if (d.brand() != null || d.headerExtra() != null) {
+      out.append("<header class=\"top\"><div class=\"wrap\">");
+      if (d.brand() != null) {
+        out.append("<span class=\"brand\">").append(escape(d.brand())).append("</span>");
+      }
+      out.append(d.headerExtra() == null ? "" : d.headerExtra()).append("</div></header>\n");
+    }
+    out.append("<main id=\"main\" class=\"wrap\">\n")
+        .append(d.main())
+        .append("\n</main>\n")
+        .append(d.scripts() == null ? "" : d.scripts())
+        .append("</body></html>\n");
+    return out.toString();
   }
 
   private Html() {}

@@ -77,6 +77,7 @@ public final class MeteringStandIn implements AutoCloseable {
   private Set<String> allowedDimensions;
   private Clock clock = Clock.systemUTC();
   private volatile Duration latency = Duration.ZERO;
+  private volatile ResolveListener resolveListener;
   private HttpServer server;
   private ExecutorService executor;
 
@@ -159,6 +160,21 @@ public final class MeteringStandIn implements AutoCloseable {
 
   public synchronized void resubscribe(String customer) {
     customers.setSubscribed(customer, true);
+  }
+
+  /** Told about every customer ResolveCustomer answered (after the answer is made). */
+  @FunctionalInterface
+  public interface ResolveListener {
+    void resolved(String productCode, String awsAccountId, String customerIdentifier);
+  }
+
+  /**
+   * Calls {@code listener} after each successful ResolveCustomer; the developer mode uses it to
+   * send AWS's subscribe-success, as AWS does around a registration. A failing listener is logged
+   * and does not change the answer.
+   */
+  public void onCustomerResolved(ResolveListener listener) {
+    this.resolveListener = listener;
   }
 
   // ---- metering configuration
@@ -320,6 +336,15 @@ public final class MeteringStandIn implements AutoCloseable {
 
   private ObjectNode resolveCustomer(JsonNode request) {
     Customers.Customer customer = customers.resolve(request.path("RegistrationToken").asText(null));
+    ResolveListener listener = resolveListener;
+    if (listener != null) {
+      try {
+        listener.resolved(
+            customer.productCode(), customer.awsAccountId(), customer.customerIdentifier());
+      } catch (RuntimeException e) {
+        LOG.warn("resolve listener failed: {}", e.toString());
+      }
+    }
     ObjectNode response =
         JSON.createObjectNode()
             .put("CustomerAWSAccountId", customer.awsAccountId())

@@ -4,8 +4,10 @@ import io.mpconnect.workflows.messages.ConnectChoice;
 import io.mpconnect.workflows.messages.OnboardingRequest;
 import io.mpconnect.workflows.messages.OnboardingResult;
 import io.mpconnect.workflows.messages.OnboardingView;
+import io.mpconnect.workflows.messages.SubscriptionUpdate;
 import io.mpconnect.workflows.messages.VerifiedIdentity;
 import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.UpdateMethod;
 import io.temporal.workflow.UpdateValidatorMethod;
 import io.temporal.workflow.WorkflowInterface;
@@ -17,6 +19,8 @@ import io.temporal.workflow.WorkflowMethod;
  */
 @WorkflowInterface
 public interface OnboardingWorkflow {
+  String SUBSCRIPTION_CHANGED_SIGNAL = "subscriptionChanged";
+
   @WorkflowMethod
   OnboardingResult run(OnboardingRequest request);
 
@@ -33,6 +37,13 @@ public interface OnboardingWorkflow {
 
   @UpdateValidatorMethod(updateName = "chooseOrganization")
   void validateChooseOrganization(ConnectChoice choice);
+
+  /**
+   * The customer's subscription workflow reports its status (after the link, and at every change
+   * while this onboarding runs), so the confirmation can say whether AWS has confirmed.
+   */
+  @SignalMethod(name = SUBSCRIPTION_CHANGED_SIGNAL)
+  void subscriptionChanged(SubscriptionUpdate update);
 
   @QueryMethod
   OnboardingView view();

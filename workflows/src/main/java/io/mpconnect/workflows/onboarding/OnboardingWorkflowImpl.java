@@ -4,6 +4,7 @@ import io.mpconnect.workflows.activities.AccountActivities;
 import io.mpconnect.workflows.activities.FailureTypes;
 import io.mpconnect.workflows.activities.MarketplaceActivities;
 import io.mpconnect.workflows.activities.NotificationActivities;
+import io.mpconnect.workflows.activities.SubscriptionLinkActivities;
 import io.mpconnect.workflows.messages.ConfirmationRequest;
 import io.mpconnect.workflows.messages.ConnectChoice;
 import io.mpconnect.workflows.messages.ConnectCommand;
@@ -18,9 +19,13 @@ import io.mpconnect.workflows.messages.OrganizationRef;
 import io.mpconnect.workflows.messages.ResolvedCustomer;
 import io.mpconnect.workflows.messages.SignInResult;
 import io.mpconnect.workflows.messages.SignedInUser;
+import io.mpconnect.workflows.messages.SubscriptionLink;
 import io.mpconnect.workflows.messages.SubscriptionStatus;
+import io.mpconnect.workflows.messages.SubscriptionUpdate;
 import io.mpconnect.workflows.messages.VerifiedIdentity;
 import io.mpconnect.workflows.shared.SearchAttributes;
+import io.mpconnect.workflows.subscription.SubscriptionIds;
+import io.mpconnect.workflows.subscription.SubscriptionMessages;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -60,6 +65,35 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
                   .build())
           .build();
 
+  // Telling the subscription workflow about the link is a call to Temporal itself: retried for a
+  // day, since the paid plan waits for it. If it still fails, the subscription finds the link in
+  // the database at its next lifecycle event.
+  private static final ActivityOptions TEMPORAL_CALLS =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(30))
+          .setScheduleToCloseTimeout(Duration.ofDays(1))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(1))
+                  .setBackoffCoefficient(2)
+                  .setMaximumInterval(Duration.ofMinutes(5))
+                  .setDoNotRetry(FailureTypes.INVALID_INPUT)
+                  .build())
+          .build();
+
+  /**
+   * Onboardings before this change activated the paid plan in the connect transaction; since,
+   * the connect only links, and the subscription workflow activates once AWS confirmed.
+   */
+  static final String SUBSCRIPTION_LIFECYCLE_CHANGE = "subscription-lifecycle";
+
+  /**
+   * How long the confirmation waits for AWS's answer. subscribe-success usually arrives before the
+   * registration, or seconds after; when it is later, the confirmation says so and the owners are
+   * told when it arrives.
+   */
+  static final Duration AWS_CONFIRMATION_WAIT = Duration.ofMinutes(5);
+
   private static final Logger log = Workflow.getLogger(OnboardingWorkflowImpl.class);
 
   private final MarketplaceActivities marketplace =
@@ -68,6 +102,8 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
       Workflow.newActivityStub(AccountActivities.class, DATABASE_CALLS);
   private final NotificationActivities notifications =
       Workflow.newActivityStub(NotificationActivities.class, DATABASE_CALLS);
+  private final SubscriptionLinkActivities subscriptionLinks =
+      Workflow.newActivityStub(SubscriptionLinkActivities.class, TEMPORAL_CALLS);
 
   private String onboardingId;
   private OnboardingStep step = OnboardingStep.RESOLVING_CUSTOMER;
@@ -81,6 +117,7 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
   private long stepEnteredAt;
   private boolean signInInProgress;
   private ConnectChoice pendingChoice;
+  private boolean subscriptionTracked;
 
   @Override
   public OnboardingResult run(OnboardingRequest request) {
@@ -118,11 +155,15 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
         return finish(OnboardingOutcome.ABANDONED);
       }
       enter(OnboardingStep.CONNECTING);
+      boolean activateAtConnect =
+          Workflow.getVersion(SUBSCRIPTION_LIFECYCLE_CHANGE, Workflow.DEFAULT_VERSION, 1)
+              == Workflow.DEFAULT_VERSION;
       ConnectResult result;
       try {
         result =
             accounts.connect(
-                new ConnectCommand(onboardingId, user.userId(), customer, pendingChoice, true));
+                new ConnectCommand(
+                    onboardingId, user.userId(), customer, pendingChoice, activateAtConnect));
       } catch (ActivityFailure failure) {
         log.warn("connect failed for good: {}", failure.getCause().getMessage());
         return finish(OnboardingOutcome.FAILED);
@@ -130,9 +171,12 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
       switch (result.status()) {
         case CONNECTED -> {
           organization = result.organization();
-          subscriptionStatus = SubscriptionStatus.ACTIVE;
           Workflow.upsertTypedSearchAttributes(
               SearchAttributes.ORGANIZATION_ID.valueSet(organization.id()));
+          if (!activateAtConnect) {
+            return confirmOnceAwsAnswers();
+          }
+          subscriptionStatus = SubscriptionStatus.ACTIVE;
           enter(OnboardingStep.CONFIRMING);
           notifications.enqueueConfirmation(
               new ConfirmationRequest(onboardingId, user.userId(), organization, customer));
@@ -149,6 +193,53 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
           message = result.message();
         }
       }
+    }
+  }
+
+  /**
+   * The organization is linked but on Starter: the subscription workflow activates it once AWS
+   * confirmed. Tell it about the link, give AWS a few minutes to answer (the subscription workflow
+   * signals back), and confirm with whatever is known then.
+   */
+  private OnboardingResult confirmOnceAwsAnswers() {
+    subscriptionTracked = true;
+    if (subscriptionStatus == null) {
+      subscriptionStatus = SubscriptionStatus.PENDING;
+    }
+    enter(OnboardingStep.CONFIRMING);
+    message = SubscriptionMessages.waitingForAws(organization.name());
+    try {
+      subscriptionLinks.linkOrganization(
+          new SubscriptionLink(
+              customer.productCode(),
+              SubscriptionIds.customerKey(customer),
+              customer.awsAccountId(),
+              customer.customerIdentifier(),
+              organization.id(),
+              organization.name(),
+              onboardingId,
+              Workflow.getInfo().getWorkflowId()));
+      Workflow.await(
+          AWS_CONFIRMATION_WAIT, () -> subscriptionStatus != SubscriptionStatus.PENDING);
+    } catch (ActivityFailure failure) {
+      // The link is committed; the subscription finds it at AWS's next event.
+      log.error(
+          "could not tell the subscription about the link: {}", failure.getCause().getMessage());
+    }
+    notifications.enqueueConfirmation(
+        new ConfirmationRequest(
+            onboardingId, user.userId(), organization, customer, subscriptionStatus));
+    return finish(OnboardingOutcome.CONNECTED);
+  }
+
+  @Override
+  public void subscriptionChanged(SubscriptionUpdate update) {
+    if (update == null || update.status() == null) {
+      return;
+    }
+    subscriptionStatus = update.status();
+    if (organization != null && update.plan() != null) {
+      organization = new OrganizationRef(organization.id(), organization.name(), update.plan());
     }
   }
 
@@ -277,7 +368,11 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
   private OnboardingResult finish(OnboardingOutcome how) {
     enter(OnboardingStep.DONE);
     outcome = how;
-    message = Messages.outcome(how, organization);
+    message =
+        how == OnboardingOutcome.CONNECTED && subscriptionTracked
+            ? SubscriptionMessages.connected(
+                organization.name(), subscriptionStatus, organization.plan())
+            : Messages.outcome(how, organization);
     Workflow.upsertTypedSearchAttributes(SearchAttributes.ONBOARDING_OUTCOME.valueSet(how.name()));
     Workflow.getMetricsScope()
         .tagged(Map.of("outcome", how.name()))

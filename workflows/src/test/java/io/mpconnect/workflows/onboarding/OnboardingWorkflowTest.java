@@ -14,6 +14,7 @@ import io.mpconnect.workflows.activities.AccountActivities;
 import io.mpconnect.workflows.activities.FailureTypes;
 import io.mpconnect.workflows.activities.MarketplaceActivities;
 import io.mpconnect.workflows.activities.NotificationActivities;
+import io.mpconnect.workflows.activities.SubscriptionLinkActivities;
 import io.mpconnect.workflows.messages.ConnectChoice;
 import io.mpconnect.workflows.messages.ConnectCommand;
 import io.mpconnect.workflows.messages.ConnectResult;
@@ -28,7 +29,9 @@ import io.mpconnect.workflows.messages.OrganizationRef;
 import io.mpconnect.workflows.messages.ResolvedCustomer;
 import io.mpconnect.workflows.messages.SignInResult;
 import io.mpconnect.workflows.messages.SignedInUser;
+import io.mpconnect.workflows.messages.SubscriptionLink;
 import io.mpconnect.workflows.messages.SubscriptionStatus;
+import io.mpconnect.workflows.messages.SubscriptionUpdate;
 import io.mpconnect.workflows.messages.VerifiedIdentity;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.temporal.api.enums.v1.EventType;
@@ -86,6 +89,7 @@ class OnboardingWorkflowTest {
       mock(AccountActivities.class, withSettings().withoutAnnotations());
   private final NotificationActivities notifications =
       mock(NotificationActivities.class, withSettings().withoutAnnotations());
+  private final List<SubscriptionLink> links = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private TestWorkflowEnvironment env;
   private WorkflowClient client;
@@ -105,7 +109,18 @@ class OnboardingWorkflowTest {
     this.client = client;
     this.testName = info.getTestMethod().orElseThrow().getName();
     this.taskQueue = worker.getTaskQueue();
-    worker.registerActivitiesImplementations(marketplace, accounts, notifications);
+    // Plays a subscription that already has AWS's subscribe-success: it answers the link with
+    // ACTIVE at once, as the real subscription workflow does (see SubscriptionLifecycleTest).
+    SubscriptionLinkActivities subscriptions =
+        link -> {
+          links.add(link);
+          client
+              .newUntypedWorkflowStub(link.onboardingWorkflowId())
+              .signal(
+                  OnboardingWorkflow.SUBSCRIPTION_CHANGED_SIGNAL,
+                  new SubscriptionUpdate(SubscriptionStatus.ACTIVE, "STANDARD"));
+        };
+    worker.registerActivitiesImplementations(marketplace, accounts, notifications, subscriptions);
     when(marketplace.resolveCustomer(TOKEN)).thenReturn(CUSTOMER);
     when(accounts.signIn(IDENTITY)).thenReturn(new SignInResult(USER, ORGANIZATIONS));
     env.start();
@@ -135,9 +150,16 @@ class OnboardingWorkflowTest {
 
     OnboardingResult result = WorkflowStub.fromTyped(onboarding).getResult(OnboardingResult.class);
     assertThat(result.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+    // The connect only links; the subscription workflow activates once AWS confirmed.
     verify(accounts)
-        .connect(new ConnectCommand(ID, "user-1", CUSTOMER, ConnectChoice.existing("org-acme"), true));
+        .connect(new ConnectCommand(ID, "user-1", CUSTOMER, ConnectChoice.existing("org-acme"), false));
     verify(notifications, times(1)).enqueueConfirmation(any());
+    assertThat(links).singleElement()
+        .satisfies(link -> {
+          assertThat(link.organizationId()).isEqualTo("org-acme");
+          assertThat(link.customerKey()).isEqualTo("cust-111122223333");
+          assertThat(link.onboardingWorkflowId()).isEqualTo(OnboardingIds.workflowId(ID));
+        });
 
     var attributes = WorkflowStub.fromTyped(onboarding).describe().getTypedSearchAttributes();
     assertThat(attributes.get(SearchAttributes.ONBOARDING_STEP)).isEqualTo("DONE");
@@ -162,7 +184,7 @@ class OnboardingWorkflowTest {
     assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
     assertThat(done.organization().id()).isEqualTo("org-new");
     verify(accounts)
-        .connect(new ConnectCommand(ID, "user-1", CUSTOMER, ConnectChoice.create("  Initech "), true));
+        .connect(new ConnectCommand(ID, "user-1", CUSTOMER, ConnectChoice.create("  Initech "), false));
   }
 
   @Test

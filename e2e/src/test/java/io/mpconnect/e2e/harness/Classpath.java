@@ -1,0 +1,87 @@
+package io.mpconnect.e2e.harness;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The classpath of the worker and api processes: the e2e module's dependency classpath, which the
+ * build writes to {@code target/e2e-classpath.txt} (maven-dependency-plugin build-classpath).
+ */
+final class Classpath {
+  private static List<String> snapshot;
+
+  /**
+   * Our own modules' jars are copied once per test run: a {@code mvn install} elsewhere on the
+   * machine replaces them in the local repository, and a running JVM whose jar changed under it
+   * fails to load classes.
+   */
+  static synchronized List<String> forChildProcesses() {
+    if (snapshot == null) {
+      snapshot = snapshotOwnJars(read());
+    }
+    return snapshot;
+  }
+
+  private static List<String> snapshotOwnJars(List<String> entries) {
+    Path dir = Stack.targetDirectory().resolve("e2e-lib").resolve(Long.toString(ProcessHandle.current().pid()));
+    List<String> result = new ArrayList<>();
+    try {
+      Files.createDirectories(dir);
+      for (String entry : entries) {
+        Path path = Path.of(entry);
+        if (entry.replace('\\', '/').contains("/io/mpconnect/") && Files.isRegularFile(path)) {
+          Path copy = dir.resolve(path.getFileName());
+          Files.copy(path, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          result.add(copy.toString());
+        } else {
+          result.add(entry);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return List.copyOf(result);
+  }
+
+  private static List<String> read() {
+    String file = System.getProperty("e2e.classpathFile");
+    if (file == null || !Files.exists(Path.of(file))) {
+      throw new IllegalStateException("The e2e classpath file " + file + " is missing: run the"
+          + " tests through Maven (mvn test -pl e2e), which writes it in generate-test-resources.");
+    }
+    try {
+      String text = Files.readString(Path.of(file)).strip();
+      return List.copyOf(Arrays.asList(text.split(File.pathSeparator)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The same entries with the module's own jar (or classes) first, so its logback.xml is the one
+   * the process reads, as in its container image.
+   */
+  static List<String> withFirst(List<String> classpath, String module) {
+    List<String> ordered = new ArrayList<>();
+    for (String entry : classpath) {
+      String normalized = entry.replace('\\', '/');
+      if (normalized.contains("/" + module + "-0") || normalized.endsWith("/" + module + "/target/classes")) {
+        ordered.add(entry);
+      }
+    }
+    for (String entry : classpath) {
+      if (!ordered.contains(entry)) {
+        ordered.add(entry);
+      }
+    }
+    return ordered;
+  }
+
+  private Classpath() {}
+}

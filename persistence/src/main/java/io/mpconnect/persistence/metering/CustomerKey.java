@@ -1,0 +1,4 @@
+package io.mpconnect.persistence.metering;
+
+/** An AWS Marketplace customer as the schema keys it: (ProductCode, CustomerAWSAccountId). */
+public record CustomerKey(String productCode, String awsAccountId) {}

@@ -1,0 +1,274 @@
+package io.mpconnect.worker.events;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.mpconnect.persistence.ParkedEventRepository.Parking;
+import io.mpconnect.workflows.messages.LifecycleEvent;
+import io.mpconnect.workflows.subscription.LifecycleEventParser;
+import io.mpconnect.workflows.subscription.LifecycleEventParser.Accepted;
+import io.mpconnect.workflows.subscription.LifecycleEventParser.Context;
+import io.mpconnect.workflows.subscription.LifecycleEventParser.Reason;
+import io.mpconnect.workflows.subscription.LifecycleEventParser.Rejected;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * Consumes the AWS Marketplace lifecycle queue: long-polls SQS, parses each message, and signals
+ * the customer's subscription workflow (signal-with-start).
+ *
+ * <ul>
+ *   <li>A message is deleted only after Temporal accepted its signal.
+ *   <li>A message that can never apply (malformed, another product, an unknown action, an event
+ *       type not applied automatically) is parked in {@code parked_events} with its reason,
+ *       counted, and deleted: never retried forever, never lost.
+ *   <li>Temporal unavailable: the message is left alone and comes back after the queue's
+ *       visibility timeout; it is never parked for that. Temporal refusing the signal itself
+ *       (invalid argument) is tried {@code maxDeliveryAttempts} times, then parked.
+ *   <li>Duplicates (SQS is at-least-once) are harmless: the workflow ignores a message id it has
+ *       seen, and every transition is idempotent.
+ * </ul>
+ *
+ * Message bodies are never logged: support reads them in {@code parked_events}.
+ */
+public final class LifecycleEventConsumer implements Runnable, AutoCloseable {
+  /** Signals Temporal; throws when Temporal did not accept the signal. */
+  @FunctionalInterface
+  public interface EventSink {
+    void deliver(LifecycleEvent event);
+  }
+
+  /** Writes a parked message; idempotent per queue message id. */
+  @FunctionalInterface
+  public interface EventParking {
+    void park(Parking parking);
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(LifecycleEventConsumer.class);
+  private static final int MAX_MESSAGES = 10;
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  /** gRPC codes that mean "not now" rather than "never": the message waits on the queue. */
+  private static final Set<Status.Code> TRANSIENT =
+      EnumSet.of(
+          Status.Code.UNAVAILABLE,
+          Status.Code.DEADLINE_EXCEEDED,
+          Status.Code.RESOURCE_EXHAUSTED,
+          Status.Code.ABORTED,
+          Status.Code.INTERNAL,
+          Status.Code.UNKNOWN,
+          Status.Code.CANCELLED,
+          // Configuration, not the message: fix it and the queue drains.
+          Status.Code.UNAUTHENTICATED,
+          Status.Code.PERMISSION_DENIED,
+          Status.Code.NOT_FOUND);
+
+  private final SqsClient sqs;
+  private final LifecycleEventSettings settings;
+  private final LifecycleEventParser parser;
+  private final EventSink sink;
+  private final EventParking parking;
+  private final EventMetrics metrics;
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private Thread thread;
+
+  public LifecycleEventConsumer(
+      SqsClient sqs,
+      LifecycleEventSettings settings,
+      EventSink sink,
+      EventParking parking,
+      EventMetrics metrics) {
+    this.sqs = sqs;
+    this.settings = settings;
+    this.parser = new LifecycleEventParser(settings.productCodes());
+    this.sink = sink;
+    this.parking = parking;
+    this.metrics = metrics;
+  }
+
+  /** Runs {@link #run} on its own daemon thread. */
+  public synchronized LifecycleEventConsumer start() {
+    if (thread == null) {
+      thread = new Thread(this, "lifecycle-events");
+      thread.setDaemon(true);
+      thread.start();
+      log.info("consuming lifecycle events from {}", settings.queueUrl());
+    }
+    return this;
+  }
+
+  /** Polls until {@link #close}; backs off while SQS (or the database) is away. */
+  @Override
+  public void run() {
+    Duration backoff = Duration.ofSeconds(1);
+    while (stopRequested.getCount() > 0) {
+      try {
+        pollOnce();
+        backoff = Duration.ofSeconds(1);
+      } catch (SdkException e) {
+        metrics.retried("sqs_unavailable");
+        log.warn("receiving from the lifecycle queue failed, retrying in {}: {}", backoff,
+            e.getMessage());
+        if (pause(backoff)) {
+          return;
+        }
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF
+            : backoff.multipliedBy(2);
+      } catch (RuntimeException e) {
+        log.error("lifecycle event poll failed", e);
+        if (pause(backoff)) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** One long poll and the handling of what it received; returns how many messages came. */
+  public int pollOnce() {
+    List<Message> messages =
+        sqs.receiveMessage(
+                r ->
+                    r.queueUrl(settings.queueUrl())
+                        .maxNumberOfMessages(MAX_MESSAGES)
+                        .waitTimeSeconds(settings.waitTimeSeconds())
+                        .messageSystemAttributeNames(
+                            MessageSystemAttributeName.SENT_TIMESTAMP,
+                            MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
+            .messages();
+    for (Message message : messages) {
+      handle(message);
+    }
+    return messages.size();
+  }
+
+  private void handle(Message message) {
+    Context context = new Context("sqs", message.messageId(), sentAt(message));
+    LifecycleEventParser.Result result = parser.parse(message.body(), context);
+    if (result instanceof Rejected rejected) {
+      park(message, rejected.reason(), rejected.detail(), rejected.productCode(),
+          rejected.customerKey());
+      return;
+    }
+    LifecycleEvent event = ((Accepted) result).event();
+    try {
+      sink.deliver(event);
+    } catch (RuntimeException e) {
+      if (isTransient(e)) {
+        metrics.retried("temporal_unavailable");
+        log.warn("Temporal did not take {} for {} (message {}), it stays on the queue: {}",
+            event.action().wireName(), event.customerKey(), message.messageId(), rootMessage(e));
+      } else if (receiveCount(message) >= settings.maxDeliveryAttempts()) {
+        park(message, Reason.DELIVERY_FAILED,
+            "Temporal refused the signal " + receiveCount(message) + " times: " + rootMessage(e),
+            event.productCode(), event.customerKey());
+      } else {
+        metrics.retried("temporal_refused");
+        log.warn("Temporal refused {} for {} (message {}, receive {}): {}",
+            event.action().wireName(), event.customerKey(), message.messageId(),
+            receiveCount(message), rootMessage(e));
+      }
+      return;
+    }
+    delete(message);
+    metrics.delivered(event.action().wireName());
+    log.info("delivered {} for subscription {}/{} (message {})", event.action().wireName(),
+        event.productCode(), event.customerKey(), message.messageId());
+  }
+
+  private void park(
+      Message message, Reason reason, String detail, String productCode, String customerKey) {
+    try {
+      parking.park(
+          new Parking("sqs", reason.name(), detail, message.messageId(), productCode, customerKey,
+              message.body()));
+    } catch (RuntimeException e) {
+      // Not parked, so not deleted: it comes back after the visibility timeout.
+      metrics.retried("parking_failed");
+      log.error("could not park message {} ({}), it stays on the queue: {}", message.messageId(),
+          reason, e.getMessage());
+      return;
+    }
+    delete(message);
+    metrics.parked(reason.name());
+    log.warn("parked lifecycle message {}: {} ({})", message.messageId(), reason, detail);
+  }
+
+  private void delete(Message message) {
+    try {
+      sqs.deleteMessage(r -> r.queueUrl(settings.queueUrl()).receiptHandle(message.receiptHandle()));
+    } catch (SdkException e) {
+      // It will be received again: the workflow ignores the duplicate, parking writes it once.
+      log.warn("could not delete message {}: {}", message.messageId(), e.getMessage());
+    }
+  }
+
+  static boolean isTransient(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException grpc) {
+        return TRANSIENT.contains(grpc.getStatus().getCode());
+      }
+    }
+    return false;
+  }
+
+  private static int receiveCount(Message message) {
+    String count = message.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
+    try {
+      return count == null ? 1 : Integer.parseInt(count);
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
+
+  private static Instant sentAt(Message message) {
+    String millis = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
+    try {
+      return millis == null ? null : Instant.ofEpochMilli(Long.parseLong(millis));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
+  }
+
+  /** Stops polling and waits (bounded) for the batch in hand to finish. */
+  @Override
+  public void close() {
+    stopRequested.countDown();
+    Thread running;
+    synchronized (this) {
+      running = thread;
+    }
+    if (running != null) {
+      try {
+        running.join(Duration.ofSeconds(settings.waitTimeSeconds() + 10L).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private boolean pause(Duration duration) {
+    try {
+      return stopRequested.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package io.mpconnect.worker.events;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.mpconnect.config.Env;
+import io.mpconnect.persistence.ParkedEventRepository;
+import io.mpconnect.workflows.subscription.SubscriptionSignals;
+import io.temporal.client.WorkflowClient;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/** Wires the lifecycle queue consumer of the worker process; off when SQS_QUEUE_URL is unset. */
+public final class LifecycleEventIntake implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LifecycleEventIntake.class);
+
+  private final SqsClient sqs;
+  private final LifecycleEventConsumer consumer;
+
+  private LifecycleEventIntake(SqsClient sqs, LifecycleEventConsumer consumer) {
+    this.sqs = sqs;
+    this.consumer = consumer;
+  }
+
+  public static LifecycleEventIntake create(
+      Env env, WorkflowClient client, String taskQueue, Jdbi jdbi, MeterRegistry registry) {
+    LifecycleEventSettings settings = LifecycleEventSettings.from(env);
+    if (settings == null) {
+      log.warn("SQS_QUEUE_URL is not set: no AWS Marketplace lifecycle events are consumed (paid"
+          + " plans wait for subscribe-success; inject events with POST /admin/marketplace/events)");
+      return new LifecycleEventIntake(null, null);
+    }
+    SqsClient sqs = SqsClients.create(env);
+    SubscriptionSignals signals = new SubscriptionSignals(client, taskQueue);
+    ParkedEventRepository parked = new ParkedEventRepository(jdbi);
+    return new LifecycleEventIntake(
+        sqs,
+        new LifecycleEventConsumer(
+            sqs, settings, signals::deliver, parked::park, EventMetrics.micrometer(registry)));
+  }
+
+  public void start() {
+    if (consumer != null) {
+      consumer.start();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (consumer != null) {
+      consumer.close();
+      sqs.close();
+    }
+  }
+}

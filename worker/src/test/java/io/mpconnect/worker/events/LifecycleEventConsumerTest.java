@@ -1,0 +1,271 @@
+package io.mpconnect.worker.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Status;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mpconnect.config.Env;
+import io.mpconnect.persistence.ParkedEventRepository.Parking;
+import io.mpconnect.standins.sqs.LocalSqs;
+import io.mpconnect.workflows.messages.LifecycleAction;
+import io.mpconnect.workflows.messages.LifecycleEvent;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.client.WorkflowServiceException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * The queue consumer with the real AWS SDK against an in-process SQS (ElasticMQ): what is deleted,
+ * what is parked, what waits for redelivery. Temporal and the parking table are small fakes here;
+ * the end-to-end test runs them for real.
+ */
+class LifecycleEventConsumerTest {
+  private static final String PRODUCT = "prod-abc123";
+  private static final WorkflowExecution EXECUTION =
+      WorkflowExecution.newBuilder().setWorkflowId("subscription-prod-abc123-cust").build();
+
+  private static LocalSqs localSqs;
+  private static SqsClient sqs;
+
+  private final List<LifecycleEvent> delivered = new CopyOnWriteArrayList<>();
+  private final List<Parking> parked = new CopyOnWriteArrayList<>();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private String queueUrl;
+
+  @BeforeAll
+  static void startSqs() {
+    localSqs = LocalSqs.start(0);
+    sqs =
+        SqsClients.create(
+            new Env(
+                Map.of(
+                    "AWS_ENDPOINT_URL_SQS", localSqs.endpoint().toString(),
+                    "AWS_REGION", "us-east-1",
+                    "AWS_ACCESS_KEY_ID", "test",
+                    "AWS_SECRET_ACCESS_KEY", "test")));
+  }
+
+  @AfterAll
+  static void stopSqs() {
+    if (sqs != null) {
+      sqs.close();
+    }
+    if (localSqs != null) {
+      localSqs.close();
+    }
+  }
+
+  @BeforeEach
+  void createQueue(TestInfo info) {
+    String name = info.getTestMethod().orElseThrow().getName();
+    queueUrl =
+        sqs.createQueue(
+                r ->
+                    r.queueName(name.length() > 70 ? name.substring(0, 70) : name)
+                        .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "1")))
+            .queueUrl();
+  }
+
+  @Test
+  void aPoisonMessageIsParkedAndCountedWhileTheGoodOnesBehindItAreProcessed() {
+    send(legacy("subscribe-success", "cust-1"));
+    send("this is not JSON {");
+    send(legacy("subscribe-success", "cust-2").replace(PRODUCT, "someone-elses-product"));
+    send(sns("sns-1", legacy("unsubscribe-pending", "cust-3")));
+    send(legacy("subscribe-whatever", "cust-4"));
+    LifecycleEventConsumer consumer = consumer(sink(), 5);
+
+    drain(consumer);
+
+    assertThat(delivered).extracting(LifecycleEvent::customerKey)
+        .containsExactlyInAnyOrder("cust-1", "cust-3");
+    assertThat(delivered).filteredOn(e -> e.customerKey().equals("cust-3")).singleElement()
+        .satisfies(e -> {
+          assertThat(e.action()).isEqualTo(LifecycleAction.UNSUBSCRIBE_PENDING);
+          assertThat(e.messageId()).isEqualTo("sns-1");
+        });
+    assertThat(delivered).filteredOn(e -> e.customerKey().equals("cust-1")).singleElement()
+        .satisfies(e -> {
+          assertThat(e.messageId()).as("the SQS message id").isNotBlank();
+          assertThat(e.occurredAt()).as("SQS SentTimestamp").isNotNull();
+          assertThat(e.source()).isEqualTo("sqs");
+        });
+    assertThat(parked).extracting(Parking::reason)
+        .containsExactlyInAnyOrder("MALFORMED", "UNKNOWN_PRODUCT", "UNKNOWN_ACTION");
+    assertThat(parked).filteredOn(p -> p.reason().equals("MALFORMED")).singleElement()
+        .satisfies(p -> {
+          assertThat(p.body()).isEqualTo("this is not JSON {");
+          assertThat(p.source()).isEqualTo("sqs");
+          assertThat(p.transportMessageId()).isNotBlank();
+        });
+    assertThat(parkedCount("MALFORMED")).isEqualTo(1);
+    assertThat(parkedCount("UNKNOWN_PRODUCT")).isEqualTo(1);
+    assertThat(parkedCount("UNKNOWN_ACTION")).isEqualTo(1);
+    assertThat(registry.counter("mpconnect_lifecycle_events_delivered", "action",
+        "subscribe-success").count()).isEqualTo(1);
+    assertThatTheQueueIsEmpty();
+  }
+
+  @Test
+  void whileTemporalIsUnavailable_theMessageStaysAndIsDeliveredOnceItIsBack() throws Exception {
+    send(legacy("subscribe-success", "cust-5"));
+    AtomicInteger attempts = new AtomicInteger();
+    LifecycleEventConsumer consumer =
+        consumer(event -> {
+          if (attempts.incrementAndGet() <= 2) {
+            throw unavailable();
+          }
+          delivered.add(event);
+        }, 1);
+
+    drain(consumer);
+
+    assertThat(attempts).hasValue(3);
+    assertThat(delivered).singleElement()
+        .satisfies(e -> assertThat(e.customerKey()).isEqualTo("cust-5"));
+    assertThat(parked).as("an outage is not the message's fault").isEmpty();
+    assertThat(registry.counter("mpconnect_lifecycle_events_retried", "cause",
+        "temporal_unavailable").count()).isEqualTo(2);
+    assertThatTheQueueIsEmpty();
+  }
+
+  @Test
+  void whenTemporalRefusesTheSignalForGood_itIsParkedAfterTheLastAttempt() throws Exception {
+    send(legacy("subscribe-success", "cust-6"));
+    AtomicInteger attempts = new AtomicInteger();
+    LifecycleEventConsumer consumer =
+        consumer(event -> {
+          attempts.incrementAndGet();
+          throw new WorkflowServiceException(EXECUTION, "SubscriptionWorkflow",
+              Status.INVALID_ARGUMENT.withDescription("payload too large").asRuntimeException());
+        }, 3);
+
+    drain(consumer);
+
+    assertThat(attempts).hasValue(3);
+    assertThat(parked).singleElement()
+        .satisfies(p -> {
+          assertThat(p.reason()).isEqualTo("DELIVERY_FAILED");
+          assertThat(p.detail()).contains("3 times").contains("payload too large");
+          assertThat(p.customerKey()).isEqualTo("cust-6");
+        });
+    assertThatTheQueueIsEmpty();
+  }
+
+  @Test
+  void whenTheDatabaseCannotPark_theMessageStaysUntilItCan() throws Exception {
+    send("{\"broken\":");
+    AtomicInteger attempts = new AtomicInteger();
+    LifecycleEventConsumer consumer =
+        new LifecycleEventConsumer(sqs, settings(5), sink(), parking -> {
+          if (attempts.incrementAndGet() == 1) {
+            throw new IllegalStateException("database away");
+          }
+          parked.add(parking);
+        }, EventMetrics.micrometer(registry));
+
+    drain(consumer);
+
+    assertThat(attempts).hasValue(2);
+    assertThat(parked).singleElement()
+        .satisfies(p -> assertThat(p.reason()).isEqualTo("MALFORMED"));
+    assertThatTheQueueIsEmpty();
+  }
+
+  @Test
+  void itsThreadConsumesUntilClosed() throws Exception {
+    LifecycleEventConsumer consumer = consumer(sink(), 5).start();
+    try {
+      send(legacy("subscribe-fail", "cust-7"));
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (delivered.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+    } finally {
+      long before = System.nanoTime();
+      consumer.close();
+      assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(5));
+    }
+    assertThat(delivered).singleElement()
+        .satisfies(e -> assertThat(e.action()).isEqualTo(LifecycleAction.SUBSCRIBE_FAIL));
+  }
+
+  // ---- helpers
+
+  private LifecycleEventConsumer consumer(LifecycleEventConsumer.EventSink sink, int attempts) {
+    return new LifecycleEventConsumer(
+        sqs, settings(attempts), sink, parked::add, EventMetrics.micrometer(registry));
+  }
+
+  private LifecycleEventSettings settings(int attempts) {
+    return new LifecycleEventSettings(queueUrl, 1, attempts, Set.of(PRODUCT));
+  }
+
+  private LifecycleEventConsumer.EventSink sink() {
+    return delivered::add;
+  }
+
+  /** Polls until the queue has nothing left, visible or in flight (bounded). */
+  private void drain(LifecycleEventConsumer consumer) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < deadline) {
+      consumer.pollOnce();
+      if (inQueue() == 0) {
+        return;
+      }
+    }
+    throw new AssertionError("the queue did not drain: " + inQueue() + " left");
+  }
+
+  private int inQueue() {
+    Map<QueueAttributeName, String> attributes =
+        sqs.getQueueAttributes(
+                r ->
+                    r.queueUrl(queueUrl)
+                        .attributeNames(
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+            .attributes();
+    return Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+        + Integer.parseInt(
+            attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+  }
+
+  private void assertThatTheQueueIsEmpty() {
+    assertThat(inQueue()).isZero();
+  }
+
+  private double parkedCount(String reason) {
+    return registry.counter("mpconnect_lifecycle_events_parked", "reason", reason).count();
+  }
+
+  private void send(String body) {
+    sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body));
+  }
+
+  private static RuntimeException unavailable() {
+    return new WorkflowServiceException(EXECUTION, "SubscriptionWorkflow",
+        Status.UNAVAILABLE.withDescription("connection refused").asRuntimeException());
+  }
+
+  private static String legacy(String action, String customer) {
+    return "{\"action\":\"" + action + "\",\"customer-identifier\":\"" + customer + "\","
+        + "\"product-code\":\"" + PRODUCT + "\"}";
+  }
+
+  private static String sns(String id, String message) {
+    return "{\"Type\":\"Notification\",\"MessageId\":\"" + id + "\",\"Message\":\""
+        + message.replace("\"", "\\\"") + "\",\"Timestamp\":\"2026-11-26T04:00:00.000Z\"}";
+  }
+}

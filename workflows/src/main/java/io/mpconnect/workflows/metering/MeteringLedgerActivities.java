@@ -1,0 +1,31 @@
+package io.mpconnect.workflows.metering;
+
+import io.mpconnect.workflows.messages.FinalFlushRequest;
+import io.temporal.activity.ActivityInterface;
+import java.time.Instant;
+
+/**
+ * Metering's PostgreSQL side. Every method is idempotent and moves counts, never records: the
+ * records stay in PostgreSQL, however many customers there are.
+ */
+@ActivityInterface(namePrefix = "Metering")
+public interface MeteringLedgerActivities {
+  /**
+   * Hours to meter at {@code now}: the last complete hour (after the grace period), hours missed or
+   * failed since metering began, inside the window. Hours out of the window with unsent records
+   * are expired on the way: their records failed WindowExpired, counted and logged.
+   */
+  DueHours dueHours(Instant now);
+
+  /**
+   * Marks the hour's run started and creates its records: per (customer, dimension) the usage not
+   * yet metered up to the end of the hour, plus zero records for idle active customers.
+   */
+  HourPlan prepareHour(Instant hour);
+
+  /** Records how the attempt ended (expiring what is left when the window closed). */
+  MeteringRunResult finishHour(RunFinish finish);
+
+  /** Resolves the leaving customer and moves all its unmetered usage into records. */
+  FlushPlan prepareFinalFlush(FinalFlushRequest request);
+}

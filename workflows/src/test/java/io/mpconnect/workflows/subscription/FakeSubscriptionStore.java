@@ -1,0 +1,76 @@
+package io.mpconnect.workflows.subscription;
+
+import io.mpconnect.workflows.activities.MeteringFlushActivities;
+import io.mpconnect.workflows.activities.SubscriptionActivities;
+import io.mpconnect.workflows.messages.FinalFlushRequest;
+import io.mpconnect.workflows.messages.SubscriptionLink;
+import io.mpconnect.workflows.messages.SubscriptionNotice;
+import io.mpconnect.workflows.messages.SubscriptionStatus;
+import io.mpconnect.workflows.messages.SubscriptionTransition;
+import io.mpconnect.workflows.messages.TransitionResult;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * An in-memory stand-in for the subscription's PostgreSQL effects, with the same rules: ACTIVE
+ * puts the organization on STANDARD, FAILED and UNSUBSCRIBED put it back on STARTER, the others
+ * leave the plan alone. Records every call so tests can assert what happened.
+ */
+final class FakeSubscriptionStore implements SubscriptionActivities, MeteringFlushActivities {
+  final Map<String, String> plans = new ConcurrentHashMap<>();
+  final Map<String, SubscriptionStatus> linkStatus = new ConcurrentHashMap<>();
+  final List<SubscriptionTransition> transitions = new CopyOnWriteArrayList<>();
+  final List<SubscriptionNotice> notices = new CopyOnWriteArrayList<>();
+  final List<FinalFlushRequest> flushes = new CopyOnWriteArrayList<>();
+  volatile SubscriptionLink databaseLink;
+
+  String planOf(String organizationId) {
+    return plans.getOrDefault(organizationId, "STARTER");
+  }
+
+  @Override
+  public synchronized TransitionResult applyTransition(SubscriptionTransition transition) {
+    transitions.add(transition);
+    String organization = transition.organizationId();
+    if (organization == null) {
+      return new TransitionResult(null, false, false);
+    }
+    SubscriptionStatus before = linkStatus.getOrDefault(organization, SubscriptionStatus.PENDING);
+    linkStatus.put(organization, transition.to());
+    String plan = planOf(organization);
+    String next =
+        switch (transition.to()) {
+          case ACTIVE -> "STANDARD";
+          case FAILED, UNSUBSCRIBED -> "STARTER";
+          default -> plan;
+        };
+    plans.put(organization, next);
+    return new TransitionResult(next, before != transition.to(), !plan.equals(next));
+  }
+
+  @Override
+  public SubscriptionLink findLink(String productCode, String customerKey) {
+    SubscriptionLink link = databaseLink;
+    return link != null
+            && link.productCode().equals(productCode)
+            && link.customerKey().equals(customerKey)
+        ? link
+        : null;
+  }
+
+  @Override
+  public void notifyOwners(SubscriptionNotice notice) {
+    notices.add(notice);
+  }
+
+  @Override
+  public void requestFinalFlush(FinalFlushRequest request) {
+    flushes.add(request);
+  }
+
+  long transitionsTo(SubscriptionStatus status) {
+    return transitions.stream().filter(t -> t.to() == status).count();
+  }
+}

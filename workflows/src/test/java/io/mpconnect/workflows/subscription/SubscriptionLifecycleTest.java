@@ -1,0 +1,495 @@
+package io.mpconnect.workflows.subscription;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+import static org.mockito.Mockito.withSettings;
+
+import io.mpconnect.workflows.activities.AccountActivities;
+import io.mpconnect.workflows.activities.MarketplaceActivities;
+import io.mpconnect.workflows.activities.NotificationActivities;
+import io.mpconnect.workflows.activities.SubscriptionLinkActivities;
+import io.mpconnect.workflows.messages.AwsSubscriptionState;
+import io.mpconnect.workflows.messages.ConfirmationRequest;
+import io.mpconnect.workflows.messages.ConnectChoice;
+import io.mpconnect.workflows.messages.ConnectCommand;
+import io.mpconnect.workflows.messages.ConnectResult;
+import io.mpconnect.workflows.messages.LifecycleAction;
+import io.mpconnect.workflows.messages.LifecycleEvent;
+import io.mpconnect.workflows.messages.OnboardingOutcome;
+import io.mpconnect.workflows.messages.OnboardingRequest;
+import io.mpconnect.workflows.messages.OnboardingStep;
+import io.mpconnect.workflows.messages.OnboardingView;
+import io.mpconnect.workflows.messages.OrganizationOption;
+import io.mpconnect.workflows.messages.OrganizationRef;
+import io.mpconnect.workflows.messages.ResolvedCustomer;
+import io.mpconnect.workflows.messages.SignInResult;
+import io.mpconnect.workflows.messages.SignedInUser;
+import io.mpconnect.workflows.messages.SubscriptionInput;
+import io.mpconnect.workflows.messages.SubscriptionLink;
+import io.mpconnect.workflows.messages.SubscriptionNotice;
+import io.mpconnect.workflows.messages.SubscriptionStatus;
+import io.mpconnect.workflows.messages.SubscriptionView;
+import io.mpconnect.workflows.messages.VerifiedIdentity;
+import io.mpconnect.workflows.onboarding.OnboardingIds;
+import io.mpconnect.workflows.onboarding.OnboardingWorkflow;
+import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
+import io.mpconnect.workflows.shared.SearchAttributes;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateHandle;
+import io.temporal.client.WorkflowUpdateStage;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The subscription workflow together with the real onboarding workflow on the time-skipping test
+ * server, for every order in which AWS's events and the customer's connect can arrive. PostgreSQL
+ * is an in-memory fake with the same plan rules; the link travels through the real signal-with-start
+ * path ({@link SubscriptionSignals}).
+ */
+class SubscriptionLifecycleTest {
+  private static final String TOKEN = "registration-token-of-the-lifecycle-test";
+  private static final String ONBOARDING = OnboardingIds.fromToken(TOKEN);
+  private static final String PRODUCT = "prod-abc123";
+  private static final String ACCOUNT = "111122223333";
+  private static final String CUSTOMER_ID = "cust-111122223333";
+  private static final ResolvedCustomer CUSTOMER = new ResolvedCustomer(PRODUCT, ACCOUNT, CUSTOMER_ID);
+  private static final String SUBSCRIPTION = SubscriptionIds.workflowId(PRODUCT, CUSTOMER_ID);
+  private static final String ORG = "org-acme";
+  private static final VerifiedIdentity IDENTITY =
+      new VerifiedIdentity("dev", "http://issuer", "owner-sub", "owner@example.com", "Owner");
+  private static final SignedInUser USER =
+      new SignedInUser("user-1", "dev", "owner@example.com", "Owner");
+  private static final OrganizationOption ACME =
+      new OrganizationOption(ORG, "Acme Analytics", "STARTER", "OWNER", true, null);
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  @RegisterExtension
+  static final TestWorkflowExtension testWorkflow =
+      withSearchAttributes(
+              TestWorkflowExtension.newBuilder()
+                  .registerWorkflowImplementationTypes(
+                      OnboardingWorkflowImpl.class, SubscriptionWorkflowImpl.class)
+                  .setDoNotStart(true))
+          .build();
+
+  private final MarketplaceActivities marketplace =
+      mock(MarketplaceActivities.class, withSettings().withoutAnnotations());
+  private final AccountActivities accounts =
+      mock(AccountActivities.class, withSettings().withoutAnnotations());
+  private final List<ConfirmationRequest> confirmations = new CopyOnWriteArrayList<>();
+  private final FakeSubscriptionStore store = new FakeSubscriptionStore();
+
+  private TestWorkflowEnvironment env;
+  private WorkflowClient client;
+  private SubscriptionSignals signals;
+  private String taskQueue;
+  private String testName;
+  private int messages;
+
+  static TestWorkflowExtension.Builder withSearchAttributes(TestWorkflowExtension.Builder builder) {
+    for (SearchAttributeKey<String> key : SearchAttributes.ALL) {
+      builder.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
+    return builder;
+  }
+
+  @BeforeEach
+  void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client, TestInfo info) {
+    this.env = env;
+    this.client = client;
+    this.taskQueue = worker.getTaskQueue();
+    this.testName = info.getTestMethod().orElseThrow().getName();
+    this.signals = new SubscriptionSignals(client, taskQueue);
+    NotificationActivities notifications = confirmations::add;
+    SubscriptionLinkActivities links = signals::link;
+    worker.registerActivitiesImplementations(marketplace, accounts, notifications, links, store);
+    when(marketplace.resolveCustomer(TOKEN)).thenReturn(CUSTOMER);
+    when(accounts.signIn(IDENTITY)).thenReturn(new SignInResult(USER, List.of(ACME)));
+    when(accounts.connect(any()))
+        .thenReturn(
+            new ConnectResult(
+                ConnectResult.Status.CONNECTED,
+                new OrganizationRef(ORG, "Acme Analytics", "STARTER"),
+                null));
+    env.start();
+  }
+
+  @AfterEach
+  void recordHistories() {
+    ReplayRecorder.recordIfAsked(
+        client, OnboardingIds.workflowId(ONBOARDING), "onboarding-lifecycle-" + testName);
+    ReplayRecorder.recordIfAsked(client, SUBSCRIPTION, "subscription-" + testName);
+  }
+
+  // ---- orderings around the onboarding
+
+  @Test
+  void givenSubscribeSuccessBeforeRegistration_itActivatesAtConnectAndConfirmsActive() {
+    deliver(LifecycleAction.SUBSCRIBE_SUCCESS);
+    SubscriptionView waiting = awaitSubscription(v -> v.awsState() == AwsSubscriptionState.SUBSCRIBED);
+    assertThat(waiting.status()).isEqualTo(SubscriptionStatus.PENDING);
+    assertThat(store.planOf(ORG)).isEqualTo("STARTER");
+
+    OnboardingWorkflow onboarding = startOnboarding();
+    onboarding.authenticate(IDENTITY);
+    OnboardingView done = choose(onboarding).getResult(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+    assertThat(done.subscription().status()).isEqualTo(SubscriptionStatus.ACTIVE);
+    assertThat(done.organization().plan()).isEqualTo("STANDARD");
+    assertThat(done.message()).contains("has confirmed");
+    verify(accounts)
+        .connect(new ConnectCommand(ONBOARDING, "user-1", CUSTOMER, ConnectChoice.existing(ORG), false));
+    assertThat(store.planOf(ORG)).isEqualTo("STANDARD");
+    assertThat(confirmations).singleElement()
+        .satisfies(c -> assertThat(c.subscriptionStatus()).isEqualTo(SubscriptionStatus.ACTIVE));
+    // The onboarding told the customer itself: no separate "activated" notice.
+    assertThat(store.notices).isEmpty();
+
+    var attributes = subscriptionStub().describe().getTypedSearchAttributes();
+    assertThat(attributes.get(SearchAttributes.SUBSCRIPTION_STATUS)).isEqualTo("ACTIVE");
+    assertThat(attributes.get(SearchAttributes.ORGANIZATION_ID)).isEqualTo(ORG);
+    assertThat(attributes.get(SearchAttributes.MARKETPLACE_ACCOUNT_ID)).isEqualTo(ACCOUNT);
+    assertThat(attributes.get(SearchAttributes.MARKETPLACE_CUSTOMER_ID)).isEqualTo(CUSTOMER_ID);
+    assertThat(attributes.get(SearchAttributes.MARKETPLACE_PRODUCT_CODE)).isEqualTo(PRODUCT);
+  }
+
+  @Test
+  void givenSubscribeSuccessAfterConnect_thePlanChangesOnlyThen() {
+    OnboardingWorkflow onboarding = startOnboarding();
+    onboarding.authenticate(IDENTITY);
+    WorkflowUpdateHandle<OnboardingView> connecting = choose(onboarding);
+
+    OnboardingView confirming = awaitOnboarding(onboarding, v -> v.step() == OnboardingStep.CONFIRMING);
+    assertThat(confirming.subscription().status()).isEqualTo(SubscriptionStatus.PENDING);
+    assertThat(confirming.message()).contains("Waiting for AWS Marketplace");
+    awaitSubscription(v -> ORG.equals(v.organizationId()));
+    assertThat(store.planOf(ORG)).isEqualTo("STARTER");
+    assertThat(store.transitionsTo(SubscriptionStatus.ACTIVE)).isZero();
+
+    deliver(LifecycleAction.SUBSCRIBE_SUCCESS);
+    OnboardingView done = connecting.getResult(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+    assertThat(done.subscription().status()).isEqualTo(SubscriptionStatus.ACTIVE);
+    assertThat(store.planOf(ORG)).isEqualTo("STANDARD");
+    assertThat(confirmations).singleElement()
+        .satisfies(c -> assertThat(c.subscriptionStatus()).isEqualTo(SubscriptionStatus.ACTIVE));
+    assertThat(store.notices).isEmpty();
+  }
+
+  @Test
+  void givenNoAnswerFromAwsInTime_itConfirmsPendingThenNotifiesTheOwnersOnActivation() {
+    OnboardingWorkflow onboarding = startOnboarding();
+    onboarding.authenticate(IDENTITY);
+    choose(onboarding);
+    awaitOnboarding(onboarding, v -> v.step() == OnboardingStep.CONFIRMING);
+
+    // Exactly past the wait (the test server would otherwise skip ahead to the subscription's
+    // default ten-year execution timeout, which a real server does not have).
+    env.sleep(Duration.ofMinutes(6));
+    OnboardingView done = awaitOnboarding(onboarding, v -> v.outcome() != null);
+
+    assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+    assertThat(done.message()).contains("has not confirmed your subscription yet");
+    assertThat(done.subscription().status()).isEqualTo(SubscriptionStatus.PENDING);
+    assertThat(confirmations).singleElement()
+        .satisfies(c -> assertThat(c.subscriptionStatus()).isEqualTo(SubscriptionStatus.PENDING));
+    assertThat(store.planOf(ORG)).isEqualTo("STARTER");
+
+    deliver(LifecycleAction.SUBSCRIBE_SUCCESS);
+
+    awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE);
+    awaitTrue(() -> !store.notices.isEmpty());
+    assertThat(store.planOf(ORG)).isEqualTo("STANDARD");
+    assertThat(store.notices).singleElement()
+        .satisfies(n -> {
+          assertThat(n.kind()).isEqualTo(SubscriptionNotice.Kind.ACTIVATED);
+          assertThat(n.organizationId()).isEqualTo(ORG);
+        });
+  }
+
+  @Test
+  void givenSubscribeFail_theOrganizationStaysOnStarterTheOwnersHearAndTheConfirmationSaysSo() {
+    deliver(LifecycleAction.SUBSCRIBE_FAIL);
+    awaitSubscription(v -> v.status() == SubscriptionStatus.FAILED);
+
+    OnboardingWorkflow onboarding = startOnboarding();
+    onboarding.authenticate(IDENTITY);
+    OnboardingView done = choose(onboarding).getResult(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+    assertThat(done.subscription().status()).isEqualTo(SubscriptionStatus.FAILED);
+    assertThat(done.organization().plan()).isEqualTo("STARTER");
+    assertThat(done.message()).contains("subscription failed").contains("Starter");
+    assertThat(confirmations).singleElement()
+        .satisfies(c -> assertThat(c.subscriptionStatus()).isEqualTo(SubscriptionStatus.FAILED));
+    assertThat(store.planOf(ORG)).isEqualTo("STARTER");
+    awaitTrue(() -> !store.notices.isEmpty());
+    assertThat(store.notices).singleElement()
+        .satisfies(n -> assertThat(n.kind()).isEqualTo(SubscriptionNotice.Kind.FAILED));
+    assertThat(subscriptionStub().describe().getTypedSearchAttributes()
+        .get(SearchAttributes.SUBSCRIPTION_STATUS)).isEqualTo("FAILED");
+  }
+
+  @Test
+  void givenUnsubscribeWhileTheOnboardingWaitsForTheUser_theConnectedOrganizationStaysOnStarter() {
+    OnboardingWorkflow onboarding = startOnboarding();
+    onboarding.authenticate(IDENTITY);
+    deliver(LifecycleAction.SUBSCRIBE_SUCCESS);
+    deliver(LifecycleAction.UNSUBSCRIBE_PENDING);
+    deliver(LifecycleAction.UNSUBSCRIBE_SUCCESS);
+    awaitSubscription(v -> v.status() == SubscriptionStatus.UNSUBSCRIBED);
+    assertThat(onboarding.view().step()).isEqualTo(OnboardingStep.AWAITING_ORGANIZATION);
+
+    OnboardingView done = choose(onboarding).getResult(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+    assertThat(done.subscription().status()).isEqualTo(SubscriptionStatus.UNSUBSCRIBED);
+    assertThat(done.message()).contains("has ended").contains("Subscribe again");
+    assertThat(store.planOf(ORG)).isEqualTo("STARTER");
+    assertThat(store.transitionsTo(SubscriptionStatus.ACTIVE)).isZero();
+    // The final flush was asked for at unsubscribe-pending, before any organization was linked.
+    assertThat(store.flushes).singleElement()
+        .satisfies(f -> {
+          assertThat(f.organizationId()).isNull();
+          assertThat(f.customerIdentifier()).isEqualTo(CUSTOMER_ID);
+        });
+    // Never active, so nothing "ended" for the owners; the link's history says UNSUBSCRIBED.
+    assertThat(store.notices).isEmpty();
+    assertThat(store.linkStatus).containsEntry(ORG, SubscriptionStatus.UNSUBSCRIBED);
+  }
+
+  // ---- the subscription on its own
+
+  @Test
+  void givenDuplicatedEvents_nothingChangesTwice() {
+    link();
+    LifecycleEvent success = event(LifecycleAction.SUBSCRIBE_SUCCESS, "msg-1", null);
+    signals.deliver(success);
+    signals.deliver(success);
+    signals.deliver(event(LifecycleAction.SUBSCRIBE_SUCCESS, "msg-2", null));
+
+    SubscriptionView view = awaitSubscription(v -> v.eventsApplied() + v.duplicatesIgnored() == 3);
+
+    assertThat(view.status()).isEqualTo(SubscriptionStatus.ACTIVE);
+    assertThat(view.duplicatesIgnored()).isEqualTo(1);
+    assertThat(store.transitionsTo(SubscriptionStatus.ACTIVE)).isEqualTo(1);
+    assertThat(store.notices).hasSize(1);
+  }
+
+  @Test
+  void givenUnsubscribeThenResubscribe_theSameOrganizationIsReactivated() {
+    link();
+    deliver(LifecycleAction.SUBSCRIBE_SUCCESS);
+    awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE);
+    assertThat(store.planOf(ORG)).isEqualTo("STANDARD");
+
+    deliver(LifecycleAction.UNSUBSCRIBE_PENDING);
+    awaitSubscription(v -> v.status() == SubscriptionStatus.UNSUBSCRIBE_PENDING);
+    awaitTrue(() -> !store.flushes.isEmpty());
+    assertThat(store.planOf(ORG)).as("usage is still billed for the last hour").isEqualTo("STANDARD");
+    assertThat(store.flushes).singleElement()
+        .satisfies(f -> {
+          assertThat(f.organizationId()).isEqualTo(ORG);
+          assertThat(f.productCode()).isEqualTo(PRODUCT);
+          assertThat(f.customerKey()).isEqualTo(CUSTOMER_ID);
+          assertThat(f.awsAccountId()).isEqualTo(ACCOUNT);
+        });
+    assertThat(searchAttribute()).isEqualTo("UNSUBSCRIBE_PENDING");
+
+    deliver(LifecycleAction.UNSUBSCRIBE_SUCCESS);
+    awaitSubscription(v -> v.status() == SubscriptionStatus.UNSUBSCRIBED);
+    awaitTrue(() -> store.notices.size() == 2);
+    assertThat(store.planOf(ORG)).isEqualTo("STARTER");
+    assertThat(store.linkStatus).containsEntry(ORG, SubscriptionStatus.UNSUBSCRIBED);
+    assertThat(store.notices.get(1).kind()).isEqualTo(SubscriptionNotice.Kind.ENDED);
+    assertThat(searchAttribute()).isEqualTo("UNSUBSCRIBED");
+
+    deliver(LifecycleAction.SUBSCRIBE_SUCCESS);
+    SubscriptionView back = awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE);
+    awaitTrue(() -> store.notices.size() == 3);
+    assertThat(back.organizationId()).isEqualTo(ORG);
+    assertThat(store.planOf(ORG)).isEqualTo("STANDARD");
+    assertThat(store.notices.get(2).kind()).isEqualTo(SubscriptionNotice.Kind.ACTIVATED);
+    assertThat(store.flushes).hasSize(1);
+    assertThat(searchAttribute()).isEqualTo("ACTIVE");
+  }
+
+  @Test
+  void givenAnOlderEventAfterANewerOne_theOlderIsNotApplied() {
+    link();
+    Instant now = Instant.parse("2026-11-26T10:00:00Z");
+    signals.deliver(event(LifecycleAction.UNSUBSCRIBE_SUCCESS, "late-2", now));
+    signals.deliver(event(LifecycleAction.SUBSCRIBE_SUCCESS, "late-1", now.minusSeconds(60)));
+
+    SubscriptionView view = awaitSubscription(v -> v.eventsApplied() + v.staleIgnored() == 2);
+
+    assertThat(view.staleIgnored()).isEqualTo(1);
+    assertThat(view.status()).isEqualTo(SubscriptionStatus.UNSUBSCRIBED);
+    assertThat(store.transitionsTo(SubscriptionStatus.ACTIVE)).isZero();
+  }
+
+  @Test
+  void givenALinkMadeBeforeSubscriptionsExisted_theFirstEventFindsItInTheDatabase() {
+    // An onboarding of the old version activated at connect and started no subscription.
+    store.plans.put(ORG, "STANDARD");
+    store.linkStatus.put(ORG, SubscriptionStatus.ACTIVE);
+    store.databaseLink =
+        new SubscriptionLink(PRODUCT, CUSTOMER_ID, ACCOUNT, CUSTOMER_ID, ORG, "Acme Analytics",
+            "old-onboarding", null);
+
+    deliver(LifecycleAction.UNSUBSCRIBE_SUCCESS);
+
+    SubscriptionView view = awaitSubscription(v -> v.status() == SubscriptionStatus.UNSUBSCRIBED);
+    awaitTrue(() -> !store.notices.isEmpty());
+    assertThat(view.organizationId()).isEqualTo(ORG);
+    assertThat(store.planOf(ORG)).isEqualTo("STARTER");
+    assertThat(store.notices).singleElement()
+        .satisfies(n -> assertThat(n.kind()).isEqualTo(SubscriptionNotice.Kind.ENDED));
+  }
+
+  @Test
+  void givenManyInputs_itContinuesAsNewKeepingItsStateAndEverySignal() {
+    startSubscriptionContinuingAsNewAfter(2);
+    String firstRun = subscriptionStub().describe().getExecution().getRunId();
+    link();
+    LifecycleEvent first = event(LifecycleAction.SUBSCRIBE_SUCCESS, "burst-1", null);
+    // A burst: some of these arrive while a run is continuing as new.
+    signals.deliver(first);
+    signals.deliver(event(LifecycleAction.UNSUBSCRIBE_PENDING, "burst-2", null));
+    signals.deliver(event(LifecycleAction.UNSUBSCRIBE_SUCCESS, "burst-3", null));
+    signals.deliver(event(LifecycleAction.SUBSCRIBE_SUCCESS, "burst-4", null));
+    signals.deliver(first);
+    signals.deliver(event(LifecycleAction.UNSUBSCRIBE_PENDING, "burst-5", null));
+
+    SubscriptionView view = awaitSubscription(v -> v.eventsApplied() + v.duplicatesIgnored() == 6);
+
+    assertThat(view.eventsApplied()).isEqualTo(5);
+    assertThat(view.duplicatesIgnored()).as("remembered across runs").isEqualTo(1);
+    assertThat(view.status()).isEqualTo(SubscriptionStatus.UNSUBSCRIBE_PENDING);
+    assertThat(view.organizationId()).isEqualTo(ORG);
+    assertThat(view.lastAction()).isEqualTo(LifecycleAction.UNSUBSCRIBE_PENDING);
+    assertThat(store.flushes).hasSize(2);
+    assertThat(store.transitionsTo(SubscriptionStatus.ACTIVE)).isEqualTo(2);
+    assertThat(subscriptionStub().describe().getExecution().getRunId()).isNotEqualTo(firstRun);
+    long runs =
+        client.fetchHistory(SUBSCRIPTION).getEvents().stream()
+            .filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED)
+            .filter(e -> !e.getWorkflowExecutionStartedEventAttributes()
+                .getContinuedExecutionRunId().isEmpty())
+            .count();
+    assertThat(runs).as("the current run was continued from an earlier one").isEqualTo(1);
+    assertThat(searchAttribute()).isEqualTo("UNSUBSCRIBE_PENDING");
+  }
+
+  // ---- helpers
+
+  private void deliver(LifecycleAction action) {
+    signals.deliver(event(action, "msg-" + (++messages), null));
+  }
+
+  private static LifecycleEvent event(LifecycleAction action, String messageId, Instant at) {
+    return new LifecycleEvent(
+        action, PRODUCT, CUSTOMER_ID, CUSTOMER_ID, null, messageId, at, "test", null, null);
+  }
+
+  private void link() {
+    signals.link(
+        new SubscriptionLink(PRODUCT, CUSTOMER_ID, ACCOUNT, CUSTOMER_ID, ORG, "Acme Analytics",
+            ONBOARDING, null));
+  }
+
+  private void startSubscriptionContinuingAsNewAfter(int inputs) {
+    SubscriptionWorkflow workflow =
+        client.newWorkflowStub(
+            SubscriptionWorkflow.class,
+            WorkflowOptions.newBuilder().setWorkflowId(SUBSCRIPTION).setTaskQueue(taskQueue).build());
+    WorkflowClient.start(workflow::run, new SubscriptionInput(PRODUCT, CUSTOMER_ID, null, inputs));
+  }
+
+  private OnboardingWorkflow startOnboarding() {
+    OnboardingWorkflow onboarding =
+        client.newWorkflowStub(
+            OnboardingWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(OnboardingIds.workflowId(ONBOARDING))
+                .setTaskQueue(taskQueue)
+                .build());
+    WorkflowClient.start(
+        onboarding::run,
+        new OnboardingRequest(ONBOARDING, TOKEN, null, Duration.ofHours(1), Duration.ofHours(2)));
+    return onboarding;
+  }
+
+  private static WorkflowUpdateHandle<OnboardingView> choose(OnboardingWorkflow onboarding) {
+    return WorkflowStub.fromTyped(onboarding)
+        .startUpdate(
+            "chooseOrganization",
+            WorkflowUpdateStage.ACCEPTED,
+            OnboardingView.class,
+            ConnectChoice.existing(ORG));
+  }
+
+  private WorkflowStub subscriptionStub() {
+    return client.newUntypedWorkflowStub(SUBSCRIPTION);
+  }
+
+  private String searchAttribute() {
+    return subscriptionStub().describe().getTypedSearchAttributes()
+        .get(SearchAttributes.SUBSCRIPTION_STATUS);
+  }
+
+  private SubscriptionView awaitSubscription(Predicate<SubscriptionView> condition) {
+    SubscriptionView[] last = new SubscriptionView[1];
+    awaitTrue(() -> {
+      last[0] = signals.view(PRODUCT, CUSTOMER_ID).orElse(null);
+      return last[0] != null && condition.test(last[0]);
+    });
+    return last[0];
+  }
+
+  private OnboardingView awaitOnboarding(OnboardingWorkflow onboarding, Predicate<OnboardingView> condition) {
+    OnboardingView[] last = new OnboardingView[1];
+    awaitTrue(() -> {
+      last[0] = onboarding.view();
+      return condition.test(last[0]);
+    });
+    return last[0];
+  }
+
+  /** Polls in real time: activities and signals run at once, no workflow timer is involved. */
+  private static void awaitTrue(Supplier<Boolean> condition) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.get()) {
+      assertThat(System.nanoTime()).as("condition met within " + WAIT).isLessThan(deadline);
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}
