@@ -12,6 +12,7 @@ import io.mpconnect.api.console.OrganizationsPage;
 import io.mpconnect.api.dev.DevRoutes;
 import io.mpconnect.api.health.ApiMetrics;
 import io.mpconnect.api.health.HealthRoutes;
+import io.mpconnect.api.health.LogContext;
 import io.mpconnect.api.marketplace.MarketplaceEventRoutes;
 import io.mpconnect.api.metering.MeteringRoutes;
 import io.mpconnect.api.onboarding.OnboardingRoutes;
@@ -52,12 +53,16 @@ public final class ApiServer {
   private final Javalin app;
 
   public ApiServer(ApiSettings settings, WorkflowClient client) {
+    this(settings, client, new ApiMetrics());
+  }
+
+  /** With the registry that {@code client}'s Temporal connection reports its metrics to. */
+  public ApiServer(ApiSettings settings, WorkflowClient client, ApiMetrics metrics) {
     this.settings = settings;
     Clock clock = Clock.systemUTC();
     CookieSigner signer = new CookieSigner(settings.sessionSecret());
     Sessions sessions = new Sessions(signer, settings.secureCookies(), clock);
     Csrf csrf = new Csrf(signer);
-    ApiMetrics metrics = new ApiMetrics();
     Onboardings onboardings =
         new Onboardings(
             client,
@@ -83,6 +88,7 @@ public final class ApiServer {
     app.before(Html::securityHeaders);
     ErrorHandling.install(app);
     metrics.install(app);
+    LogContext.install(app);
 
     new RegistrationRoutes(onboardings, sessions, metrics, settings.listingUrl()).register(app);
     Assets.register(app);
@@ -136,9 +142,11 @@ public final class ApiServer {
 
   public static void main(String[] args) {
     ApiSettings settings = ApiSettings.from(Env.system());
-    WorkflowServiceStubs service = TemporalConnections.connect(settings.temporal());
+    ApiMetrics metrics = new ApiMetrics();
+    WorkflowServiceStubs service =
+        TemporalConnections.connect(settings.temporal(), metrics.temporalScope());
     WorkflowClient client = TemporalConnections.client(service, settings.temporal());
-    ApiServer server = new ApiServer(settings, client).start();
+    ApiServer server = new ApiServer(settings, client, metrics).start();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

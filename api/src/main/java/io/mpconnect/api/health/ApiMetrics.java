@@ -1,5 +1,7 @@
 package io.mpconnect.api.health;
 
+import com.uber.m3.tally.RootScopeBuilder;
+import com.uber.m3.tally.Scope;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -7,10 +9,12 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.temporal.common.reporter.MicrometerClientStatsReporter;
 
 /** The api's Prometheus metrics. Tags are low-cardinality: never ids, tokens or addresses. */
 public final class ApiMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private Scope temporalScope;
 
   public ApiMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -40,6 +44,20 @@ public final class ApiMetrics {
           .register(registry)
           .increment();
     });
+  }
+
+  /**
+   * The Temporal SDK's client metrics (request latencies and failures towards Temporal) into this
+   * registry; pass it when connecting (see {@code ApiServer.main}).
+   */
+  public synchronized Scope temporalScope() {
+    if (temporalScope == null) {
+      temporalScope =
+          new RootScopeBuilder()
+              .reporter(new MicrometerClientStatsReporter(registry))
+              .reportEvery(com.uber.m3.util.Duration.ofSeconds(5));
+    }
+    return temporalScope;
   }
 
   public String scrape() {

@@ -296,6 +296,33 @@ class ConsoleTest {
   }
 
   @Test
+  void behindAnHttpsPublicAddressTheCookiesAreSecure() throws IOException {
+    int port = freePort();
+    ApiSettings plain = settings(port, databaseSettings.jdbcUrl());
+    ApiServer secure = new ApiServer(ApiSettings.from(new Env(Map.ofEntries(
+        Map.entry("API_HOST", "127.0.0.1"),
+        Map.entry("API_PORT", Integer.toString(port)),
+        Map.entry("PUBLIC_BASE_URL", "https://console.example.com"),
+        Map.entry("OIDC_PROVIDERS", PROVIDER),
+        Map.entry("OIDC_MOCK_ISSUER", issuer),
+        Map.entry("OIDC_MOCK_CLIENT_ID", "mpconnect-test"),
+        Map.entry("DATABASE_URL", plain.database().jdbcUrl())))),
+        WorkflowClient.newInstance(temporal)).start();
+    try {
+      Browser browser = new Browser("http://127.0.0.1:" + port);
+      HttpResponse<String> login = browser.get("/auth/mock/login?next=/organizations");
+
+      assertThat(login.statusCode()).isEqualTo(302);
+      assertThat(login.headers().firstValue("Location").orElseThrow())
+          .contains("redirect_uri=https%3A%2F%2Fconsole.example.com%2Fauth%2Fmock%2Fcallback");
+      assertThat(browser.setCookies).singleElement().satisfies(cookie -> assertThat(cookie)
+          .startsWith("mpc_oidc=").contains("HttpOnly", "SameSite=Lax", "Secure", "Path=/auth/"));
+    } finally {
+      secure.stop();
+    }
+  }
+
+  @Test
   void whenTheDatabaseIsAwayTheConsoleSaysTryAgainWithoutDetails() throws IOException {
     int port = freePort();
     ApiServer broken = new ApiServer(

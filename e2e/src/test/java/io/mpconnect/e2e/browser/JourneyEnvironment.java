@@ -22,11 +22,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything the browser tests run against, started once per test class: the developer mode
@@ -36,11 +37,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * the tests: a skipped browser test proves nothing.
  */
 final class JourneyEnvironment implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(JourneyEnvironment.class);
   static final String PRODUCT_CODE = "prod-browser-test";
   static final String VENDOR = "Demo SaaS";
   static final String PROVIDER_BUTTON = "Sign in with Development sign-in (type any e-mail)";
 
   private final DevMode devMode = new DevMode();
+  private final Map<String, Integer> emails = new java.util.concurrent.ConcurrentHashMap<>();
   private final Path home;
   private Playwright playwright;
   Browser browser;
@@ -65,8 +68,11 @@ final class JourneyEnvironment implements AutoCloseable {
     }
     JourneyEnvironment environment =
         new JourneyEnvironment(Files.createTempDirectory("mpconnect-browser-"));
+    long started = System.nanoTime();
     try {
       environment.startParts(chromium);
+      log.info("developer mode and Chromium ready in {} ms at {}",
+          (System.nanoTime() - started) / 1_000_000, environment.baseUrl);
       return environment;
     } catch (IOException | RuntimeException | Error e) {
       environment.close();
@@ -110,8 +116,15 @@ final class JourneyEnvironment implements AutoCloseable {
   /** A person who signs in at the development provider by typing {@link #email}. */
   record Person(String email, String name, UUID userId) {}
 
+  /**
+   * A new user of ours with one sign-in identity. Each test makes its own people, so everyone's
+   * organization list holds only what the test made; addresses are unique within the run (the
+   * developer mode's state lives in a fresh directory).
+   */
   Person person(String name) {
-    String email = name.toLowerCase().replaceAll("[^a-z]+", ".") + "." + hex() + "@example.com";
+    String local = name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z]+", ".");
+    int n = emails.merge(local, 1, Integer::sum);
+    String email = local + (n == 1 ? "" : "." + n) + "@example.com";
     UUID id = new UserRepository(database.jdbi()).signIn(issuer, email, email, name).id();
     return new Person(email, name, id);
   }
@@ -147,12 +160,6 @@ final class JourneyEnvironment implements AutoCloseable {
     return String.format("%012d", ThreadLocalRandom.current().nextLong(100_000_000_000L, 999_999_999_999L));
   }
 
-  static String hex() {
-    byte[] bytes = new byte[4];
-    ThreadLocalRandom.current().nextBytes(bytes);
-    return HexFormat.of().formatHex(bytes);
-  }
-
   static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
@@ -161,6 +168,7 @@ final class JourneyEnvironment implements AutoCloseable {
 
   @Override
   public void close() {
+    long stopping = System.nanoTime();
     if (database != null) {
       database.close();
     }
@@ -168,6 +176,7 @@ final class JourneyEnvironment implements AutoCloseable {
       playwright.close(); // also the browser
     }
     devMode.close();
+    log.info("stopped in {} ms", (System.nanoTime() - stopping) / 1_000_000);
     try (var files = Files.walk(home)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

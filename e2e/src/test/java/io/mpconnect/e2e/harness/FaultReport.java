@@ -197,7 +197,8 @@ public final class FaultReport {
     }
     int outboxExtra = stack.jdbi().withHandle(h -> h.createQuery(
             "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM notification_outbox"
-                + " WHERE payload->>'onboardingId' IN (<ids>) GROUP BY payload->>'onboardingId') t")
+                + " WHERE kind = 'CONNECTION_CONFIRMATION' AND payload->>'onboardingId' IN (<ids>)"
+                + " GROUP BY payload->>'onboardingId') t")
         .bindList("ids", onboardingIds)
         .mapTo(Integer.class).one());
     duplicateMails += outboxExtra;
@@ -214,6 +215,11 @@ public final class FaultReport {
     Map<String, Integer> counts = new HashMap<>();
     for (MimeMessage message : stack.mail().getReceivedMessages()) {
       try {
+        // The connection confirmation only; subscription notices (plan activated, ...) differ.
+        if (message.getSubject() == null
+            || !message.getSubject().endsWith("is now connected to AWS Marketplace")) {
+          continue;
+        }
         Address[] to = message.getAllRecipients();
         if (to != null) {
           for (Address address : to) {

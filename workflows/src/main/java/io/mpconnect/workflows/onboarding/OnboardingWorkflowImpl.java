@@ -208,6 +208,10 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
     }
     enter(OnboardingStep.CONFIRMING);
     message = SubscriptionMessages.waitingForAws(organization.name());
+    Workflow.setCurrentDetails(
+        "Linked; waiting for AWS Marketplace's subscribe-success (AWS account "
+            + customer.awsAccountId()
+            + "), then sending the confirmation");
     try {
       subscriptionLinks.linkOrganization(
           new SubscriptionLink(

@@ -215,7 +215,6 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     if (event.occurredAt() != null) {
       lastEventAt = event.occurredAt();
     }
-    eventsApplied++;
     lastAction = event.action();
     awsState = AwsSubscriptionState.after(event.action());
     absorb(event.customerIdentifier(), event.awsAccountId());
@@ -235,6 +234,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         && before != SubscriptionStatus.UNSUBSCRIBE_PENDING) {
       requestFinalFlush();
     }
+    // Counted once all its effects are done, so the view never shows it half-applied.
+    eventsApplied++;
   }
 
   /**

