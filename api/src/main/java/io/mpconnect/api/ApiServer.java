@@ -13,11 +13,13 @@ import io.mpconnect.api.dev.DevRoutes;
 import io.mpconnect.api.health.ApiMetrics;
 import io.mpconnect.api.health.HealthRoutes;
 import io.mpconnect.api.health.LogContext;
+import io.mpconnect.api.limits.Limits;
 import io.mpconnect.api.marketplace.MarketplaceEventRoutes;
 import io.mpconnect.api.metering.MeteringRoutes;
 import io.mpconnect.api.onboarding.OnboardingRoutes;
 import io.mpconnect.api.onboarding.Onboardings;
 import io.mpconnect.api.onboarding.SignupPage;
+import io.mpconnect.api.openapi.OpenApiRoutes;
 import io.mpconnect.api.registration.RegistrationRoutes;
 import io.mpconnect.api.session.CookieSigner;
 import io.mpconnect.api.session.Csrf;
@@ -43,8 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
-  /** Bodies are small forms and JSON; anything bigger is refused with 413. */
-  static final long MAX_REQUEST_BYTES = 64 * 1024;
   private static final int STOP_TIMEOUT_MILLIS = 10_000;
 
   private final ApiSettings settings;
@@ -71,12 +71,15 @@ public final class ApiServer {
             settings.organizationTimeout());
     this.oidc = new OidcClient(settings.publicBaseUrl());
     this.consoleData = new ConsoleData(settings.database());
+    // Body limits per route (413), bounded Jetty threads and queue, rate limits (429), and the
+    // global budget of onboarding starts: see the limits package.
+    Limits limits = new Limits(settings.limits());
 
     this.app =
         Javalin.create(
             config -> {
               config.showJavalinBanner = false;
-              config.http.maxRequestSize = MAX_REQUEST_BYTES;
+              limits.configure(config);
               config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
               config.jetty.modifyServer(
                   server -> {
@@ -87,10 +90,12 @@ public final class ApiServer {
             });
     app.before(Html::securityHeaders);
     ErrorHandling.install(app);
+    limits.install(app);
     metrics.install(app);
     LogContext.install(app);
 
-    new RegistrationRoutes(onboardings, sessions, metrics, settings.listingUrl()).register(app);
+    new RegistrationRoutes(onboardings, sessions, metrics, settings.listingUrl(),
+        limits.onboardingStarts()).register(app);
     Assets.register(app);
     new SignupPage(onboardings, sessions, csrf, settings.oidcProviders(), settings.vendorName(),
         settings.listingUrl()).register(app);
@@ -102,6 +107,7 @@ public final class ApiServer {
     new OrganizationsPage(console).register(app);
     new BillingPage(console, settings.listingUrl()).register(app);
     new HealthRoutes(client, metrics).register(app);
+    new OpenApiRoutes().register(app);
     new MarketplaceEventRoutes(client, settings).register(app);
     new MeteringRoutes(settings.metering(), settings.database(), settings.adminToken(), client,
         settings.temporal().taskQueue(), clock).register(app);
@@ -126,6 +132,19 @@ public final class ApiServer {
     // Discovery off the start-up path: a provider that is down must not keep the api down.
     CompletableFuture.runAsync(() -> oidc.warmUp(settings.oidcProviders()));
     return this;
+  }
+
+  /**
+   * Every HTTP route, as {@code "METHOD /path/{param}"}: the OpenAPI contract test compares them
+   * with openapi.json.
+   */
+  public java.util.List<String> routes() {
+    return app.unsafeConfig().pvt.internalRouter.allHttpHandlers().stream()
+        .map(parsed -> parsed.getEndpoint())
+        .filter(endpoint -> endpoint.getMethod().isHttpMethod())
+        .map(endpoint -> endpoint.getMethod().name() + " " + endpoint.getPath())
+        .sorted()
+        .toList();
   }
 
   /** The port actually bound (useful with API_PORT=0). */

@@ -1,5 +1,6 @@
 package io.mpconnect.api;
 
+import io.mpconnect.api.limits.LimitSettings;
 import io.mpconnect.api.metering.MeteringApiSettings;
 import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.config.Env;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * MARKETPLACE_LISTING_URL, DEV_MODE; the TEMPORAL_* settings; and DATABASE_URL, DATABASE_USER,
  * DATABASE_PASSWORD, which the console's pages read through a small read-only pool; and
  * MARKETPLACE_PRODUCT_CODE, which lifecycle events injected by hand must name; and USAGE_TOKEN
- * with the METERING_* settings for usage intake ({@link MeteringApiSettings}).
+ * with the METERING_* settings for usage intake ({@link MeteringApiSettings}); and the abuse
+ * limits, RATE_LIMIT_*, ONBOARDING_STARTS_*, API_MAX_THREADS, API_MAX_QUEUED_REQUESTS
+ * ({@link LimitSettings}).
  *
  * @param publicBaseUrl how browsers reach the api, without a trailing slash (redirect URIs,
  *     Secure cookies)
@@ -45,7 +48,8 @@ public record ApiSettings(
     boolean devMode,
     DatabaseSettings database,
     String productCode,
-    MeteringApiSettings metering) {
+    MeteringApiSettings metering,
+    LimitSettings limits) {
 
   private static final Logger log = LoggerFactory.getLogger(ApiSettings.class);
 
@@ -87,7 +91,8 @@ public record ApiSettings(
         env.getBoolean("DEV_MODE", false),
         DatabaseSettings.from(env),
         env.get("MARKETPLACE_PRODUCT_CODE"),
-        MeteringApiSettings.from(env));
+        MeteringApiSettings.from(env),
+        LimitSettings.from(env));
   }
 
   private static List<OidcProviderSettings> providers(Env env) {
@@ -131,7 +136,7 @@ public record ApiSettings(
         + organizationTimeout + ", oidcProviders=" + oidcProviders + ", adminToken="
         + (adminToken == null ? "unset" : "set") + ", vendorName=" + vendorName
         + ", listingUrl=" + listingUrl + ", devMode=" + devMode + ", " + database
-        + ", productCode=" + productCode + ", " + metering + "]";
+        + ", productCode=" + productCode + ", " + metering + ", " + limits + "]";
   }
 
   /**

@@ -5,8 +5,8 @@ import java.time.Duration;
 /**
  * Paces BatchMeterUsage calls of the whole worker process under a rate (AWS allows about 10 per
  * second per account and region; several activities may send at once). A throttled call widens
- * the interval by half, up to four times the configured one; every accepted call narrows it back
- * a little, so the pace follows what AWS actually allows.
+ * the interval by a quarter, up to four times the configured one; every accepted call narrows it
+ * back by a tenth, so a burst of throttling slows the pace and an odd throttle hardly does.
  */
 public final class CallPacer {
   private final long baseIntervalNanos;
@@ -36,11 +36,11 @@ public final class CallPacer {
   }
 
   public synchronized void throttled() {
-    intervalNanos = Math.min(baseIntervalNanos * 4, intervalNanos + intervalNanos / 2);
+    intervalNanos = Math.min(baseIntervalNanos * 4, intervalNanos + intervalNanos / 4);
   }
 
   public synchronized void accepted() {
-    intervalNanos = Math.max(baseIntervalNanos, intervalNanos - intervalNanos / 20);
+    intervalNanos = Math.max(baseIntervalNanos, intervalNanos - intervalNanos / 10);
   }
 
   public synchronized Duration interval() {

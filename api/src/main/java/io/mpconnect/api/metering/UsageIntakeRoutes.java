@@ -36,7 +36,8 @@ import java.util.UUID;
  * 409: an idempotency key already holds different usage (nothing stored).
  */
 public final class UsageIntakeRoutes {
-  static final int MAX_BATCH = 500;
+  /** About 40 KiB of typical records: the api refuses bodies over 64 KiB (413). */
+  static final int MAX_BATCH = 250;
   static final int MAX_KEY_LENGTH = 200;
   /** Clocks differ a little; AWS allows the same. */
   static final Duration FUTURE_SKEW = Duration.ofMinutes(5);

@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.mpconnect.api.health.ApiMetrics;
+import io.mpconnect.api.limits.OnboardingStartBudget;
 import io.mpconnect.api.onboarding.Onboardings;
 import io.mpconnect.api.session.Sessions;
 import io.mpconnect.api.web.Html;
@@ -26,13 +27,15 @@ public final class RegistrationRoutes {
   private final Sessions sessions;
   private final ApiMetrics metrics;
   private final String listingUrl;
+  private final OnboardingStartBudget startBudget;
 
   public RegistrationRoutes(Onboardings onboardings, Sessions sessions, ApiMetrics metrics,
-      String listingUrl) {
+      String listingUrl, OnboardingStartBudget startBudget) {
     this.onboardings = onboardings;
     this.sessions = sessions;
     this.metrics = metrics;
     this.listingUrl = listingUrl;
+    this.startBudget = startBudget;
   }
 
   public void register(Javalin app) {
@@ -59,6 +62,14 @@ public final class RegistrationRoutes {
       return;
     }
     String onboardingId = OnboardingIds.fromToken(token);
+    // A browser whose session already names this onboarding (a refresh) starts nothing new;
+    // everyone else spends the global budget, so a flood of tokens cannot become a flood of
+    // workflows.
+    if (sessions.naming(ctx, onboardingId).isEmpty()
+        && !startBudget.admit(ctx, PATH, TOKEN_FIELD, token)) {
+      metrics.registration("deferred");
+      return;
+    }
     try {
       onboardings.start(onboardingId, token, RegistrationTokens.offerType(form.get(OFFER_TYPE_FIELD)));
     } catch (WorkflowException unavailable) {

@@ -63,24 +63,31 @@ final class Classpath {
     }
   }
 
+  private static final List<String> PROCESS_MODULES = List.of("worker", "api", "devmode");
+
   /**
-   * The same entries with the module's own jar (or classes) first, so its logback.xml is the one
-   * the process reads, as in its container image.
+   * The entries one process needs, as in its container image: the module's own jar first and
+   * the other processes' modules left out, so exactly one logback.xml is on the classpath.
    */
   static List<String> withFirst(List<String> classpath, String module) {
     List<String> ordered = new ArrayList<>();
+    List<String> rest = new ArrayList<>();
     for (String entry : classpath) {
-      String normalized = entry.replace('\\', '/');
-      if (normalized.contains("/" + module + "-0") || normalized.endsWith("/" + module + "/target/classes")) {
+      String owner = PROCESS_MODULES.stream().filter(m -> isModule(entry, m)).findFirst().orElse(null);
+      if (module.equals(owner)) {
         ordered.add(entry);
+      } else if (owner == null) {
+        rest.add(entry);
       }
     }
-    for (String entry : classpath) {
-      if (!ordered.contains(entry)) {
-        ordered.add(entry);
-      }
-    }
+    ordered.addAll(rest);
     return ordered;
+  }
+
+  private static boolean isModule(String entry, String module) {
+    String normalized = entry.replace('\\', '/');
+    return normalized.contains("/" + module + "-0")
+        || normalized.endsWith("/" + module + "/target/classes");
   }
 
   private Classpath() {}

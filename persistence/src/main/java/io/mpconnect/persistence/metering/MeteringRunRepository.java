@@ -85,8 +85,9 @@ public final class MeteringRunRepository {
 
   /**
    * Hours from {@code oldest} to {@code latest} (both on the hour) that need a run, oldest first:
-   * not COMPLETED or EXPIRED, and not before metering began here (the first recorded run, or the
-   * oldest queued usage). With nothing recorded at all, only {@code latest} is due.
+   * not COMPLETED or EXPIRED, or with records still pending, and not before metering began here
+   * (the first recorded run, or the oldest queued usage). With nothing recorded at all, only
+   * {@code latest} is due.
    */
   public List<Instant> dueHours(Instant oldest, Instant latest) {
     return jdbi.withHandle(
@@ -104,8 +105,12 @@ public final class MeteringRunRepository {
                          generate_series(greatest(:oldest, f.hour), :latest,
                                          interval '1 hour') AS g(hour)
                     WHERE NOT EXISTS (
-                      SELECT 1 FROM metering_runs r
-                      WHERE r.hour = g.hour AND r.status IN ('COMPLETED', 'EXPIRED'))
+                        SELECT 1 FROM metering_runs r
+                        WHERE r.hour = g.hour AND r.status IN ('COMPLETED', 'EXPIRED'))
+                       -- A final flush may leave records of an hour whose run had completed.
+                       OR EXISTS (
+                        SELECT 1 FROM metering_records m
+                        WHERE m.usage_hour = g.hour AND m.status = 'PENDING')
                     ORDER BY g.hour\
                     """)
                 .bind("oldest", Timestamps.utc(oldest))
@@ -114,17 +119,24 @@ public final class MeteringRunRepository {
                 .list());
   }
 
-  /** Hours before {@code oldest} still RUNNING or FAILED: out of the window, to be expired. */
+  /**
+   * Hours before {@code oldest} still RUNNING or FAILED, or with records still pending: out of the
+   * window, to be expired.
+   */
   public List<Instant> overdue(Instant oldest) {
     return jdbi.withHandle(
         h ->
             h.createQuery(
                     """
                     SELECT hour FROM metering_runs
-                    WHERE hour < :oldest AND status IN ('RUNNING', 'FAILED') ORDER BY hour\
+                    WHERE hour < :oldest AND status IN ('RUNNING', 'FAILED')
+                    UNION
+                    SELECT DISTINCT usage_hour FROM metering_records
+                    WHERE usage_hour < :oldest AND status = 'PENDING'
+                    ORDER BY 1\
                     """)
                 .bind("oldest", Timestamps.utc(oldest))
-                .map((rs, ctx) -> Timestamps.instant(rs, "hour"))
+                .map((rs, ctx) -> Timestamps.instant(rs, 1))
                 .list());
   }
 

@@ -17,5 +17,10 @@ final class Timestamps {
     return value == null ? null : value.toInstant();
   }
 
+  static Instant instant(ResultSet rs, int column) throws SQLException {
+    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+
   private Timestamps() {}
 }

@@ -57,6 +57,7 @@ class MeteringWorkflowTest {
 
     MeteringRunResult result = hourStub(client, worker, hour).meter(new MeteringRunRequest(hour));
 
+    MeteringHistories.recordIfAsked(client, MeteringIds.hourWorkflowId(hour), "hour-resent");
     assertThat(result.outcome()).isEqualTo(RunOutcome.COMPLETED);
     assertThat(fake.calls).containsExactly(
         "prepareHour " + hour, "sendHour " + hour, "sendHour " + hour,
@@ -84,6 +85,7 @@ class MeteringWorkflowTest {
 
     MeteringRunResult result = hourStub(client, worker, hour).meter(new MeteringRunRequest(hour));
 
+    MeteringHistories.recordIfAsked(client, MeteringIds.hourWorkflowId(hour), "hour-refused");
     assertThat(result.outcome()).isEqualTo(RunOutcome.FAILED);
     assertThat(result.error()).contains(FailureTypes.AWS_BAD_REQUEST);
     assertThat(fake.count("sendHour")).isEqualTo(1);
@@ -100,11 +102,13 @@ class MeteringWorkflowTest {
 
     MeteringRunResult result = hourStub(client, worker, hour).meter(new MeteringRunRequest(hour));
 
+    MeteringHistories.recordIfAsked(client, MeteringIds.hourWorkflowId(hour), "hour-expired");
     assertThat(result.outcome()).isEqualTo(RunOutcome.EXPIRED);
     // Pauses of 1, 2, 4, 8 then 10 minutes fit about 35 attempts into the window.
     assertThat(fake.count("sendHour")).isBetween(20L, 50L);
-    assertThat(Instant.ofEpochMilli(env.currentTimeMillis()))
-        .isBefore(hour.plus(FakeMetering.WINDOW));
+    var events = client.fetchHistory(MeteringIds.hourWorkflowId(hour)).getEvents();
+    var closed = events.get(events.size() - 1).getEventTime();
+    assertThat(Instant.ofEpochSecond(closed.getSeconds())).isBefore(hour.plus(FakeMetering.WINDOW));
   }
 
   @Test
@@ -125,13 +129,16 @@ class MeteringWorkflowTest {
     fake.pendingAfterAggregation = 3;
     fake.thenSend(3, 0).thenSend(3, 0);
 
-    ScheduledRunResult result =
-        client
-            .newWorkflowStub(
-                MeteringScheduleWorkflow.class,
-                WorkflowOptions.newBuilder().setTaskQueue(worker.getTaskQueue()).build())
-            .run();
+    MeteringScheduleWorkflow firing =
+        client.newWorkflowStub(
+            MeteringScheduleWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("metering-hourly-test")
+                .setTaskQueue(worker.getTaskQueue())
+                .build());
+    ScheduledRunResult result = firing.run();
 
+    MeteringHistories.recordIfAsked(client, "metering-hourly-test", "schedule-firing");
     assertThat(result.runs()).extracting(MeteringRunResult::hour)
         .containsExactly(hour.minus(Duration.ofHours(2)), hour);
     assertThat(fake.calls).containsSubsequence(
@@ -179,6 +186,8 @@ class MeteringWorkflowTest {
                     .build())
             .flush(request);
 
+    MeteringHistories.recordIfAsked(client, MeteringIds.flushWorkflowId("prod-x", "cust-1", 7),
+        "final-flush");
     assertThat(result.pending()).isZero();
     assertThat(result.sending().succeeded()).isEqualTo(2);
     assertThat(fake.count("sendCustomer 111122223333")).isEqualTo(2);

@@ -1,0 +1,44 @@
+package io.mpconnect.api.limits;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+
+/**
+ * Jetty's own error answers (a request Jetty refuses before the api sees it: a control character
+ * in a header, a bad URI, headers too large) without Jetty's default page, which names the
+ * exception and its causes. JSON under /api/, /admin/ and /health/ (as the api's own errors), a
+ * short HTML page elsewhere; the status is Jetty's.
+ */
+final class PlainErrorHandler extends ErrorHandler {
+  PlainErrorHandler() {
+    setShowServlet(false);
+    setShowStacks(false);
+    setShowMessageInTitle(false);
+  }
+
+  @Override
+  protected void generateAcceptableResponse(Request baseRequest, HttpServletRequest request,
+      HttpServletResponse response, int code, String message) throws IOException {
+    String path = request.getRequestURI() == null ? "" : request.getRequestURI();
+    boolean json = path.startsWith("/api/") || path.startsWith("/admin/")
+        || path.startsWith("/health/");
+    String text = code == 431 ? "The request headers are too large."
+        : code == 413 ? "The request is too large."
+        : code >= 500 ? "Something went wrong; please try again in a moment."
+        : "The request could not be handled.";
+    byte[] body = (json
+        ? "{\"message\":\"" + text + "\"}"
+        : "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Something went"
+            + " wrong</title></head><body><h1>Something went wrong</h1><p>" + text
+            + "</p></body></html>").getBytes(StandardCharsets.UTF_8);
+    response.setContentType(json ? "application/json" : "text/html; charset=utf-8");
+    response.setHeader("Cache-Control", "no-store");
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
+    baseRequest.setHandled(true);
+  }
+}
