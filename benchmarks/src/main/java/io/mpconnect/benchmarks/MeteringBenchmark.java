@@ -213,7 +213,7 @@ public final class MeteringBenchmark {
               "  AWS stand-in:  %d ms per call, %.0f%% of calls throttled; worker pace %s calls/s",
               latencyMs, throttle * 100, rate),
           String.format(Locale.ROOT,
-              "  usage intake:  %d reports stored in %d batches of up to 250 in %.1f s (%.0f/s)",
+              "  usage intake:  %d reports stored in %d batches of up to 500 in %.1f s (%.0f/s)",
               intake[0], intake[1], intakeSeconds, intake[0] / intakeSeconds),
           String.format(Locale.ROOT,
               "  records:       %d (%d with usage, %d zero) -> %s",
@@ -302,7 +302,7 @@ public final class MeteringBenchmark {
       batch.add(new NewUsage(organization, customer, "active_users", i % 7 + 1,
           hour.plusSeconds((i * 13L) % 3600), "c-" + i));
       aggregates += 2;
-      if (batch.size() >= 249) {
+      if (batch.size() >= 498) {
         usage.append(batch);
         reports += batch.size();
         batches++;

@@ -14,6 +14,7 @@ import io.mpconnect.workflows.messages.SubscriptionLink;
 import io.mpconnect.workflows.messages.SubscriptionNotice;
 import io.mpconnect.workflows.messages.SubscriptionTransition;
 import io.mpconnect.workflows.messages.TransitionResult;
+import io.mpconnect.workflows.onboarding.OnboardingIds;
 import io.temporal.failure.ApplicationFailure;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -167,7 +168,10 @@ public final class SubscriptionActivitiesImpl implements SubscriptionActivities 
         link.organizationId().toString(),
         link.organizationName(),
         link.linkedByOnboarding(),
-        null);
+        // The onboarding that made the link may still be waiting to hear AWS's answer.
+        link.linkedByOnboarding() == null
+            ? null
+            : OnboardingIds.workflowId(link.linkedByOnboarding()));
   }
 
   static UUID uuid(String value) {

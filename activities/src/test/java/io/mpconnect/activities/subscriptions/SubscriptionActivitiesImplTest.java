@@ -111,7 +111,7 @@ class SubscriptionActivitiesImplTest {
   }
 
   @Test
-  void findLink_returnsTheLinkWithoutAWatcher() {
+  void findLink_returnsTheLinkAndTheOnboardingThatMadeIt() {
     Linked linked = linked("Acme Found", "300000000005", "cust-found");
 
     SubscriptionLink link = activities.findLink("prod", "cust-found");
@@ -120,7 +120,8 @@ class SubscriptionActivitiesImplTest {
     assertThat(link.organizationName()).isEqualTo("Acme Found");
     assertThat(link.awsAccountId()).isEqualTo("300000000005");
     assertThat(link.customerKey()).isEqualTo("cust-found");
-    assertThat(link.onboardingWorkflowId()).isNull();
+    assertThat(link.onboardingId()).isEqualTo("onb-300000000005");
+    assertThat(link.onboardingWorkflowId()).isEqualTo("onboarding-onb-300000000005");
     assertThat(activities.findLink("prod", "cust-nobody")).isNull();
   }
 

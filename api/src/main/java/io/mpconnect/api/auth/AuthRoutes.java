@@ -12,8 +12,6 @@ import io.mpconnect.api.session.Session;
 import io.mpconnect.api.session.Sessions;
 import io.mpconnect.api.web.Html;
 import io.mpconnect.api.web.Pages;
-import io.mpconnect.workflows.messages.OnboardingStep;
-import io.mpconnect.workflows.messages.OnboardingView;
 import io.mpconnect.workflows.messages.VerifiedIdentity;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
 import io.temporal.client.WorkflowException;
@@ -126,7 +124,9 @@ public final class AuthRoutes {
     }
     UpdateOutcome outcome;
     try {
-      waitWhileResolving(login.onboarding());
+      // No polling while AWS resolves the customer: the Update itself waits in the workflow until
+      // the customer is resolved (see OnboardingWorkflowImpl.authenticate). Polling with queries
+      // cost a workflow task each and up to 200 ms per sign-in (docs/security-and-load.md).
       outcome = onboardings.authenticate(login.onboarding(), identity, AUTHENTICATE_WAIT);
     } catch (WorkflowException unavailable) {
       fail(ctx, login.onboarding(), "Temporal unavailable: " + unavailable.getClass().getSimpleName());
@@ -173,23 +173,6 @@ public final class AuthRoutes {
     log.info("console sign-in failed: {}", reason);
     Pages.render(ctx, 400, "Sign-in failed",
         "<p>We could not sign you in. Nothing was changed.</p>" + backLink(null, next));
-  }
-
-  /** A sign-in that beat ResolveCustomer waits for it briefly rather than being refused. */
-  private void waitWhileResolving(String onboarding) {
-    long deadline = System.nanoTime() + AUTHENTICATE_WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      Optional<OnboardingView> view = onboardings.view(onboarding);
-      if (view.isEmpty() || view.get().step() != OnboardingStep.RESOLVING_CUSTOMER) {
-        return;
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
   }
 
   private void fail(Context ctx, String onboarding, String reason) {

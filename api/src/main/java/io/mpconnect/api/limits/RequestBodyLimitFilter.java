@@ -9,6 +9,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -46,7 +47,14 @@ final class RequestBodyLimitFilter implements Filter {
       return;
     }
     if (declared < 0 && http.getHeader("Transfer-Encoding") != null) {
-      byte[] body = readAtMost(http.getInputStream(), limit + 1);
+      byte[] body;
+      try {
+        body = readAtMost(http.getInputStream(), limit + 1);
+      } catch (IOException | RuntimeException badFraming) {
+        // Broken chunked framing, or the client went away: a bad request, not a server error.
+        ((HttpServletResponse) response).sendError(400);
+        return;
+      }
       if (body.length > limit) {
         http.setAttribute(TOO_LARGE, limit);
         chain.doFilter(request, response);

@@ -94,6 +94,11 @@ class WorkerKillTest {
       Instant killed = Instant.now();
 
       stack.metering().setLatency(Duration.ZERO);
+      // PostgreSQL ends the dead worker's statements once it notices the client is gone
+      // (client_connection_check_interval, set in docker-compose.yml); the test does it at once,
+      // so none of them completes after the kill (an outbox claim by the dead dispatcher would
+      // hold its mail for the 15-minute lease).
+      assertThat(TableLock.terminateWaitingBackends(stack.jdbi())).isGreaterThanOrEqualTo(4);
       heldLinks.release();
       outbox.release();
       users.release();

@@ -56,6 +56,17 @@ public final class TableLock implements AutoCloseable {
         () -> waiters(statement) >= count, () -> "waiting now: " + waiters(statement));
   }
 
+  /**
+   * Terminates every backend waiting for a lock (here: the statements of a killed worker), as
+   * PostgreSQL does by itself when it notices their client is gone; returns how many.
+   */
+  public static int terminateWaitingBackends(Jdbi jdbi) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                + " WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
+        .mapTo(Integer.class).one());
+  }
+
   public void release() {
     if (handle != null) {
       try {

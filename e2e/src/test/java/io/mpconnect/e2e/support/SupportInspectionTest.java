@@ -175,13 +175,13 @@ class SupportInspectionTest {
           .setPath(screenshots.resolve("temporal-ui-onboarding-step.png")).setFullPage(true));
 
       // The static summary and the current details the workflow sets for support.
+      // (The UI renders them as markdown, each in its own frame.)
       page.locator("[data-testid=user-metadata-tab]").click();
-      Waits.sleep(Duration.ofSeconds(3));
-      Files.writeString(screenshots.resolve("metadata.html"), page.content());
-      page.screenshot(new Page.ScreenshotOptions()
-          .setPath(screenshots.resolve("temporal-ui-onboarding-details.png")).setFullPage(true));
-      page.getByText("AWS Marketplace onboarding").first().waitFor();
-      page.getByText("Waiting for the customer to choose an organization").first().waitFor();
+      page.frameLocator("#user-metadata-summary")
+          .getByText("AWS Marketplace onboarding").first().waitFor();
+      page.frameLocator("#user-metadata-current-details")
+          .getByText("Waiting for the customer to choose an organization (AWS account " + account)
+          .first().waitFor();
       page.screenshot(new Page.ScreenshotOptions()
           .setPath(screenshots.resolve("temporal-ui-onboarding-details.png")).setFullPage(true));
     }

@@ -190,7 +190,11 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       watcher = incoming.onboardingWorkflowId();
     }
     publish();
-    reconcile("link", null, "onboarding", newOrganization);
+    if (!reconcile("link", null, "onboarding", newOrganization)) {
+      // Nothing changed (e.g. an event found this link in the database first): the onboarding
+      // still waits to hear the status.
+      tellWatcher();
+    }
   }
 
   private void onEvent(LifecycleEvent event) {
@@ -225,6 +229,10 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       linkFound = link != null;
       if (linkFound) {
         absorb(link.customerIdentifier(), link.awsAccountId());
+        if (watcher == null && link.onboardingWorkflowId() != null) {
+          // The onboarding that made it may still be waiting for AWS's answer.
+          watcher = link.onboardingWorkflowId();
+        }
       }
     }
     publish();
@@ -240,14 +248,14 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
 
   /**
    * Brings PostgreSQL, the search attributes, a waiting onboarding and the owners in line with
-   * what AWS said and whether an organization is linked.
+   * what AWS said and whether an organization is linked. Returns whether the watcher was told.
    */
-  private void reconcile(String cause, String messageId, String source, boolean linkArrived) {
+  private boolean reconcile(String cause, String messageId, String source, boolean linkArrived) {
     SubscriptionStatus target = derive(awsState, link != null);
     SubscriptionStatus from = status;
     boolean changed = target != from;
     if (!changed && !linkArrived) {
-      return;
+      return false;
     }
     TransitionResult result = null;
     if (changed || target != SubscriptionStatus.PENDING) {
@@ -258,7 +266,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     publish();
     boolean listened = tellWatcher();
     if (link == null || result == null) {
-      return;
+      return true;
     }
     SubscriptionNotice.Kind notice = null;
     if (target == SubscriptionStatus.ACTIVE
@@ -284,6 +292,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         failed("notifying the owners", failure);
       }
     }
+    return true;
   }
 
   private TransitionResult applyTransition(

@@ -106,6 +106,8 @@ class SubscriptionLifecycleTest {
   private String taskQueue;
   private String testName;
   private int messages;
+  /** What the onboarding's link activity does; a test may replace it to stage a race. */
+  private volatile SubscriptionLinkActivities linkActivity;
 
   static TestWorkflowExtension.Builder withSearchAttributes(TestWorkflowExtension.Builder builder) {
     for (SearchAttributeKey<String> key : SearchAttributes.ALL) {
@@ -122,7 +124,8 @@ class SubscriptionLifecycleTest {
     this.testName = info.getTestMethod().orElseThrow().getName();
     this.signals = new SubscriptionSignals(client, taskQueue);
     NotificationActivities notifications = confirmations::add;
-    SubscriptionLinkActivities links = signals::link;
+    linkActivity = signals::link;
+    SubscriptionLinkActivities links = link -> linkActivity.linkOrganization(link);
     worker.registerActivitiesImplementations(marketplace, accounts, notifications, links, store);
     when(marketplace.resolveCustomer(TOKEN)).thenReturn(CUSTOMER);
     when(accounts.signIn(IDENTITY)).thenReturn(new SignInResult(USER, List.of(ACME)));
@@ -228,6 +231,29 @@ class SubscriptionLifecycleTest {
           assertThat(n.kind()).isEqualTo(SubscriptionNotice.Kind.ACTIVATED);
           assertThat(n.organizationId()).isEqualTo(ORG);
         });
+  }
+
+  @Test
+  void givenTheEventFindsTheLinkInTheDatabaseBeforeTheLinkSignal_theOnboardingStillHears() {
+    // The connect committed; before its link signal arrives, AWS's event makes the subscription
+    // look the link up in the database and activate it.
+    linkActivity = link -> {
+      store.databaseLink = new SubscriptionLink(PRODUCT, CUSTOMER_ID, ACCOUNT, CUSTOMER_ID, ORG,
+          "Acme Analytics", ONBOARDING, null);
+      deliver(LifecycleAction.SUBSCRIBE_SUCCESS);
+      awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE);
+      signals.link(link);
+    };
+    OnboardingWorkflow onboarding = startOnboarding();
+    onboarding.authenticate(IDENTITY);
+
+    OnboardingView done = choose(onboarding).getResult(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+    assertThat(done.subscription().status()).isEqualTo(SubscriptionStatus.ACTIVE);
+    assertThat(confirmations).singleElement()
+        .satisfies(c -> assertThat(c.subscriptionStatus()).isEqualTo(SubscriptionStatus.ACTIVE));
+    assertThat(store.transitionsTo(SubscriptionStatus.ACTIVE)).isEqualTo(1);
   }
 
   @Test
