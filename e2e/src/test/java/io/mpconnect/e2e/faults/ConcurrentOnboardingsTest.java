@@ -85,7 +85,7 @@ class ConcurrentOnboardingsTest {
         Duration.between(began, Instant.now()).toSeconds());
 
     FaultReport.Result result = FaultReport.check(stack,
-        CUSTOMERS + " concurrent + Temporal restart + 5% throttling", expected, restarted,
+        CUSTOMERS + " concurrent, Temporal restart, 5% throttled", expected, restarted,
         Duration.ofMinutes(3));
     Faults.assertClean(result, CUSTOMERS);
     stack.metering().setFailureRate("ResolveCustomer", "ThrottlingException", 0);

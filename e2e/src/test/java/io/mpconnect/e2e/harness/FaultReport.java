@@ -44,7 +44,10 @@ public final class FaultReport {
    * @param duplicateMails confirmation e-mails beyond the first per recipient, plus e-mails to
    *     customers who did not connect, plus outbox rows beyond one per onboarding
    * @param missingMails connected onboardings whose confirmation never arrived
-   * @param recovery from the moment the fault was cleared until the last onboarding closed
+   * @param recovery from the moment the fault was cleared until the first onboarding closed
+   *     after it: the system works again
+   * @param drained from the moment the fault was cleared until the last onboarding closed
+   *     (includes the people's steps the test drives after the fault)
    */
   public record Result(
       String fault,
@@ -56,22 +59,23 @@ public final class FaultReport {
       int missingLinks,
       int duplicateMails,
       int missingMails,
-      Duration recovery) {
+      Duration recovery,
+      Duration drained) {
 
     public String row() {
       String byOutcome = outcomes.entrySet().stream()
           .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
-      return String.format("| %-46s | %7d | %-44s | %5d | %15d | %16d | %8.1f s |",
+      return String.format("| %-46s | %7d | %-44s | %5d | %15d | %17d | %13.1f s | %10.1f s |",
           fault, started, byOutcome, stuck + wrongOutcome, duplicateLinks, duplicateMails,
-          recovery.toMillis() / 1000.0);
+          recovery.toMillis() / 1000.0, drained.toMillis() / 1000.0);
     }
   }
 
   public static final String HEADER = String.format(
-      "| %-46s | %7s | %-44s | %5s | %15s | %16s | %10s |%n|%s|%s|%s|%s|%s|%s|%s|",
+      "| %-46s | %7s | %-44s | %5s | %15s | %17s | %15s | %12s |%n|%s|%s|%s|%s|%s|%s|%s|%s|",
       "fault", "started", "completed by outcome", "stuck", "duplicate links", "duplicate e-mails",
-      "recovery", "-".repeat(48), "-".repeat(9), "-".repeat(46), "-".repeat(7), "-".repeat(17),
-      "-".repeat(18), "-".repeat(12));
+      "time to recover", "all closed", "-".repeat(48), "-".repeat(9), "-".repeat(46),
+      "-".repeat(7), "-".repeat(17), "-".repeat(19), "-".repeat(17), "-".repeat(14));
 
   /**
    * Waits (up to {@code timeout}) for every onboarding to close and every due confirmation to
@@ -108,6 +112,7 @@ public final class FaultReport {
     int stuck = 0;
     int wrong = 0;
     Instant lastClose = faultCleared;
+    Instant firstClose = null;
     Map<Customer, String> connectedOrganization = new HashMap<>();
     List<String> problems = new ArrayList<>();
     for (Customer customer : customers) {
@@ -122,6 +127,9 @@ public final class FaultReport {
       Instant closed = Instant.ofEpochMilli(Timestamps.toMillis(info.getCloseTime()));
       if (closed.isAfter(lastClose)) {
         lastClose = closed;
+      }
+      if (closed.isAfter(faultCleared) && (firstClose == null || closed.isBefore(firstClose))) {
+        firstClose = closed;
       }
       String outcome = keyword(info, "OnboardingOutcome");
       outcomes.merge(String.valueOf(outcome), 1, Integer::sum);
@@ -206,6 +214,7 @@ public final class FaultReport {
 
     Result result = new Result(fault, customers.size(), outcomes, stuck, wrong, duplicateLinks,
         missingLinks, duplicateMails, missingMails,
+        firstClose == null ? Duration.ZERO : Duration.between(faultCleared, firstClose),
         Duration.between(faultCleared, lastClose).isNegative()
             ? Duration.ZERO : Duration.between(faultCleared, lastClose));
     print(result, problems);
