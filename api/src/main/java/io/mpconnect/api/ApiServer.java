@@ -8,6 +8,7 @@ import io.mpconnect.api.auth.OidcClient;
 import io.mpconnect.api.console.BillingPage;
 import io.mpconnect.api.console.Console;
 import io.mpconnect.api.console.ConsoleData;
+import io.mpconnect.api.support.OrganizationSupportRoutes;
 import io.mpconnect.api.console.OrganizationsPage;
 import io.mpconnect.api.dev.DevRoutes;
 import io.mpconnect.api.health.ApiMetrics;
@@ -109,6 +110,7 @@ public final class ApiServer {
     new HealthRoutes(client, metrics).register(app);
     new OpenApiRoutes().register(app);
     new MarketplaceEventRoutes(client, settings).register(app);
+    new OrganizationSupportRoutes(consoleData, client, settings.adminToken()).register(app);
     new MeteringRoutes(settings.metering(), settings.database(), settings.adminToken(), client,
         settings.temporal().taskQueue(), clock).register(app);
     if (settings.devMode()) {

@@ -1,5 +1,7 @@
 package io.mpconnect.api.metering;
 
+import io.mpconnect.api.web.BearerTokens;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;

@@ -33,11 +33,13 @@ final class BrowserJourney {
   private final String account;
   private String onboardingId;
   /** Nanoseconds per step of the last journey: register, sign in, page ready, connect, confirmed. */
-  final long[] steps = new long[5];
+  final long[] steps = new long[7];
   static final String[] STEP_NAMES =
-      {"register (POST -> 303)", "sign in (login, provider, callback)",
+      {"register (POST -> 303)", "sign in, whole (login, provider, callback)",
           "organizations listed (view polls)", "connect (POST -> 200/202)",
-          "confirmed (view polls until CONNECTED)"};
+          "confirmed (view polls until CONNECTED)",
+          "  of sign in: the provider's login form (stand-in)",
+          "  of sign in: callback (token exchange, ID token check, Update)"};
 
   BrowserJourney(String base, Executor executor) {
     this.base = base;
@@ -84,15 +86,19 @@ final class BrowserJourney {
     expect(login, 302, "login");
     String authorize = login.headers().firstValue("Location").orElseThrow();
     String email = "bench-" + account + "@example.com";
+    long provider = System.nanoTime();
     HttpResponse<String> posted = send(HttpRequest.newBuilder(URI.create(authorize))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("username", email, "claims",
             "{\"email\":\"" + email + "\",\"email_verified\":true,\"name\":\"Bench " + account
                 + "\"}")))));
     expect(posted, 302, "provider login");
+    steps[5] = System.nanoTime() - provider;
+    long callbackStarted = System.nanoTime();
     HttpResponse<String> callback = send(HttpRequest.newBuilder(
         URI.create(posted.headers().firstValue("Location").orElseThrow())).GET());
     expect(callback, 303, "callback");
+    steps[6] = System.nanoTime() - callbackStarted;
     steps[1] = System.nanoTime() - started;
   }
 

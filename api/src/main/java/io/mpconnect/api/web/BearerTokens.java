@@ -1,17 +1,16 @@
-package io.mpconnect.api.metering;
+package io.mpconnect.api.web;
 
 import io.javalin.http.Context;
-import io.mpconnect.api.web.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /** {@code Authorization: Bearer <token>} checks for service and admin endpoints. */
-final class BearerTokens {
+public final class BearerTokens {
   /**
    * True when the request carries {@code expected}. Otherwise answers 503 (no token configured:
    * the endpoint is off) or 401, and returns false.
    */
-  static boolean check(Context ctx, String expected, String variable) {
+  public static boolean check(Context ctx, String expected, String variable) {
     if (expected == null) {
       ctx.status(503).json(Json.message("This endpoint is off: " + variable + " is not set."));
       return false;
