@@ -1,5 +1,6 @@
 package io.mpconnect.workflows.metering;
 
+import io.mpconnect.workflows.testing.ReplayHistories;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -57,7 +58,7 @@ class MeteringWorkflowTest {
 
     MeteringRunResult result = hourStub(client, worker, hour).meter(new MeteringRunRequest(hour));
 
-    MeteringHistories.recordIfAsked(client, MeteringIds.hourWorkflowId(hour), "hour-resent");
+    ReplayHistories.recordIfAsked(client, MeteringIds.hourWorkflowId(hour), "metering-hour-resent");
     assertThat(result.outcome()).isEqualTo(RunOutcome.COMPLETED);
     assertThat(fake.calls).containsExactly(
         "prepareHour " + hour, "sendHour " + hour, "sendHour " + hour,
@@ -85,7 +86,7 @@ class MeteringWorkflowTest {
 
     MeteringRunResult result = hourStub(client, worker, hour).meter(new MeteringRunRequest(hour));
 
-    MeteringHistories.recordIfAsked(client, MeteringIds.hourWorkflowId(hour), "hour-refused");
+    ReplayHistories.recordIfAsked(client, MeteringIds.hourWorkflowId(hour), "metering-hour-refused");
     assertThat(result.outcome()).isEqualTo(RunOutcome.FAILED);
     assertThat(result.error()).contains(FailureTypes.AWS_BAD_REQUEST);
     assertThat(fake.count("sendHour")).isEqualTo(1);
@@ -102,7 +103,7 @@ class MeteringWorkflowTest {
 
     MeteringRunResult result = hourStub(client, worker, hour).meter(new MeteringRunRequest(hour));
 
-    MeteringHistories.recordIfAsked(client, MeteringIds.hourWorkflowId(hour), "hour-expired");
+    ReplayHistories.recordIfAsked(client, MeteringIds.hourWorkflowId(hour), "metering-hour-expired");
     assertThat(result.outcome()).isEqualTo(RunOutcome.EXPIRED);
     // Pauses of 1, 2, 4, 8 then 10 minutes fit about 35 attempts into the window.
     assertThat(fake.count("sendHour")).isBetween(20L, 50L);
@@ -138,7 +139,7 @@ class MeteringWorkflowTest {
                 .build());
     ScheduledRunResult result = firing.run();
 
-    MeteringHistories.recordIfAsked(client, "metering-hourly-test", "schedule-firing");
+    ReplayHistories.recordIfAsked(client, "metering-hourly-test", "metering-schedule-firing");
     assertThat(result.runs()).extracting(MeteringRunResult::hour)
         .containsExactly(hour.minus(Duration.ofHours(2)), hour);
     assertThat(fake.calls).containsSubsequence(
@@ -186,8 +187,8 @@ class MeteringWorkflowTest {
                     .build())
             .flush(request);
 
-    MeteringHistories.recordIfAsked(client, MeteringIds.flushWorkflowId("prod-x", "cust-1", 7),
-        "final-flush");
+    ReplayHistories.recordIfAsked(client, MeteringIds.flushWorkflowId("prod-x", "cust-1", 7),
+        "metering-final-flush");
     assertThat(result.pending()).isZero();
     assertThat(result.sending().succeeded()).isEqualTo(2);
     assertThat(fake.count("sendCustomer 111122223333")).isEqualTo(2);

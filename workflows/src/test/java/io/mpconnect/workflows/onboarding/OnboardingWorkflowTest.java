@@ -1,5 +1,6 @@
 package io.mpconnect.workflows.onboarding;
 
+import io.mpconnect.workflows.testing.ReplayHistories;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
@@ -128,7 +129,7 @@ class OnboardingWorkflowTest {
 
   @AfterEach
   void recordHistory() {
-    ReplayHistories.recordIfAsked(client, OnboardingIds.workflowId(ID), testName);
+    ReplayHistories.recordIfAsked(client, OnboardingIds.workflowId(ID), "onboarding-" + testName);
   }
 
   @Test

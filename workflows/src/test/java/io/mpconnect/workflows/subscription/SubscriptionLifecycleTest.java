@@ -1,5 +1,6 @@
 package io.mpconnect.workflows.subscription;
 
+import io.mpconnect.workflows.testing.ReplayHistories;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
@@ -140,9 +141,9 @@ class SubscriptionLifecycleTest {
 
   @AfterEach
   void recordHistories() {
-    ReplayRecorder.recordIfAsked(
+    ReplayHistories.recordIfAsked(
         client, OnboardingIds.workflowId(ONBOARDING), "onboarding-lifecycle-" + testName);
-    ReplayRecorder.recordIfAsked(client, SUBSCRIPTION, "subscription-" + testName);
+    ReplayHistories.recordIfAsked(client, SUBSCRIPTION, "subscription-" + testName);
   }
 
   // ---- orderings around the onboarding

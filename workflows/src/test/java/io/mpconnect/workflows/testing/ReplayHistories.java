@@ -1,4 +1,4 @@
-package io.mpconnect.workflows.onboarding;
+package io.mpconnect.workflows.testing;
 
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.WorkflowExecutionHistory;
@@ -8,21 +8,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Writes a test's workflow history into the committed replay fixtures when the build runs with
- * {@code -Dreplay.record=<dir>} (see the README). Off by default, so a normal test run never
- * rewrites what replay tests check against.
+ * Writes a workflow's history as a replay fixture when the build runs with {@code
+ * -Dreplay.record=<dir>} (see the README). Record into an empty directory
+ * and copy only new files into {@code src/test/resources/replay}: committed histories are never
+ * rewritten.
  */
-final class ReplayHistories {
-  static final String PROPERTY = "replay.record";
-
-  static void recordIfAsked(WorkflowClient client, String workflowId, String name) {
-    String dir = System.getProperty(PROPERTY);
+public final class ReplayHistories {
+  public static void recordIfAsked(WorkflowClient client, String workflowId, String fileStem) {
+    String dir = System.getProperty("replay.record");
     if (dir == null || dir.isBlank()) {
       return;
     }
     try {
       WorkflowExecutionHistory history = client.fetchHistory(workflowId);
-      Path file = Path.of(dir).resolve("onboarding-" + name + ".json");
+      Path file = Path.of(dir).resolve(fileStem + ".json");
       Files.createDirectories(file.getParent());
       Files.writeString(file, history.toJson(true));
     } catch (IOException e) {
