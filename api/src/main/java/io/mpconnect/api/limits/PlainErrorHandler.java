@@ -3,7 +3,11 @@ package io.mpconnect.api.limits;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 
@@ -40,5 +44,16 @@ final class PlainErrorHandler extends ErrorHandler {
     response.setContentLength(body.length);
     response.getOutputStream().write(body);
     baseRequest.setHandled(true);
+  }
+
+  /** A request Jetty could not even parse (no path known): the short page, without the reason. */
+  @Override
+  public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+    fields.put(new HttpField(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8"));
+    fields.put(new HttpField(HttpHeader.CACHE_CONTROL, "no-store"));
+    return ByteBuffer.wrap(("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        + "<title>Something went wrong</title></head><body><h1>Something went wrong</h1><p>"
+        + (status == 431 ? "The request headers are too large." : "The request could not be handled.")
+        + "</p></body></html>").getBytes(StandardCharsets.UTF_8));
   }
 }

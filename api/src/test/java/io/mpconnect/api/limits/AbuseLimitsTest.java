@@ -148,6 +148,22 @@ class AbuseLimitsTest {
     assertThat(response.statusCode()).isEqualTo(401);
   }
 
+  @Test
+  void givenARequestJettyRefusesItself_theAnswerNamesNoExceptionClass() throws Exception {
+    start(Map.of());
+    String controlCharacterInACookie = raw("GET /api/onboardings/" + "0".repeat(32)
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: mpc_session=\u0001\r\nConnection: close\r\n\r\n");
+    String headersTooLarge = raw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: "
+        + "a".repeat(20_000) + "\r\nConnection: close\r\n\r\n");
+
+    assertThat(controlCharacterInACookie).startsWith("HTTP/1.1 400");
+    assertThat(headersTooLarge).startsWith("HTTP/1.1 431");
+    for (String response : List.of(controlCharacterInACookie, headersTooLarge)) {
+      assertThat(response).doesNotContain("Exception").doesNotContain("org.eclipse")
+          .contains("Something went wrong");
+    }
+  }
+
   // ---- per-client rate limits ----
 
   @Test
@@ -294,6 +310,23 @@ class AbuseLimitsTest {
       throws IOException, InterruptedException {
     return client.send(HttpRequest.newBuilder(URI.create(base + path))
         .header("X-Forwarded-For", clientIp).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Sends bytes as they are over a plain socket; returns the whole response. */
+  String raw(String request) throws IOException {
+    URI uri = URI.create(base);
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      ByteArrayOutputStream response = new ByteArrayOutputStream();
+      try {
+        socket.getInputStream().transferTo(response);
+      } catch (IOException closed) {
+        // what was answered is in the buffer
+      }
+      return response.toString(StandardCharsets.ISO_8859_1);
+    }
   }
 
   /** A POST with Transfer-Encoding: chunked over a plain socket; returns the whole response. */

@@ -51,8 +51,8 @@ class ApiFuzzTest {
     Path resources = resourceDirectory();
     Path reports = Path.of(System.getProperty("e2e.target", "target"), "schemathesis");
     Files.createDirectories(reports);
-    List<String> command = new ArrayList<>(List.of(Schemathesis.executable(),
-        "--config-file", resources.resolve("schemathesis.toml").toString(),
+    List<String> command = new ArrayList<>(Schemathesis.executable());
+    command.addAll(List.of("--config-file", resources.resolve("schemathesis.toml").toString(),
         "run", env.baseUrl + "/openapi.json",
         "--max-examples", knob("FUZZ_MAX_EXAMPLES", "25"),
         "--workers", knob("FUZZ_WORKERS", "2"),
@@ -120,15 +120,20 @@ class ApiFuzzTest {
   static final class Schemathesis {
     static final String VERSION = "4.32.5";
 
-    static String executable() {
-      return System.getenv().getOrDefault("SCHEMATHESIS", "schemathesis");
+    /** The command that runs schemathesis: SCHEMATHESIS, else python3's module (PATH-proof). */
+    static List<String> executable() {
+      String given = System.getenv("SCHEMATHESIS");
+      return given == null || given.isBlank()
+          ? List.of("python3", "-m", "schemathesis.cli")
+          : List.of(given);
     }
 
     static void requireInstalled() {
       String version;
       try {
-        Process process = new ProcessBuilder(executable(), "--version").redirectErrorStream(true)
-            .start();
+        List<String> command = new ArrayList<>(executable());
+        command.add("--version");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         version = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         process.waitFor(60, TimeUnit.SECONDS);
       } catch (IOException | InterruptedException e) {
