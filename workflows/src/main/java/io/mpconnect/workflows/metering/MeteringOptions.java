@@ -1,6 +1,7 @@
 package io.mpconnect.workflows.metering;
 
 import io.mpconnect.workflows.activities.FailureTypes;
+import io.mpconnect.workflows.shared.Retries;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
@@ -14,12 +15,7 @@ final class MeteringOptions {
           .setStartToCloseTimeout(Duration.ofMinutes(5))
           .setScheduleToCloseTimeout(Duration.ofMinutes(30))
           .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofSeconds(1))
-                  .setBackoffCoefficient(2)
-                  .setMaximumInterval(Duration.ofMinutes(1))
-                  .setDoNotRetry(FailureTypes.INVALID_INPUT)
-                  .build())
+              Retries.backoff(Duration.ofMinutes(1), FailureTypes.INVALID_INPUT))
           .build();
 
   // BatchMeterUsage: an attempt sends for at most about 10 minutes and heartbeats around every

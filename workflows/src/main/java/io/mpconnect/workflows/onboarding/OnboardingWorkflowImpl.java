@@ -26,6 +26,7 @@ import io.mpconnect.workflows.messages.VerifiedIdentity;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.mpconnect.workflows.subscription.SubscriptionIds;
 import io.mpconnect.workflows.subscription.SubscriptionMessages;
+import io.mpconnect.workflows.shared.Retries;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -44,11 +45,7 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
           .setStartToCloseTimeout(Duration.ofSeconds(30))
           .setScheduleToCloseTimeout(Duration.ofMinutes(10))
           .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofSeconds(1))
-                  .setBackoffCoefficient(2)
-                  .setMaximumInterval(Duration.ofSeconds(30))
-                  .build())
+              Retries.backoff(Duration.ofSeconds(30)))
           .build();
 
   // PostgreSQL: short transactions, retried long enough to ride out a database restart.
@@ -57,12 +54,7 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
           .setStartToCloseTimeout(Duration.ofSeconds(30))
           .setScheduleToCloseTimeout(Duration.ofMinutes(30))
           .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofSeconds(1))
-                  .setBackoffCoefficient(2)
-                  .setMaximumInterval(Duration.ofMinutes(1))
-                  .setDoNotRetry(FailureTypes.INVALID_INPUT)
-                  .build())
+              Retries.backoff(Duration.ofMinutes(1), FailureTypes.INVALID_INPUT))
           .build();
 
   // Telling the subscription workflow about the link is a call to Temporal itself: retried for a
@@ -73,12 +65,7 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
           .setStartToCloseTimeout(Duration.ofSeconds(30))
           .setScheduleToCloseTimeout(Duration.ofDays(1))
           .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofSeconds(1))
-                  .setBackoffCoefficient(2)
-                  .setMaximumInterval(Duration.ofMinutes(5))
-                  .setDoNotRetry(FailureTypes.INVALID_INPUT)
-                  .build())
+              Retries.backoff(Duration.ofMinutes(5), FailureTypes.INVALID_INPUT))
           .build();
 
   /**

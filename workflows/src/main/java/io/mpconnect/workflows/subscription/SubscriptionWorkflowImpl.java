@@ -19,6 +19,7 @@ import io.mpconnect.workflows.messages.SubscriptionView;
 import io.mpconnect.workflows.messages.TransitionResult;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflow;
 import io.mpconnect.workflows.shared.SearchAttributes;
+import io.mpconnect.workflows.shared.Retries;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.common.SearchAttributeKey;
@@ -53,12 +54,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       ActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofSeconds(30))
           .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofSeconds(1))
-                  .setBackoffCoefficient(2)
-                  .setMaximumInterval(Duration.ofMinutes(5))
-                  .setDoNotRetry(FailureTypes.INVALID_INPUT)
-                  .build())
+              Retries.backoff(Duration.ofMinutes(5), FailureTypes.INVALID_INPUT))
           .build();
 
   // After unsubscribe-pending AWS accepts usage for about one hour: a flush request that cannot be
@@ -68,12 +64,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
           .setStartToCloseTimeout(Duration.ofMinutes(1))
           .setScheduleToCloseTimeout(Duration.ofMinutes(50))
           .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofSeconds(1))
-                  .setBackoffCoefficient(2)
-                  .setMaximumInterval(Duration.ofMinutes(1))
-                  .setDoNotRetry(FailureTypes.INVALID_INPUT)
-                  .build())
+              Retries.backoff(Duration.ofMinutes(1), FailureTypes.INVALID_INPUT))
           .build();
 
   private static final Logger log = Workflow.getLogger(SubscriptionWorkflowImpl.class);
