@@ -21,7 +21,6 @@ import io.mpconnect.workflows.onboarding.OnboardingWorkflow;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.mpconnect.workflows.shared.Retries;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.SearchAttributeUpdate;
 import io.temporal.failure.ActivityFailure;
