@@ -1,15 +1,9 @@
 package io.mpconnect.activities.aws;
 
 import io.mpconnect.config.Env;
-import java.net.URI;
 import java.time.Duration;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.marketplacemetering.MarketplaceMeteringClient;
 
 /** Builds the AWS Marketplace Metering client from the environment. */
@@ -26,8 +20,8 @@ public final class MeteringClients {
   public static MarketplaceMeteringClient create(Env env) {
     var builder =
         MarketplaceMeteringClient.builder()
-            .region(Region.of(env.get("AWS_REGION", "us-east-1")))
-            .credentialsProvider(credentials(env))
+            .region(AwsEnvironment.region(env))
+            .credentialsProvider(AwsEnvironment.credentials(env))
             .httpClientBuilder(
                 UrlConnectionHttpClient.builder()
                     .connectionTimeout(Duration.ofSeconds(5))
@@ -36,20 +30,8 @@ public final class MeteringClients {
                 c ->
                     c.retryStrategy(AwsRetryStrategy.doNotRetry())
                         .apiCallTimeout(Duration.ofSeconds(25)));
-    String endpoint = env.get(ENDPOINT_VARIABLE);
-    if (endpoint != null) {
-      builder.endpointOverride(URI.create(endpoint));
-    }
+    AwsEnvironment.endpoint(env, ENDPOINT_VARIABLE).ifPresent(builder::endpointOverride);
     return builder.build();
-  }
-
-  private static AwsCredentialsProvider credentials(Env env) {
-    String keyId = env.get("AWS_ACCESS_KEY_ID");
-    String secret = env.get("AWS_SECRET_ACCESS_KEY");
-    if (keyId != null && secret != null) {
-      return StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, secret));
-    }
-    return DefaultCredentialsProvider.builder().build();
   }
 
   private MeteringClients() {}

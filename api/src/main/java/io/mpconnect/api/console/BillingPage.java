@@ -1,5 +1,6 @@
 package io.mpconnect.api.console;
 
+import io.mpconnect.api.db.LazyPool;
 import static io.mpconnect.api.web.Html.escape;
 
 import io.javalin.Javalin;
@@ -55,7 +56,7 @@ public final class BillingPage {
     try {
       console.viewer(ctx, path(id.get()), "Sign in to see this organization's billing settings.")
           .ifPresent(viewer -> render(ctx, viewer, id.get()));
-    } catch (ConsoleData.UnavailableException e) {
+    } catch (LazyPool.UnavailableException e) {
       console.unavailable(ctx);
     }
   }

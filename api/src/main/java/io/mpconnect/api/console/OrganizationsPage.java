@@ -1,5 +1,6 @@
 package io.mpconnect.api.console;
 
+import io.mpconnect.api.db.LazyPool;
 import static io.mpconnect.api.web.Html.escape;
 
 import io.javalin.Javalin;
@@ -45,7 +46,7 @@ public final class OrganizationsPage {
         }
         console.page(ctx, 200, viewer, "Your organizations", main.toString(), "");
       });
-    } catch (ConsoleData.UnavailableException e) {
+    } catch (LazyPool.UnavailableException e) {
       console.unavailable(ctx);
     }
   }

@@ -1,5 +1,6 @@
 package io.mpconnect.api.metering;
 
+import io.mpconnect.api.db.LazyPool;
 import io.mpconnect.api.web.BearerTokens;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -118,7 +119,7 @@ final class MeteringAdminRoutes {
         return view(organization.get(), link.orElse(null), since, records, runs,
             new UsageRecordRepository(jdbi).unmeteredFor(organizationId));
       });
-    } catch (MeteringStore.UnavailableException e) {
+    } catch (LazyPool.UnavailableException e) {
       UsageIntakeRoutes.unavailable(ctx);
       return;
     }

@@ -1,5 +1,6 @@
 package io.mpconnect.api.metering;
 
+import io.mpconnect.api.db.LazyPool;
 import io.mpconnect.api.web.BearerTokens;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -111,7 +112,7 @@ public final class UsageIntakeRoutes {
       Set<UUID> organizations = new HashSet<>();
       parsed.forEach(p -> organizations.add(p.organizationId()));
       billing = store.use(jdbi -> new UsageRecordRepository(jdbi).billingOf(organizations));
-    } catch (MeteringStore.UnavailableException e) {
+    } catch (LazyPool.UnavailableException e) {
       unavailable(ctx);
       return;
     }
@@ -135,7 +136,7 @@ public final class UsageIntakeRoutes {
     UsageIntake intake;
     try {
       intake = store.use(jdbi -> new UsageRecordRepository(jdbi).append(usages));
-    } catch (MeteringStore.UnavailableException e) {
+    } catch (LazyPool.UnavailableException e) {
       unavailable(ctx);
       return;
     }

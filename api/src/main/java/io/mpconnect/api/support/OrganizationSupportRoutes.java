@@ -1,5 +1,6 @@
 package io.mpconnect.api.support;
 
+import io.mpconnect.api.db.LazyPool;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.mpconnect.api.console.ConsoleData;
@@ -56,7 +57,7 @@ public final class OrganizationSupportRoutes {
     Optional<OrganizationDetails> details;
     try {
       details = data.details(id);
-    } catch (ConsoleData.UnavailableException e) {
+    } catch (LazyPool.UnavailableException e) {
       ctx.status(503).json(Json.message("The database is unavailable; try again."));
       return;
     }

@@ -1,14 +1,9 @@
 package io.mpconnect.worker.events;
 
+import io.mpconnect.activities.aws.AwsEnvironment;
 import io.mpconnect.config.Env;
-import java.net.URI;
 import java.time.Duration;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** Builds the SQS client of the lifecycle event queue from the environment. */
@@ -25,27 +20,15 @@ public final class SqsClients {
   public static SqsClient create(Env env) {
     var builder =
         SqsClient.builder()
-            .region(Region.of(env.get("AWS_REGION", "us-east-1")))
-            .credentialsProvider(credentials(env))
+            .region(AwsEnvironment.region(env))
+            .credentialsProvider(AwsEnvironment.credentials(env))
             .httpClientBuilder(
                 UrlConnectionHttpClient.builder()
                     .connectionTimeout(Duration.ofSeconds(5))
                     .socketTimeout(Duration.ofSeconds(30)))
             .overrideConfiguration(c -> c.apiCallAttemptTimeout(Duration.ofSeconds(30)));
-    String endpoint = env.get(ENDPOINT_VARIABLE);
-    if (endpoint != null) {
-      builder.endpointOverride(URI.create(endpoint));
-    }
+    AwsEnvironment.endpoint(env, ENDPOINT_VARIABLE).ifPresent(builder::endpointOverride);
     return builder.build();
-  }
-
-  private static AwsCredentialsProvider credentials(Env env) {
-    String keyId = env.get("AWS_ACCESS_KEY_ID");
-    String secret = env.get("AWS_SECRET_ACCESS_KEY");
-    if (keyId != null && secret != null) {
-      return StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, secret));
-    }
-    return DefaultCredentialsProvider.builder().build();
   }
 
   private SqsClients() {}
