@@ -127,9 +127,49 @@ public final class ApiServer {
     });
   }
 
+  /**
+   * Binds {@code API_HOST:API_PORT} (port 0: any free one, then {@link #port} and the log line
+   * {@value #LISTENING}{@code <host>:<port>} say which) and serves. A port that cannot be bound
+   * fails at once with {@link CannotListenException}, after releasing what the attempt started.
+   */
   public ApiServer start() {
-    app.start(settings.host(), settings.port());
-    log.info("api listening on {}:{} ({}), {}", settings.host(), port(), settings.publicBaseUrl(),
+    // Jetty's own start failure (e.g. the BindException): Javalin stops the server after it, and
+    // an error in that stop can replace it in what Javalin throws.
+    java.util.concurrent.atomic.AtomicReference<Throwable> jettyFailure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    app.jettyServer().server().addEventListener(
+        new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+          @Override
+          public void lifeCycleFailure(
+              org.eclipse.jetty.util.component.LifeCycle event, Throwable cause) {
+            jettyFailure.compareAndSet(null, cause);
+          }
+        });
+    try {
+      app.start(settings.host(), settings.port());
+    } catch (RuntimeException e) {
+      if (jettyFailure.get() != null && jettyFailure.get() != e) {
+        e.addSuppressed(jettyFailure.get());
+      }
+      java.net.BindException bind = bindFailure(e);
+      if (bind == null && jettyFailure.get() != null) {
+        bind = bindFailure(jettyFailure.get());
+      }
+      try {
+        app.stop();
+        consoleData.close();
+      } catch (RuntimeException alsoFailed) {
+        e.addSuppressed(alsoFailed);
+      }
+      if (bind != null) {
+        String message = bind.getMessage() == null ? "" : bind.getMessage();
+        throw new CannotListenException(settings.host() + ":" + settings.port(),
+            message.toLowerCase(java.util.Locale.ROOT).contains("in use")
+                ? "address already in use" : message.toLowerCase(java.util.Locale.ROOT), e);
+      }
+      throw e;
+    }
+    log.info("{}{}:{} ({}), {}", LISTENING, settings.host(), port(), settings.publicBaseUrl(),
         settings);
     // Discovery off the start-up path: a provider that is down must not keep the api down.
     CompletableFuture.runAsync(() -> oidc.warmUp(settings.oidcProviders()));
@@ -161,20 +201,134 @@ public final class ApiServer {
     log.info("api stopped");
   }
 
+  /**
+   * Runs the api until SIGTERM. When it cannot start (a setting that does not parse, the port
+   * taken, Temporal not answering within {@link #TEMPORAL_START_BUDGET}) it prints one line,
+   * {@code error: <what>} (e.g. {@code error: cannot listen on 0.0.0.0:8080: address already in use
+   * (API_PORT)}), and exits with status 1 at once. The database is not needed to start: the api
+   * opens its pool when a request first needs it.
+   */
   public static void main(String[] args) {
-    ApiSettings settings = ApiSettings.from(Env.system());
-    ApiMetrics metrics = new ApiMetrics();
-    WorkflowServiceStubs service =
-        TemporalConnections.connect(settings.temporal(), metrics.temporalScope());
-    WorkflowClient client = TemporalConnections.client(service, settings.temporal());
-    ApiServer server = new ApiServer(settings, client, metrics).start();
+    ApiServer server = null;
+    WorkflowServiceStubs service = null;
+    try {
+      ApiSettings settings = ApiSettings.from(Env.system());
+      ApiMetrics metrics = new ApiMetrics();
+      service = TemporalConnections.connect(settings.temporal(), metrics.temporalScope());
+      WorkflowClient client = TemporalConnections.client(service, settings.temporal());
+      server = new ApiServer(settings, client, metrics).start();
+      awaitTemporal(service, settings.temporal().address(), TEMPORAL_START_BUDGET);
+    } catch (Throwable e) {
+      String line = "error: " + startFailure(e);
+      if (e instanceof CannotListenException || e instanceof Env.ConfigException
+          || e instanceof TemporalUnreachable) {
+        log.error(line);
+      } else {
+        log.error(line, e);
+      }
+      System.err.println(line);
+      System.err.flush();
+      System.exit(1);
+      return;
+    }
+    ApiServer started = server;
+    WorkflowServiceStubs connection = service;
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  server.stop();
-                  service.shutdown();
+                  started.stop();
+                  connection.shutdown();
                 },
                 "api-shutdown"));
+  }
+
+  // ---- start-up failures
+
+  /** The start of the line logged once the port is bound: "api listening on ". */
+  public static final String LISTENING = "api listening on ";
+
+  /** How long the api process waits at start for Temporal to answer before it gives up. */
+  static final java.time.Duration TEMPORAL_START_BUDGET = java.time.Duration.ofSeconds(60);
+
+  /**
+   * {@code API_HOST:API_PORT} could not be bound; the message is the one line an operator needs,
+   * e.g. {@code cannot listen on 0.0.0.0:8080: address already in use (API_PORT)}.
+   */
+  public static final class CannotListenException extends IllegalStateException {
+    CannotListenException(String address, String reason, Throwable cause) {
+      super("cannot listen on " + address + ": " + reason + " (API_PORT)", cause);
+    }
+  }
+
+  private static final class TemporalUnreachable extends IllegalStateException {
+    TemporalUnreachable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private static java.net.BindException bindFailure(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof java.net.BindException bind) {
+        return bind;
+      }
+    }
+    String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    return message.contains("already in use") ? new java.net.BindException("address in use")
+        : null;
+  }
+
+  private static String startFailure(Throwable e) {
+    if (e instanceof CannotListenException || e instanceof Env.ConfigException
+        || e instanceof TemporalUnreachable) {
+      return firstLine(e.getMessage());
+    }
+    return "the api could not start: " + firstLine(e.toString());
+  }
+
+  /** Waits until Temporal answers; UNAVAILABLE and timeouts are retried until the budget ends. */
+  private static void awaitTemporal(
+      WorkflowServiceStubs service, String address, java.time.Duration budget) {
+    long deadline = System.nanoTime() + budget.toNanos();
+    boolean waiting = false;
+    while (true) {
+      try {
+        service.blockingStub()
+            .withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
+            .getSystemInfo(
+                io.temporal.api.workflowservice.v1.GetSystemInfoRequest.getDefaultInstance());
+        return;
+      } catch (io.grpc.StatusRuntimeException e) {
+        io.grpc.Status.Code code = e.getStatus().getCode();
+        if (code == io.grpc.Status.Code.UNIMPLEMENTED) {
+          return; // it answered
+        }
+        boolean retryable = code == io.grpc.Status.Code.UNAVAILABLE
+            || code == io.grpc.Status.Code.DEADLINE_EXCEEDED;
+        if (!retryable || System.nanoTime() > deadline) {
+          throw new TemporalUnreachable("cannot reach Temporal at " + address
+              + " (TEMPORAL_ADDRESS)" + (retryable ? " within " + budget.toSeconds() + " s" : "")
+              + ": " + firstLine(code + ": " + e.getStatus().getDescription()), e);
+        }
+        if (!waiting) {
+          log.warn("Temporal at {} does not answer yet ({}); retrying for up to {} s", address,
+              code, budget.toSeconds());
+          waiting = true;
+        }
+      }
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TemporalUnreachable("interrupted while waiting for Temporal at " + address, e);
+      }
+    }
+  }
+
+  private static String firstLine(String text) {
+    if (text == null || text.isBlank()) {
+      return "(no message)";
+    }
+    return text.strip().lines().findFirst().orElse(text).strip();
   }
 }

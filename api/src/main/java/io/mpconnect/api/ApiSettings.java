@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * _CLIENT_ID, _CLIENT_SECRET, _NAME, _EMAIL_FROM_SUBJECT; ADMIN_TOKEN, VENDOR_NAME,
  * MARKETPLACE_LISTING_URL, DEV_MODE; the TEMPORAL_* settings; and DATABASE_URL, DATABASE_USER,
  * DATABASE_PASSWORD, which the console's pages read through a small read-only pool; and
- * MARKETPLACE_PRODUCT_CODE, which lifecycle events injected by hand must name; and USAGE_TOKEN
+ * MARKETPLACE_PRODUCT_CODE, which lifecycle events injected by hand must name, with
+ * MARKETPLACE_PRODUCT_ID (the listing's {@code prod-...} id, which AWS's purchase agreement events
+ * name instead) and MARKETPLACE_SELLER_ACCOUNT_ID (the {@code account} EventBridge events must
+ * name; unset: not checked); and USAGE_TOKEN
  * with the METERING_* settings for usage intake ({@link MeteringApiSettings}); and the abuse
  * limits, RATE_LIMIT_*, ONBOARDING_STARTS_*, API_MAX_THREADS, API_MAX_QUEUED_REQUESTS
  * ({@link LimitSettings}).
@@ -48,6 +51,8 @@ public record ApiSettings(
     boolean devMode,
     DatabaseSettings database,
     String productCode,
+    String productId,
+    String sellerAccountId,
     MeteringApiSettings metering,
     LimitSettings limits) {
 
@@ -91,8 +96,29 @@ public record ApiSettings(
         env.getBoolean("DEV_MODE", false),
         DatabaseSettings.from(env),
         env.get("MARKETPLACE_PRODUCT_CODE"),
+        productId(env),
+        sellerAccountId(env),
         MeteringApiSettings.from(env),
         LimitSettings.from(env));
+  }
+
+  private static String productId(Env env) {
+    String id = env.get("MARKETPLACE_PRODUCT_ID");
+    if (id != null && !id.strip().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+      throw new Env.ConfigException(
+          "MARKETPLACE_PRODUCT_ID must be the listing's product id (prod-...), got \"" + id + "\"");
+    }
+    return id == null ? null : id.strip();
+  }
+
+  private static String sellerAccountId(Env env) {
+    String account = env.get("MARKETPLACE_SELLER_ACCOUNT_ID");
+    if (account != null && !account.strip().matches("\\d{12}")) {
+      throw new Env.ConfigException(
+          "MARKETPLACE_SELLER_ACCOUNT_ID must be a 12-digit AWS account id, got \"" + account
+              + "\"");
+    }
+    return account == null ? null : account.strip();
   }
 
   private static List<OidcProviderSettings> providers(Env env) {
@@ -136,7 +162,8 @@ public record ApiSettings(
         + organizationTimeout + ", oidcProviders=" + oidcProviders + ", adminToken="
         + (adminToken == null ? "unset" : "set") + ", vendorName=" + vendorName
         + ", listingUrl=" + listingUrl + ", devMode=" + devMode + ", " + database
-        + ", productCode=" + productCode + ", " + metering + ", " + limits + "]";
+        + ", productCode=" + productCode + ", productId=" + productId + ", sellerAccountId="
+        + sellerAccountId + ", " + metering + ", " + limits + "]";
   }
 
   /**

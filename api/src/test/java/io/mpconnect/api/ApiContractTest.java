@@ -9,13 +9,19 @@ import io.grpc.StatusRuntimeException;
 import io.mpconnect.api.session.CookieSigner;
 import io.mpconnect.api.web.Json;
 import io.mpconnect.config.Env;
+import io.mpconnect.workflows.messages.AwsSubscriptionState;
+import io.mpconnect.workflows.messages.License;
+import io.mpconnect.workflows.messages.LicenseStatus;
 import io.mpconnect.workflows.messages.OnboardingOutcome;
 import io.mpconnect.workflows.messages.OnboardingStep;
 import io.mpconnect.workflows.messages.OnboardingView;
 import io.mpconnect.workflows.messages.ResolvedCustomer;
+import io.mpconnect.workflows.messages.SubscriptionStatus;
+import io.mpconnect.workflows.messages.SubscriptionView;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
 import io.mpconnect.workflows.shared.SearchAttributes;
+import io.mpconnect.workflows.subscription.SubscriptionIds;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
@@ -31,6 +37,7 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -77,8 +84,11 @@ class ApiContractTest {
     SearchAttributes.ALL.forEach(key ->
         temporal.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
     Worker worker = temporal.newWorker(TASK_QUEUE);
-    worker.registerWorkflowImplementationTypes(OnboardingWorkflowImpl.class);
+    // The subscription workflow is played by a fake answering its view query.
+    worker.registerWorkflowImplementationTypes(
+        OnboardingWorkflowImpl.class, FakeSubscriptionWorkflow.Impl.class);
     subscriptionLinks.client = temporal.getWorkflowClient();
+    subscriptionLinks.taskQueue = TASK_QUEUE;
     worker.registerActivitiesImplementations(
         marketplace, accounts, notifications, subscriptionLinks);
     temporal.start();
@@ -446,8 +456,53 @@ class ApiContractTest {
     JsonNode connected = json(connect(browser, id, "{\"organizationId\":\"org-acme\"}"));
     assertThat(fieldNames(connected.path("organization")))
         .containsExactlyInAnyOrder("id", "name", "plan");
-    assertThat(fieldNames(connected.path("subscription"))).containsExactly("status");
+    assertThat(fieldNames(connected.path("subscription")))
+        .containsExactlyInAnyOrder("status", "licenses");
     assertThat(connected.path("message").asText()).contains("Acme");
+  }
+
+  @Test
+  void aConnectedOnboardingsViewListsItsSubscriptionsLicenses() {
+    String account = "123400005678";
+    Instant from = Instant.parse("2026-06-02T08:00:00Z");
+    FakeSubscriptionWorkflow.start(temporal.getWorkflowClient(), TASK_QUEUE, new SubscriptionView(
+        SubscriptionIds.workflowId("test-product", account), "test-product", account, null,
+        account, "org-acme", "Acme", SubscriptionStatus.ACTIVE, AwsSubscriptionState.SUBSCRIBED,
+        "STANDARD", null, null, 2, 0, 0, null, List.of(
+            new License("agmt-1", "arn:aws:license-manager::1:license/l-1", "agmt-1",
+                LicenseStatus.USABLE, from, null, null, true, "offer-1", "NEW", null, from),
+            new License("arn:arn-2", "arn-2", null, LicenseStatus.PENDING, null, null, null,
+                null, null, null, null, null))));
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = register(browser, customerToken(account));
+    HttpResponse<String> callback = signIn(browser, id, "owner-" + randomHex(),
+        "{\"email\":\"owner@example.com\",\"email_verified\":true}");
+    assertThat(callback.statusCode()).as(callback.body()).isEqualTo(303);
+    awaitStep(id, OnboardingStep.AWAITING_ORGANIZATION);
+    JsonNode waiting = json(browser.get("/api/onboardings/" + id));
+    assertThat(waiting.get("subscription").isNull()).as("not connected yet").isTrue();
+
+    assertThat(connect(browser, id, "{\"organizationId\":\"org-acme\"}").statusCode())
+        .isEqualTo(200);
+    awaitView(id, v -> v.outcome() == OnboardingOutcome.CONNECTED);
+    JsonNode subscription = json(browser.get("/api/onboardings/" + id)).path("subscription");
+
+    assertThat(fieldNames(subscription)).containsExactlyInAnyOrder("status", "licenses");
+    assertThat(subscription.path("status").asText()).isEqualTo("ACTIVE");
+    JsonNode licenses = subscription.path("licenses");
+    assertThat(licenses).hasSize(2);
+    assertThat(fieldNames(licenses.get(0))).containsExactlyInAnyOrder(
+        "licenseArn", "agreementId", "status", "freeTrial", "offerId");
+    assertThat(licenses.get(0).path("licenseArn").asText())
+        .isEqualTo("arn:aws:license-manager::1:license/l-1");
+    assertThat(licenses.get(0).path("agreementId").asText()).isEqualTo("agmt-1");
+    assertThat(licenses.get(0).path("status").asText()).isEqualTo("USABLE");
+    assertThat(licenses.get(0).path("freeTrial").asBoolean()).isTrue();
+    assertThat(licenses.get(0).path("offerId").asText()).isEqualTo("offer-1");
+    assertThat(licenses.get(1).path("licenseArn").asText()).isEqualTo("arn-2");
+    assertThat(licenses.get(1).path("status").asText()).isEqualTo("PENDING");
+    assertThat(licenses.get(1).path("agreementId").isNull()).isTrue();
+    assertThat(licenses.get(1).path("freeTrial").isNull()).isTrue();
   }
 
   // ---- pages ----

@@ -98,21 +98,51 @@ final class FakeActivities {
   }
 
   /**
-   * Plays a subscription that already has AWS's subscribe-success: it answers the onboarding's
-   * link with ACTIVE at once, as the real subscription workflow does.
+   * Records the links onboardings hand over; an onboarding of the code before ending at the link
+   * waits for an answer, and gets ACTIVE at once.
    */
   static final class SubscriptionLinks implements SubscriptionLinkActivities {
     final List<SubscriptionLink> links = new CopyOnWriteArrayList<>();
     volatile WorkflowClient client;
+    /** Where a link starts a subscription that AWS already confirmed (a fake answering view). */
+    volatile String taskQueue;
 
     @Override
     public void linkOrganization(SubscriptionLink link) {
       links.add(link);
-      client
-          .newUntypedWorkflowStub(link.onboardingWorkflowId())
-          .signal(
-              OnboardingWorkflow.SUBSCRIPTION_CHANGED_SIGNAL,
-              new SubscriptionUpdate(SubscriptionStatus.ACTIVE, "STANDARD"));
+      if (link.onboardingWorkflowId() == null && taskQueue != null) {
+        String id = io.mpconnect.workflows.subscription.SubscriptionIds.workflowId(
+            link.productCode(), link.awsAccountId());
+        try {
+          FakeSubscriptionWorkflow.start(client, taskQueue, new io.mpconnect.workflows.messages
+              .SubscriptionView(id, link.productCode(), link.awsAccountId(),
+                  link.customerIdentifier(), link.awsAccountId(), link.organizationId(),
+                  link.organizationName(), SubscriptionStatus.ACTIVE,
+                  io.mpconnect.workflows.messages.AwsSubscriptionState.SUBSCRIBED, "STANDARD",
+                  null, null, 1, 0, 0, null, List.of()));
+        } catch (io.temporal.client.WorkflowExecutionAlreadyStarted running) {
+          // A test started its own subscription for this account.
+        }
+      } else if (link.onboardingWorkflowId() != null) {
+        client
+            .newUntypedWorkflowStub(link.onboardingWorkflowId())
+            .signal(
+                OnboardingWorkflow.SUBSCRIPTION_CHANGED_SIGNAL,
+                new SubscriptionUpdate(SubscriptionStatus.ACTIVE, "STANDARD"));
+      }
+    }
+
+    @Override
+    public void deliverEvent(io.mpconnect.workflows.messages.LifecycleEvent event) {
+      throw new UnsupportedOperationException("the api tests run no subscription events here");
+    }
+
+    @Override
+    public void handOver(
+        String productCode,
+        String awsAccountId,
+        io.mpconnect.workflows.messages.SubscriptionSnapshot legacyState) {
+      throw new UnsupportedOperationException("the api tests run no subscription migration");
     }
   }
 

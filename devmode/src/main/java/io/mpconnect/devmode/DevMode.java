@@ -9,6 +9,8 @@ import io.mpconnect.config.TemporalSettings;
 import io.mpconnect.persistence.Database;
 import io.mpconnect.persistence.DemoData;
 import io.mpconnect.standins.EmbeddedDatabase;
+import io.mpconnect.standins.events.AgreementEvents;
+import io.mpconnect.standins.metering.MarketplaceCustomer;
 import io.mpconnect.standins.metering.MeteringStandIn;
 import io.mpconnect.standins.oidc.DevOidcProvider;
 import io.mpconnect.worker.WorkerApp;
@@ -29,6 +31,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class DevMode implements AutoCloseable {
   static final String PRODUCT_CODE = "prod-demo123";
+  /** The demo listing's catalog id (MARKETPLACE_PRODUCT_ID), as AWS's agreement events name it. */
+  static final String PRODUCT_ID = "prod-demolisting01";
+  /** The demo seller's AWS account (MARKETPLACE_SELLER_ACCOUNT_ID), where AWS sends the events. */
+  static final String SELLER_ACCOUNT = "444455556666";
   static final String DEMO_ACCOUNT = "111122223333";
   private static final Logger log = LoggerFactory.getLogger(DevMode.class);
 
@@ -78,6 +84,10 @@ public final class DevMode implements AutoCloseable {
     }
     String productCode = given.get("MARKETPLACE_PRODUCT_CODE", PRODUCT_CODE);
     env.put("MARKETPLACE_PRODUCT_CODE", productCode);
+    String productId = given.get("MARKETPLACE_PRODUCT_ID", PRODUCT_ID);
+    env.put("MARKETPLACE_PRODUCT_ID", productId);
+    String sellerAccount = given.get("MARKETPLACE_SELLER_ACCOUNT_ID", SELLER_ACCOUNT);
+    env.put("MARKETPLACE_SELLER_ACCOUNT_ID", sellerAccount);
     if (given.get("AWS_ENDPOINT_URL_MARKETPLACE_METERING") == null) {
       MeteringStandIn metering =
           new MeteringStandIn(productCode).start(given.getInt("DEVMODE_METERING_PORT", 8088));
@@ -85,19 +95,23 @@ public final class DevMode implements AutoCloseable {
       env.put("AWS_ENDPOINT_URL_MARKETPLACE_METERING", metering.endpoint().toString());
       env.put("AWS_ACCESS_KEY_ID", "devmode");
       env.put("AWS_SECRET_ACCESS_KEY", "devmode");
-      if (given.get("SQS_QUEUE_URL") == null && given.getBoolean("DEVMODE_AUTO_SUBSCRIBE", true)) {
-        // AWS sends subscribe-success around the registration; here, when the token resolves.
-        autoSubscribe = true;
-        metering.onCustomerResolved((product, account, identifier) -> {
-          if (product.equals(productCode) && lifecycleQueue != null) {
-            lifecycleQueue.sendSubscribeSuccess(product, account, identifier);
+      if (given.get("SQS_QUEUE_URL") == null) {
+        // AWS sends its events around the registration; here, when the token resolves: the
+        // agreement and license events for a demo- token (current model), subscribe-success for a
+        // legacy- token. Without auto-subscribe only the by-hand bodies are written.
+        autoSubscribe = given.getBoolean("DEVMODE_AUTO_SUBSCRIBE", true);
+        metering.onCustomerResolved((MarketplaceCustomer customer) -> {
+          if (customer.productCode().equals(productCode) && lifecycleQueue != null) {
+            lifecycleQueue.customerResolved(customer);
           }
         });
       }
     }
     if (given.get("SQS_QUEUE_URL") == null) {
       // A free port unless given: nothing but the worker needs to find it (see the banner).
-      lifecycleQueue = DevLifecycleQueue.start(given.getInt("DEVMODE_SQS_PORT", 0));
+      lifecycleQueue = DevLifecycleQueue.start(given.getInt("DEVMODE_SQS_PORT", 0),
+          new AgreementEvents(sellerAccount, productId, productCode), home.resolve("events"),
+          autoSubscribe);
       started.push(lifecycleQueue);
       env.put("AWS_ENDPOINT_URL_SQS", lifecycleQueue.endpoint());
       env.put("SQS_QUEUE_URL", lifecycleQueue.queueUrl());
@@ -155,23 +169,16 @@ public final class DevMode implements AutoCloseable {
         "     or from a shell (a new token each time, like AWS):",
         "       curl -i -X POST " + base + "/marketplace/aws/register \\",
         "            -d x-amzn-marketplace-token=" + MeteringStandIn.newDemoToken(DEMO_ACCOUNT),
+        "     (a demo- token is on AWS's current model, with a LicenseArn of its own; a legacy-"
+            + " token,",
+        "      e.g. " + MeteringStandIn.newLegacyToken(DEMO_ACCOUNT) + ", on the legacy model,"
+            + " with CustomerIdentifier " + MeteringStandIn.demoCustomerIdentifier(DEMO_ACCOUNT)
+            + ")",
         "  2. Sign in with the development provider: type owner@example.com",
         "     (owns \"Acme Analytics\" (Starter, can connect) and \"Acme Enterprise\" (Standard),",
         "      and is a member of \"Globex Research\"); any other address is a new user.",
         "  3. Choose \"Acme Analytics\" or create a new organization, and click Connect.",
-        "  4. AWS's lifecycle events: "
-            + (autoSubscribe
-                ? "subscribe-success is put on the local queue when the token resolves, so the"
-                    + " plan\n     becomes Standard after the connect (DEVMODE_AUTO_SUBSCRIBE=false"
-                    + " to send it yourself)."
-                : "nothing sends them here: inject subscribe-success by hand to activate."),
-        "     Inject one by hand (subscribe-success, subscribe-fail, unsubscribe-pending,"
-            + " unsubscribe-success):",
-        "       curl -i -X POST " + base + "/admin/marketplace/events \\",
-        "            -H 'Authorization: Bearer " + env.get("ADMIN_TOKEN") + "' \\",
-        "            -d '{\"action\":\"unsubscribe-success\",\"customer-identifier\":\""
-            + MeteringStandIn.demoCustomerIdentifier(DEMO_ACCOUNT) + "\",\"product-code\":\""
-            + env.get("MARKETPLACE_PRODUCT_CODE") + "\"}'",
+        lifecycleSteps(base),
         "  5. Usage metering (" + env.get("METERING_DIMENSIONS") + "): once Acme Analytics is billed"
             + " through AWS, report usage as the product would,",
         "     then see what was sent to the AWS stand-in, hour by hour:",
@@ -201,6 +208,44 @@ public final class DevMode implements AutoCloseable {
         "",
         "Press Ctrl+C to stop. State is kept in .devmode/ (delete it to start afresh).",
         "");
+  }
+
+  /** Step 4 of the banner: AWS's lifecycle events, sent for you or by hand. */
+  private String lifecycleSteps(String base) {
+    String admin = "       curl -i -X POST " + base + "/admin/marketplace/events -H 'Authorization:"
+        + " Bearer " + env.get("ADMIN_TOKEN") + "' \\\n";
+    StringBuilder step = new StringBuilder("  4. AWS's lifecycle events: ");
+    if (autoSubscribe) {
+      step.append("when a demo- token resolves, \"Purchase Agreement Created - Proposer\"\n")
+          .append("     and \"License Updated - Manufacturer\" (for a legacy- token,")
+          .append(" subscribe-success) go on the local\n")
+          .append("     queue, so the plan becomes Standard after the connect")
+          .append(" (DEVMODE_AUTO_SUBSCRIBE=false to send\n     them yourself).\n");
+    } else {
+      step.append("nothing sends them here: send them by hand to activate.\n");
+    }
+    if (lifecycleQueue != null) {
+      Path events = lifecycleQueue.handEventsDirectory();
+      step.append("     The latest demo- license's events are written to ").append(events)
+          .append("\n     (").append(DevLifecycleQueue.AGREEMENT_CREATED_FILE).append(", ")
+          .append(DevLifecycleQueue.LICENSE_UPDATED_FILE).append(", ")
+          .append(DevLifecycleQueue.AGREEMENT_AMENDED_FILE).append(", ")
+          .append(DevLifecycleQueue.AGREEMENT_ENDED_FILE).append(",\n     ")
+          .append(DevLifecycleQueue.LICENSE_DEPROVISIONED_FILE)
+          .append("). End its agreement (its final metering hour), then deprovision its")
+          .append(" license:\n")
+          .append(admin).append("            --data-binary @")
+          .append(events.resolve(DevLifecycleQueue.AGREEMENT_ENDED_FILE)).append("\n")
+          .append(admin).append("            --data-binary @")
+          .append(events.resolve(DevLifecycleQueue.LICENSE_DEPROVISIONED_FILE)).append("\n");
+    }
+    step.append("     A legacy- customer's (subscribe-success, subscribe-fail, unsubscribe-pending,")
+        .append(" unsubscribe-success):\n")
+        .append(admin)
+        .append("            -d '{\"action\":\"unsubscribe-success\",\"customer-identifier\":\"")
+        .append(MeteringStandIn.demoCustomerIdentifier(DEMO_ACCOUNT))
+        .append("\",\"product-code\":\"").append(env.get("MARKETPLACE_PRODUCT_CODE")).append("\"}'");
+    return step.toString();
   }
 
   /** An effective setting (defaults and overrides), for tests that drive the developer mode. */

@@ -77,4 +77,37 @@ public final class MarketplaceCustomerRepository {
         rs.getString("customer_identifier"),
         Rows.instant(rs, "first_seen_at"));
   }
+
+  /** A customer whose subscription may still run the code before licenses. */
+  public record Unmigrated(String productCode, String awsAccountId, String customerIdentifier) {}
+
+  /** Customers not yet asked to migrate their subscription workflow, oldest first. */
+  public java.util.List<Unmigrated> unmigrated(int limit) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    """
+                    SELECT product_code, aws_account_id, customer_identifier
+                    FROM marketplace_customers WHERE subscription_migrated_at IS NULL
+                    ORDER BY first_seen_at LIMIT :limit\
+                    """)
+                .bind("limit", limit)
+                .map((rs, ctx) -> new Unmigrated(
+                    rs.getString("product_code"), rs.getString("aws_account_id"),
+                    rs.getString("customer_identifier")))
+                .list());
+  }
+
+  public void markMigrated(String productCode, String awsAccountId) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    """
+                    UPDATE marketplace_customers SET subscription_migrated_at = now()
+                    WHERE product_code = :productCode AND aws_account_id = :account\
+                    """)
+                .bind("productCode", productCode)
+                .bind("account", awsAccountId)
+                .execute());
+  }
 }

@@ -6,7 +6,9 @@ import java.time.Instant;
  * A lifecycle message that could not be applied, kept with why.
  *
  * @param source sqs or admin
- * @param reason the parser's (or the consumer's) reason, e.g. MALFORMED
+ * @param reason the parser's (or the consumer's) reason: OVERSIZED, MALFORMED, UNKNOWN_PRODUCT,
+ *     UNKNOWN_ACTION, UNSUPPORTED_EVENT, FOREIGN_ACCOUNT, FOREIGN_SOURCE, NOT_CONFIGURED or
+ *     DELIVERY_FAILED (the table's CHECK constraint, V5__parked_event_reasons.sql, lists them)
  */
 public record ParkedEvent(
     long id,

@@ -1,8 +1,11 @@
 package io.mpconnect.standins;
 
+import io.mpconnect.standins.temporal.LoopbackPorts;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -17,6 +20,8 @@ import java.sql.Statement;
 public final class EmbeddedDatabase implements AutoCloseable {
   public static final String USER = "postgres";
   public static final String PASSWORD = "postgres";
+  /** Starts on a chosen port before giving up when each one is taken meanwhile. */
+  static final int START_ATTEMPTS = 5;
 
   private final EmbeddedPostgres postgres;
 
@@ -32,19 +37,62 @@ public final class EmbeddedDatabase implements AutoCloseable {
   /**
    * A server on {@code port} (0 for any free one). With a {@code dataDirectory} its data survives
    * restarts, as the developer mode wants.
+   *
+   * <p>PostgreSQL is told its port ahead, so a port can be taken between choosing and binding it.
+   * With 0 the port is chosen here ({@link LoopbackPorts#pick}, outside the kernel's ephemeral
+   * range) and a start that fails because someone took it is retried on another, up to {@value
+   * #START_ATTEMPTS} times. A given port that is taken fails at once, once it stayed taken for a
+   * few seconds (a restart on the same port may follow the previous server's exit closely), with
+   * {@code cannot listen on localhost:<port>: address already in use}; it never waits on whoever
+   * holds the port.
    */
   public static EmbeddedDatabase start(int port, Path dataDirectory) {
-    try {
-      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
-      if (port > 0) {
-        builder.setPort(port);
+    if (port > 0) {
+      awaitFree(port, Duration.ofSeconds(5));
+      return startOn(port, dataDirectory);
+    }
+    for (int attempt = 1; ; attempt++) {
+      int chosen = LoopbackPorts.pick();
+      try {
+        return startOn(chosen, dataDirectory);
+      } catch (RuntimeException e) {
+        // Taken meanwhile (the server could not bind it): another port. Anything else: fail.
+        if (attempt >= START_ATTEMPTS || LoopbackPorts.isFree(chosen)) {
+          throw e;
+        }
       }
+    }
+  }
+
+  /** Starts with a port that was just seen free. */
+  private static EmbeddedDatabase startOn(int port, Path dataDirectory) {
+    try {
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPort(port)
+          // The readiness check connects to the port; should something else hold it, a login
+          // that never completes must fail the start, not hang it.
+          .setConnectConfig("loginTimeout", "5");
       if (dataDirectory != null) {
         builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
       }
       return new EmbeddedDatabase(builder.start());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the embedded PostgreSQL", e);
+      throw new UncheckedIOException("cannot start the embedded PostgreSQL on port " + port, e);
+    }
+  }
+
+  private static void awaitFree(int port, Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (!LoopbackPorts.isFree(port)) {
+      if (System.nanoTime() > deadline) {
+        throw new UncheckedIOException(new BindException(
+            "cannot listen on localhost:" + port + ": address already in use"));
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
     }
   }
 

@@ -11,6 +11,11 @@ import io.mpconnect.activities.subscriptions.SubscriptionLinkActivitiesImpl;
 import io.mpconnect.config.Env;
 import io.mpconnect.config.TemporalConnections;
 import io.mpconnect.persistence.Database;
+import io.mpconnect.persistence.MarketplaceCustomer;
+import io.mpconnect.persistence.MarketplaceCustomerRepository;
+import io.mpconnect.worker.subscriptions.SubscriptionMigration;
+import io.mpconnect.workflows.subscription.CustomerIdentifierWorkflowImpl;
+import io.mpconnect.workflows.subscription.SubscriptionSignals;
 import io.mpconnect.worker.metering.MeteringWorker;
 import io.mpconnect.worker.events.LifecycleEventIntake;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
@@ -44,6 +49,7 @@ public final class WorkerApp implements AutoCloseable {
   private final OutboxDispatcher outbox;
   private final LifecycleEventIntake lifecycleEvents;
   private final StatusServer status;
+  private final SubscriptionMigration migration;
 
   private WorkerApp(WorkerSettings settings, Env env) throws IOException {
     this.settings = settings;
@@ -56,14 +62,26 @@ public final class WorkerApp implements AutoCloseable {
     factory = WorkerFactory.newInstance(client);
     Worker worker = factory.newWorker(settings.temporal().taskQueue());
     worker.registerWorkflowImplementationTypes(
-        OnboardingWorkflowImpl.class, SubscriptionWorkflowImpl.class);
+        OnboardingWorkflowImpl.class,
+        SubscriptionWorkflowImpl.class,
+        CustomerIdentifierWorkflowImpl.class);
     meteringClient = MeteringClients.create(env);
+    MarketplaceCustomerRepository customers = new MarketplaceCustomerRepository(database.jdbi());
+    SubscriptionSignals signals =
+        new SubscriptionSignals(
+            client,
+            settings.temporal().taskQueue(),
+            (productCode, identifier) ->
+                customers.findByCustomerIdentifier(productCode, identifier)
+                    .map(MarketplaceCustomer::awsAccountId)
+                    .orElse(null));
     worker.registerActivitiesImplementations(
         new MarketplaceActivitiesImpl(meteringClient, settings.productCode(), metrics.awsCalls()),
-        new AccountActivitiesImpl(database.jdbi()),
+        new AccountActivitiesImpl(database.jdbi(), signals::accountKnown),
         new NotificationActivitiesImpl(database.jdbi()),
         new SubscriptionActivitiesImpl(database.jdbi()),
-        new SubscriptionLinkActivitiesImpl(client, settings.temporal().taskQueue()));
+        new SubscriptionLinkActivitiesImpl(signals));
+    migration = new SubscriptionMigration(database.jdbi(), signals);
     metering = MeteringWorker.register(worker, client, database.jdbi(), meteringClient,
         settings.productCode(), env, metrics.registry());
     outbox = new OutboxDispatcher(database.jdbi(), MailSenders.from(env));
@@ -72,21 +90,41 @@ public final class WorkerApp implements AutoCloseable {
     status = new StatusServer(settings.statusPort(), metrics::scrape, this::ready);
   }
 
-  /** Starts polling; returns once the worker runs. */
+  /** How long start-up waits for Temporal to answer before the worker gives up. */
+  static final java.time.Duration TEMPORAL_START_BUDGET = java.time.Duration.ofSeconds(60);
+
+  /**
+   * Starts polling; returns once the worker runs. Fails instead, with a message that says what
+   * is wrong, when the worker cannot run: the status port cannot be bound (at once), the database
+   * does not answer (after Flyway's connect retries), Temporal does not answer within {@link
+   * #TEMPORAL_START_BUDGET}. Whatever this start had begun (polling, outbox, consumers, the status
+   * server, connections) is closed before it throws, so nothing is left running.
+   */
   public static WorkerApp start(Env env) {
     WorkerSettings settings = WorkerSettings.from(env);
+    WorkerApp app;
     try {
-      WorkerApp app = new WorkerApp(settings, env);
+      app = new WorkerApp(settings, env);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the worker", e);
+    }
+    try {
+      // The port first: a port that is taken fails the start before anything polls.
+      app.status.start();
+      awaitTemporal(app.service, settings.temporal().address(), TEMPORAL_START_BUDGET);
       app.factory.start();
       app.outbox.start();
       app.lifecycleEvents.start();
       app.metering.start();
-      log.info("worker polling task queue {} on {}; status on :{}",
-          settings.temporal().taskQueue(), settings.temporal(), app.status.port());
-      return app;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the worker", e);
+      app.migration.start();
+    } catch (RuntimeException | Error e) {
+      log.info("worker start-up failed; stopping what was started");
+      app.close();
+      throw e;
     }
+    log.info("worker polling task queue {} on {}; status on :{}",
+        settings.temporal().taskQueue(), settings.temporal(), app.status.port());
+    return app;
   }
 
   public int statusPort() {
@@ -104,24 +142,164 @@ public final class WorkerApp implements AutoCloseable {
     }
   }
 
-  /** Graceful: stop polling, let activities in flight finish (up to 30 s), then release. */
+  /**
+   * Graceful: stop polling, let activities in flight finish (up to 30 s), then release. Also
+   * after a start that failed half-way: each part is closed even when another one fails to.
+   */
   @Override
   public void close() {
     log.info("worker shutting down");
-    lifecycleEvents.close();
-    factory.shutdown();
-    factory.awaitTermination(30, TimeUnit.SECONDS);
-    outbox.close();
-    metering.close();
-    status.close();
-    service.shutdown();
-    meteringClient.close();
-    database.close();
-    metrics.close();
+    closeQuietly("lifecycle event intake", lifecycleEvents::close);
+    closeQuietly("worker factory", () -> {
+      factory.shutdown();
+      factory.awaitTermination(30, TimeUnit.SECONDS);
+    });
+    closeQuietly("outbox dispatcher", outbox::close);
+    closeQuietly("metering", metering::close);
+    closeQuietly("status server", status::close);
+    closeQuietly("Temporal connection", service::shutdown);
+    closeQuietly("AWS Metering client", meteringClient::close);
+    closeQuietly("database", database::close);
+    closeQuietly("metrics", metrics::close);
   }
 
+  /**
+   * Runs the worker until SIGTERM. When it cannot start it prints one line, {@code error: <what>}
+   * (e.g. {@code error: cannot listen on 0.0.0.0:9464: address already in use
+   * (WORKER_STATUS_PORT)}), and exits with status 1 at once: never a process that lives on
+   * without serving.
+   */
   public static void main(String[] args) {
-    WorkerApp app = start(Env.system());
+    Env env = Env.system();
+    WorkerApp app;
+    try {
+      app = start(env);
+    } catch (Throwable e) {
+      String line = "error: " + startFailure(e, env);
+      if (isExplained(e)) {
+        log.error(line);
+      } else {
+        log.error(line, e);
+      }
+      System.err.println(line);
+      System.err.flush();
+      System.exit(1);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "worker-shutdown"));
+  }
+
+  // ---- start-up helpers (used by start and main only)
+
+  /** Waits until Temporal answers; UNAVAILABLE and timeouts are retried until the budget ends. */
+  private static void awaitTemporal(
+      WorkflowServiceStubs service, String address, java.time.Duration budget) {
+    long deadline = System.nanoTime() + budget.toNanos();
+    boolean waiting = false;
+    while (true) {
+      try {
+        service.blockingStub()
+            .withDeadlineAfter(5, TimeUnit.SECONDS)
+            .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
+        return;
+      } catch (io.grpc.StatusRuntimeException e) {
+        io.grpc.Status.Code code = e.getStatus().getCode();
+        if (code == io.grpc.Status.Code.UNIMPLEMENTED) {
+          return; // it answered
+        }
+        boolean transient_ = code == io.grpc.Status.Code.UNAVAILABLE
+            || code == io.grpc.Status.Code.DEADLINE_EXCEEDED;
+        if (!transient_ || System.nanoTime() > deadline) {
+          throw new TemporalUnreachable("cannot reach Temporal at " + address
+              + " (TEMPORAL_ADDRESS)" + (transient_ ? " within " + budget.toSeconds() + " s" : "")
+              + ": " + firstLine(e.getStatus().getCode() + ": " + e.getStatus().getDescription()),
+              e);
+        }
+        if (!waiting) {
+          log.warn("Temporal at {} does not answer yet ({}); retrying for up to {} s", address,
+              code, budget.toSeconds());
+          waiting = true;
+        }
+      }
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TemporalUnreachable("interrupted while waiting for Temporal at " + address, e);
+      }
+    }
+  }
+
+  /** A failure whose message already says everything (no stack trace needed). */
+  private static final class TemporalUnreachable extends IllegalStateException {
+    TemporalUnreachable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private static boolean isExplained(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof StatusServer.CannotListenException || c instanceof TemporalUnreachable
+          || c instanceof Env.ConfigException || c instanceof java.sql.SQLException
+          || c.getClass().getName().startsWith("org.flywaydb.")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** What went wrong, in one line that names the setting to look at. */
+  static String startFailure(Throwable e, Env env) {
+    java.sql.SQLException sql = null;
+    boolean flyway = false;
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof StatusServer.CannotListenException || c instanceof TemporalUnreachable
+          || c instanceof Env.ConfigException) {
+        return firstLine(c.getMessage());
+      }
+      if (c instanceof java.sql.SQLException found) {
+        sql = found;
+      }
+      flyway |= c.getClass().getName().startsWith("org.flywaydb.");
+    }
+    if (sql != null || flyway) {
+      String url;
+      try {
+        url = WorkerSettings.from(env).database().jdbcUrl().replaceFirst("\\?.*", "");
+      } catch (RuntimeException unreadable) {
+        url = "(DATABASE_URL unreadable)";
+      }
+      Throwable cause = sql != null ? sql : e;
+      return "cannot connect to the database at " + url + " (DATABASE_URL): "
+          + firstLine(cause.getMessage());
+    }
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof io.grpc.StatusRuntimeException grpc) {
+        String address;
+        try {
+          address = WorkerSettings.from(env).temporal().address();
+        } catch (RuntimeException unreadable) {
+          address = "(TEMPORAL_ADDRESS unreadable)";
+        }
+        return "cannot reach Temporal at " + address + " (TEMPORAL_ADDRESS): "
+            + firstLine(grpc.getMessage());
+      }
+    }
+    return "the worker could not start: " + firstLine(e.toString());
+  }
+
+  private static String firstLine(String text) {
+    if (text == null || text.isBlank()) {
+      return "(no message)";
+    }
+    return text.strip().lines().findFirst().orElse(text).strip();
+  }
+
+  private static void closeQuietly(String what, Runnable close) {
+    try {
+      close.run();
+    } catch (RuntimeException e) {
+      log.warn("while closing the {}: {}", what, e.toString());
+    }
   }
 }

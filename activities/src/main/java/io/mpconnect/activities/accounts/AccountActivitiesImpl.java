@@ -32,7 +32,25 @@ public final class AccountActivitiesImpl implements AccountActivities {
   private final MarketplaceLinkRepository links;
   private final ConnectTransaction connect;
 
+  /**
+   * Told when a registration mapped a legacy CustomerIdentifier to its AWS account (after the
+   * mapping is committed), so that events waiting for it move on.
+   */
+  @FunctionalInterface
+  public interface IdentifierMapped {
+    void mapped(String productCode, String customerIdentifier, String awsAccountId);
+
+    IdentifierMapped NOBODY = (productCode, identifier, account) -> {};
+  }
+
+  private final IdentifierMapped identifierMapped;
+
   public AccountActivitiesImpl(Jdbi jdbi) {
+    this(jdbi, IdentifierMapped.NOBODY);
+  }
+
+  public AccountActivitiesImpl(Jdbi jdbi, IdentifierMapped identifierMapped) {
+    this.identifierMapped = identifierMapped;
     users = new UserRepository(jdbi);
     organizations = new OrganizationRepository(jdbi);
     memberships = new MembershipRepository(jdbi);
@@ -44,6 +62,11 @@ public final class AccountActivitiesImpl implements AccountActivities {
   @Override
   public OrganizationRef registerCustomer(ResolvedCustomer customer) {
     ConnectTransaction.register(customers, Inputs.customer(customer));
+    if (customer.customerIdentifier() != null) {
+      // Committed above: a retry of this activity tells again, which is harmless.
+      identifierMapped.mapped(
+          customer.productCode(), customer.customerIdentifier(), customer.awsAccountId());
+    }
     return links
         .find(customer.productCode(), customer.awsAccountId())
         .flatMap(link -> organizations.findById(link.organizationId()))

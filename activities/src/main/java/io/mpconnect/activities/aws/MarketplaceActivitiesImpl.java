@@ -17,9 +17,10 @@ import software.amazon.awssdk.services.marketplacemetering.model.ResolveCustomer
 import software.amazon.awssdk.services.marketplacemetering.model.ThrottlingException;
 
 /**
- * ResolveCustomer through the real AWS SDK. Each AWS error becomes either a named non-retryable
- * failure (the customer must act) or a retryable one (AWS must recover). The registration token
- * never appears in a message or a log line.
+ * ResolveCustomer through the real AWS SDK, with the LicenseArn of AWS's current model read by
+ * {@link MeteringWireExtensions} (null on legacy listings). Each AWS error becomes either a named
+ * non-retryable failure (the customer must act) or a retryable one (AWS must recover). The
+ * registration token never appears in a message or a log line.
  */
 public class MarketplaceActivitiesImpl implements MarketplaceActivities {
   /** Failure type of retryable AWS errors, for metrics and the workflow history. */
@@ -42,12 +43,13 @@ public class MarketplaceActivitiesImpl implements MarketplaceActivities {
 
   @Override
   public ResolvedCustomer resolveCustomer(String registrationToken) {
-    ResolveCustomerResponse response;
+    MeteringWireExtensions.ResolvedOnTheWire resolved;
     try {
-      response = client.resolveCustomer(r -> r.registrationToken(registrationToken));
+      resolved = MeteringWireExtensions.resolveCustomer(client, registrationToken);
     } catch (RuntimeException e) {
       throw failureFor(e);
     }
+    ResolveCustomerResponse response = resolved.response();
     if (!productCode.equals(response.productCode())) {
       metrics.error("ResolveCustomer", FailureTypes.WRONG_PRODUCT);
       throw ApplicationFailure.newNonRetryableFailure(
@@ -55,7 +57,10 @@ public class MarketplaceActivitiesImpl implements MarketplaceActivities {
           FailureTypes.WRONG_PRODUCT);
     }
     return new ResolvedCustomer(
-        response.productCode(), response.customerAWSAccountId(), response.customerIdentifier());
+        response.productCode(),
+        response.customerAWSAccountId(),
+        response.customerIdentifier(),
+        resolved.licenseArn());
   }
 
   private ApplicationFailure failureFor(RuntimeException e) {

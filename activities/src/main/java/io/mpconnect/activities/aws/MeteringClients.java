@@ -15,7 +15,9 @@ public final class MeteringClients {
    * The SDK reads AWS_ENDPOINT_URL_MARKETPLACE_METERING from the process environment by itself;
    * it is applied here too so that an in-process launcher can hand it in through {@link Env}.
    * The SDK's own retries are off: Temporal's activity retry policy is the one owner of retries,
-   * so attempts are bounded and visible in the workflow history.
+   * so attempts are bounded and visible in the workflow history. {@link MeteringWireExtensions}
+   * adds the fields of AWS's current model that this SDK module does not know (LicenseArn); it
+   * changes only calls that ask for it.
    */
   public static MarketplaceMeteringClient create(Env env) {
     var builder =
@@ -29,7 +31,8 @@ public final class MeteringClients {
             .overrideConfiguration(
                 c ->
                     c.retryStrategy(AwsRetryStrategy.doNotRetry())
-                        .apiCallTimeout(Duration.ofSeconds(25)));
+                        .apiCallTimeout(Duration.ofSeconds(25))
+                        .addExecutionInterceptor(new MeteringWireExtensions()));
     AwsEnvironment.endpoint(env, ENDPOINT_VARIABLE).ifPresent(builder::endpointOverride);
     return builder.build();
   }

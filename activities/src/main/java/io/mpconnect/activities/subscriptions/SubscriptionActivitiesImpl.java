@@ -1,7 +1,9 @@
 package io.mpconnect.activities.subscriptions;
 
 import io.mpconnect.activities.notifications.SubscriptionNoticeEmail;
+import io.mpconnect.persistence.LicenseRepository;
 import io.mpconnect.persistence.LinkStatus;
+import io.mpconnect.persistence.MarketplaceLicense;
 import io.mpconnect.persistence.Organization;
 import io.mpconnect.persistence.OrganizationRepository;
 import io.mpconnect.persistence.OutboxRepository;
@@ -10,16 +12,21 @@ import io.mpconnect.persistence.SubscriptionRepository.Applied;
 import io.mpconnect.persistence.SubscriptionRepository.LinkedOrganization;
 import io.mpconnect.workflows.activities.FailureTypes;
 import io.mpconnect.workflows.activities.SubscriptionActivities;
+import io.mpconnect.workflows.messages.License;
+import io.mpconnect.workflows.messages.SubscriptionLicenses;
 import io.mpconnect.workflows.messages.SubscriptionLink;
 import io.mpconnect.workflows.messages.SubscriptionNotice;
 import io.mpconnect.workflows.messages.SubscriptionTransition;
 import io.mpconnect.workflows.messages.TransitionResult;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
 import io.temporal.failure.ApplicationFailure;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -35,11 +42,13 @@ public final class SubscriptionActivitiesImpl implements SubscriptionActivities 
   private final SubscriptionRepository subscriptions;
   private final OrganizationRepository organizations;
   private final OutboxRepository outbox;
+  private final LicenseRepository licenses;
 
   public SubscriptionActivitiesImpl(Jdbi jdbi) {
     subscriptions = new SubscriptionRepository(jdbi);
     organizations = new OrganizationRepository(jdbi);
     outbox = new OutboxRepository(jdbi);
+    licenses = new LicenseRepository(jdbi);
   }
 
   @Override
@@ -107,6 +116,58 @@ public final class SubscriptionActivitiesImpl implements SubscriptionActivities 
   }
 
   @Override
+  public void saveLicenses(SubscriptionLicenses set) {
+    if (set == null || blank(set.productCode()) || blank(set.awsAccountId())
+        || set.licenses() == null) {
+      throw invalid("The subscription's licenses are incomplete.");
+    }
+    UUID organizationId = blank(set.organizationId()) ? null : uuid(set.organizationId());
+    List<LicenseRepository.Entry> entries = new ArrayList<>(set.licenses().size());
+    Set<String> keys = new HashSet<>();
+    for (License license : set.licenses()) {
+      if (license == null || blank(license.key()) || license.status() == null) {
+        throw invalid("A license of customer " + set.awsAccountId() + " has no key or status.");
+      }
+      if (!keys.add(license.key())) {
+        throw invalid("License " + license.key() + " of customer " + set.awsAccountId()
+            + " appears twice.");
+      }
+      entries.add(
+          new LicenseRepository.Entry(
+              license.key(),
+              license.licenseArn(),
+              license.agreementId(),
+              MarketplaceLicense.Status.valueOf(license.status().name()),
+              license.usableFrom(),
+              license.endedAt(),
+              license.revokedAt(),
+              license.freeTrial(),
+              license.offerId(),
+              license.intent(),
+              license.endReason()));
+    }
+    boolean written =
+        licenses.save(
+            new LicenseRepository.LicenseSet(
+                set.productCode(), set.awsAccountId(), organizationId, entries, set.sequence()));
+    if (written) {
+      log.debug("licenses of {} {} saved at sequence {} ({} license(s))", set.productCode(),
+          set.awsAccountId(), set.sequence(), entries.size());
+    } else {
+      log.info("licenses of {} {} at sequence {} ignored: a newer write is stored",
+          set.productCode(), set.awsAccountId(), set.sequence());
+    }
+  }
+
+  @Override
+  public String accountOfIdentifier(String productCode, String customerIdentifier) {
+    if (blank(productCode) || blank(customerIdentifier)) {
+      throw invalid("A product code and a customer identifier are needed.");
+    }
+    return subscriptions.accountOfIdentifier(productCode, customerIdentifier.strip()).orElse(null);
+  }
+
+  @Override
   public void notifyOwners(SubscriptionNotice notice) {
     if (notice == null || notice.kind() == null || blank(notice.organizationId())) {
       throw invalid("The subscription notice is incomplete.");
@@ -156,7 +217,9 @@ public final class SubscriptionActivitiesImpl implements SubscriptionActivities 
           .accountOfIdentifier(transition.productCode(), transition.customerIdentifier())
           .orElse(null);
     }
-    return null;
+    // Neither named: then the key is the account under both keyings (the account id, or the
+    // identifier when there is one).
+    return transition.customerKey();
   }
 
   private static SubscriptionLink toLink(LinkedOrganization link, String customerKey) {

@@ -58,6 +58,46 @@ class MarketplaceActivitiesImplTest {
   }
 
   @Test
+  void aCurrentModelTokenResolvesWithItsLicenseArnAndNoIdentifier() {
+    String token = MeteringStandIn.newDemoToken("123456789012");
+
+    ResolvedCustomer customer = activities.resolveCustomer(token);
+
+    assertThat(customer)
+        .isEqualTo(
+            new ResolvedCustomer(
+                PRODUCT, "123456789012", null, MeteringStandIn.demoLicenseArn(token)));
+    assertThat(customer.licenseArn())
+        .matches("arn:aws:license-manager::\\d{12}:license:l-[0-9a-f]{32}");
+    // The same token again (Temporal's retry of the activity): the same license.
+    assertThat(activities.resolveCustomer(token)).isEqualTo(customer);
+    // A new click, a new agreement of the same account: another license.
+    String another = MeteringStandIn.newDemoToken("123456789012");
+    assertThat(activities.resolveCustomer(another).licenseArn()).isNotEqualTo(customer.licenseArn());
+  }
+
+  @Test
+  void aLegacyTokenResolvesWithItsIdentifierAndNoLicenseArn() {
+    ResolvedCustomer customer =
+        activities.resolveCustomer(MeteringStandIn.newLegacyToken("123456789012"));
+
+    assertThat(customer)
+        .isEqualTo(
+            new ResolvedCustomer(
+                PRODUCT, "123456789012", MeteringStandIn.demoCustomerIdentifier("123456789012"),
+                null));
+  }
+
+  @Test
+  void aRegisteredLicenseIsPassedOn() {
+    String license = "arn:aws:license-manager::999988887777:license:l-" + "1a".repeat(16);
+    standIn.registerToken("token-4", PRODUCT, "123456789012", null, license);
+
+    assertThat(activities.resolveCustomer("token-4"))
+        .isEqualTo(new ResolvedCustomer(PRODUCT, "123456789012", null, license));
+  }
+
+  @Test
   void aTokenOfAnotherProductIsFinalWrongProduct() {
     standIn.registerToken("token-2", "prod-theirs", "123456789012", null);
     ApplicationFailure failure = failureOf("token-2");
@@ -88,6 +128,13 @@ class MarketplaceActivitiesImplTest {
     assertThat(standIn.calls("ResolveCustomer")).hasSize(1);
     // The next attempt (Temporal's retry) succeeds.
     assertThat(activities.resolveCustomer("token-3").awsAccountId()).isEqualTo("123456789012");
+  }
+
+  @Test
+  void aWrongProductDemoTokenIsFinalWrongProduct() {
+    ApplicationFailure failure = failureOf("demo-wrongproduct-123456789012-x");
+    assertThat(failure.getType()).isEqualTo(FailureTypes.WRONG_PRODUCT);
+    assertThat(failure.isNonRetryable()).isTrue();
   }
 
   @Test

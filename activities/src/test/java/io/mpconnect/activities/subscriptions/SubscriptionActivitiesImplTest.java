@@ -11,6 +11,8 @@ import io.mpconnect.persistence.AuditAction;
 import io.mpconnect.persistence.AuditEntry;
 import io.mpconnect.persistence.AuditLog;
 import io.mpconnect.persistence.BillingProvider;
+import io.mpconnect.persistence.LicenseRepository;
+import io.mpconnect.persistence.MarketplaceLicense;
 import io.mpconnect.persistence.MarketplaceCustomerRepository;
 import io.mpconnect.persistence.MarketplaceLinkRepository;
 import io.mpconnect.persistence.MembershipRepository;
@@ -20,6 +22,9 @@ import io.mpconnect.persistence.Plan;
 import io.mpconnect.persistence.Role;
 import io.mpconnect.persistence.UserRepository;
 import io.mpconnect.workflows.activities.FailureTypes;
+import io.mpconnect.workflows.messages.License;
+import io.mpconnect.workflows.messages.LicenseStatus;
+import io.mpconnect.workflows.messages.SubscriptionLicenses;
 import io.mpconnect.workflows.messages.SubscriptionLink;
 import io.mpconnect.workflows.messages.SubscriptionNotice;
 import io.mpconnect.workflows.messages.SubscriptionStatus;
@@ -27,6 +32,8 @@ import io.mpconnect.workflows.messages.SubscriptionTransition;
 import io.mpconnect.workflows.messages.TransitionResult;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -162,6 +169,143 @@ class SubscriptionActivitiesImplTest {
               .contains("300000000006").contains("Demo SaaS");
           assertThat(email.summary()).doesNotContain("@");
         });
+  }
+
+  @Test
+  void findLink_byTheAwsAccount_returnsTheSameLinkKeyedByTheAccount() {
+    Linked linked = linked("Acme By Account", "300000000007", "cust-by-account");
+
+    SubscriptionLink link = activities.findLink("prod", "300000000007");
+
+    assertThat(link.organizationId()).isEqualTo(linked.organization.toString());
+    assertThat(link.customerKey()).isEqualTo("300000000007");
+    assertThat(link.awsAccountId()).isEqualTo("300000000007");
+    assertThat(link.customerIdentifier()).isEqualTo("cust-by-account");
+    assertThat(activities.findLink("prod", "399999999999")).isNull();
+  }
+
+  @Test
+  void aTransitionKeyedByTheAccount_appliesAndIsAuditedUnderThatKey() {
+    Linked linked = linked("Acme Keyed", "300000000008", "cust-keyed");
+    SubscriptionTransition byAccount =
+        new SubscriptionTransition("prod", "300000000008", "cust-keyed", "300000000008",
+            linked.organization.toString(), SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE,
+            "license-updated", "m-8", 1, "sqs");
+
+    assertThat(activities.applyTransition(byAccount))
+        .isEqualTo(new TransitionResult("STANDARD", true, true));
+    assertThat(audit.forOrganization(linked.organization))
+        .filteredOn(e -> e.action() == AuditAction.SUBSCRIPTION_STATUS_CHANGED).singleElement()
+        .satisfies(e -> assertThat(e.details()).containsEntry("customerKey", "300000000008"));
+  }
+
+  @Test
+  void aTransitionNamingNeitherAccountNorIdentifier_usesTheKey_whichIsThenTheAccount() {
+    Linked linked = linked("Acme Key Only", "300000000009", null);
+    SubscriptionTransition keyOnly =
+        new SubscriptionTransition("prod", "300000000009", null, null,
+            linked.organization.toString(), SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE,
+            "license-updated", "m-9", 1, "sqs");
+
+    assertThat(activities.applyTransition(keyOnly).planChanged()).isTrue();
+  }
+
+  @Test
+  void saveLicenses_storesEveryLicenseOfTheCustomer_andARetryWritesTheSame() {
+    Linked linked = linked("Acme Licenses", "300000000010", null);
+    SubscriptionLicenses set = licenses(linked.account, linked.organization.toString(), 4,
+        usable("agmt-1", "arn:aws:license-manager::1:license/l-1"),
+        new License("arn:arn-2", "arn-2", null, LicenseStatus.PENDING, null, null, null, null,
+            null, null, null, null));
+
+    activities.saveLicenses(set);
+    List<MarketplaceLicense> stored =
+        new LicenseRepository(jdbi).forCustomer("prod", linked.account);
+    activities.saveLicenses(set);
+
+    assertThat(new LicenseRepository(jdbi).forCustomer("prod", linked.account))
+        .usingRecursiveFieldByFieldElementComparatorIgnoringFields("updatedAt")
+        .containsExactlyElementsOf(stored);
+    assertThat(stored).extracting(MarketplaceLicense::key)
+        .containsExactlyInAnyOrder("agmt-1", "arn:arn-2");
+    assertThat(new LicenseRepository(jdbi).forOrganization(linked.organization))
+        .filteredOn(l -> l.key().equals("agmt-1")).singleElement()
+        .satisfies(l -> {
+          assertThat(l.licenseArn()).isEqualTo("arn:aws:license-manager::1:license/l-1");
+          assertThat(l.agreementId()).isEqualTo("agmt-1");
+          assertThat(l.status()).isEqualTo(MarketplaceLicense.Status.USABLE);
+          assertThat(l.usableFrom()).isEqualTo(FROM);
+          assertThat(l.freeTrial()).isTrue();
+          assertThat(l.offerId()).isEqualTo("offer-agmt-1");
+          assertThat(l.intent()).isEqualTo("NEW");
+          assertThat(l.sequence()).isEqualTo(4);
+        });
+  }
+
+  @Test
+  void saveLicenses_ignoresAWriteOlderThanTheStoredOne() {
+    activities.saveLicenses(licenses("300000000011", null, 7,
+        new License("agmt-old", "arn-old", "agmt-old", LicenseStatus.ENDED, FROM, FROM, FROM,
+            null, null, "NEW", "CANCELLED", FROM)));
+
+    activities.saveLicenses(licenses("300000000011", null, 6, usable("agmt-old", "arn-old")));
+
+    assertThat(new LicenseRepository(jdbi).forCustomer("prod", "300000000011")).singleElement()
+        .satisfies(l -> {
+          assertThat(l.status()).isEqualTo(MarketplaceLicense.Status.ENDED);
+          assertThat(l.sequence()).isEqualTo(7);
+        });
+  }
+
+  @Test
+  void saveLicenses_withIncompleteInput_failsForGood() {
+    License good = usable("agmt-x", "arn-x");
+    License noKey = new License(" ", "arn-y", null, LicenseStatus.PENDING, null, null, null, null,
+        null, null, null, null);
+    License noStatus = new License("agmt-z", "arn-z", null, null, null, null, null, null, null,
+        null, null, null);
+    for (SubscriptionLicenses incomplete : Arrays.asList(
+        null,
+        new SubscriptionLicenses(" ", "300000000012", null, List.of(good), 1),
+        new SubscriptionLicenses("prod", null, null, List.of(good), 1),
+        new SubscriptionLicenses("prod", "300000000012", null, null, 1),
+        new SubscriptionLicenses("prod", "300000000012", "not-a-uuid", List.of(good), 1),
+        new SubscriptionLicenses("prod", "300000000012", null, Arrays.asList(good, null), 1),
+        licenses("300000000012", null, 1, noKey),
+        licenses("300000000012", null, 1, noStatus),
+        licenses("300000000012", null, 1, good, good))) {
+      ApplicationFailure failure =
+          catchThrowableOfType(ApplicationFailure.class, () -> activities.saveLicenses(incomplete));
+      assertThat(failure).as("%s", incomplete).isNotNull();
+      assertThat(failure.getType()).isEqualTo(FailureTypes.INVALID_INPUT);
+      assertThat(failure.isNonRetryable()).isTrue();
+    }
+    assertThat(new LicenseRepository(jdbi).forCustomer("prod", "300000000012")).isEmpty();
+  }
+
+  @Test
+  void accountOfIdentifier_mapsARegisteredIdentifier_elseNull() {
+    linked("Acme Mapped", "300000000013", "cust-mapped");
+
+    assertThat(activities.accountOfIdentifier("prod", "cust-mapped")).isEqualTo("300000000013");
+    assertThat(activities.accountOfIdentifier("prod", "cust-unseen")).isNull();
+    assertThat(activities.accountOfIdentifier("other-prod", "cust-mapped")).isNull();
+    ApplicationFailure failure = catchThrowableOfType(ApplicationFailure.class,
+        () -> activities.accountOfIdentifier("prod", " "));
+    assertThat(failure.getType()).isEqualTo(FailureTypes.INVALID_INPUT);
+    assertThat(failure.isNonRetryable()).isTrue();
+  }
+
+  private static final Instant FROM = Instant.parse("2026-06-02T08:00:00Z");
+
+  private static License usable(String agreement, String arn) {
+    return new License(agreement, arn, agreement, LicenseStatus.USABLE, FROM, null, null, true,
+        "offer-" + agreement, "NEW", null, FROM);
+  }
+
+  private static SubscriptionLicenses licenses(
+      String account, String organization, long sequence, License... licenses) {
+    return new SubscriptionLicenses("prod", account, organization, Arrays.asList(licenses), sequence);
   }
 
   private record Linked(UUID organization, String account, String identifier, String ownerEmail) {}

@@ -7,6 +7,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.mpconnect.persistence.BillingProvider;
 import io.mpconnect.persistence.LinkStatus;
+import io.mpconnect.persistence.MarketplaceLicense;
 import io.mpconnect.persistence.MarketplaceLink;
 import io.mpconnect.persistence.Organization;
 import io.mpconnect.persistence.OrganizationDetails;
@@ -14,6 +15,7 @@ import io.mpconnect.persistence.Plan;
 import io.mpconnect.persistence.Role;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -22,7 +24,8 @@ import java.util.UUID;
  * The console's Settings &gt; Billing page of one organization, for its members: plan and billing
  * provider. Owners of a Starter organization get "Connect to cloud marketplace", which leads to
  * the AWS listing, where "Set up your account" starts the sign-up journey; a connected
- * organization shows "Billed through AWS Marketplace" with its AWS account. Anyone else gets 404.
+ * organization shows "Billed through AWS Marketplace" with its AWS account and its AWS
+ * Marketplace licenses (agreements) as the subscription last stored them. Anyone else gets 404.
  */
 public final class BillingPage {
   static final String PATH = "/organizations/{id}/billing";
@@ -91,7 +94,7 @@ public final class BillingPage {
     main.append("<section class=\"card\" id=\"billing-contact\" aria-labelledby=\"contact-heading\">")
         .append("<h2 id=\"contact-heading\">Billing contact</h2>\n");
     if (link != null) {
-      main.append(linked(link));
+      main.append(linked(link, console.data().licenses(details.get())));
     } else if (organization.plan() != Plan.STARTER) {
       main.append("<p>").append(name).append(" is billed directly by ")
           .append(escape(console.vendorName())).append(". Only organizations on the free Starter"
@@ -112,7 +115,7 @@ public final class BillingPage {
     console.page(ctx, 200, viewer, "Billing · " + organization.name(), main.toString(), head);
   }
 
-  private String linked(MarketplaceLink link) {
+  private String linked(MarketplaceLink link, List<MarketplaceLicense> licenses) {
     StringBuilder out = new StringBuilder();
     LinkStatus status = link.subscriptionStatus();
     boolean active = status == LinkStatus.ACTIVE;
@@ -126,6 +129,7 @@ public final class BillingPage {
       out.append("<dt>Connected on</dt><dd>").append(DATE.format(link.linkedAt())).append("</dd>");
     }
     out.append("</dl>");
+    out.append(licenses(licenses));
     out.append("<p class=\"muted\">Usage is metered by the hour and appears on the AWS bill of this"
         + " account. The subscription is managed in AWS Marketplace.</p>");
     if (status == LinkStatus.UNSUBSCRIBED && listingUrl != null) {
@@ -133,6 +137,58 @@ public final class BillingPage {
           .append("\">Subscribe again on AWS Marketplace</a></p>");
     }
     return out.toString();
+  }
+
+  /**
+   * The customer's licenses: one per agreement on AWS's current model (an account may hold
+   * several), one implicit license on a legacy listing. Nothing when none is stored yet.
+   */
+  private static String licenses(List<MarketplaceLicense> licenses) {
+    if (licenses.isEmpty()) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    out.append("<div id=\"licenses\"><h3 id=\"licenses-heading\">")
+        .append(licenses.size() == 1 ? "AWS Marketplace license" : "AWS Marketplace licenses")
+        .append("</h3>");
+    for (MarketplaceLicense license : licenses) {
+      out.append("<dl class=\"facts license\" data-status=\"")
+          .append(escape(license.status().name())).append("\">")
+          .append("<dt>Status</dt><dd class=\"license-status\">")
+          .append(licenseStatusText(license.status())).append("</dd>");
+      if (license.agreementId() != null) {
+        out.append("<dt>Agreement</dt><dd class=\"license-agreement\">")
+            .append(escape(license.agreementId())).append("</dd>");
+      }
+      if (license.freeTrial() != null) {
+        out.append("<dt>Free trial</dt><dd class=\"license-free-trial\">")
+            .append(license.freeTrial() ? "Yes" : "No").append("</dd>");
+      }
+      if (license.offerId() != null) {
+        out.append("<dt>Offer</dt><dd class=\"license-offer\">")
+            .append(escape(license.offerId())).append("</dd>");
+      }
+      if (license.usableFrom() != null) {
+        out.append("<dt>Usable from</dt><dd class=\"license-usable-from\">")
+            .append(DATE.format(license.usableFrom())).append("</dd>");
+      }
+      if (license.endedAt() != null) {
+        out.append("<dt>Ended on</dt><dd class=\"license-ended\">")
+            .append(DATE.format(license.endedAt())).append("</dd>");
+      }
+      out.append("</dl>");
+    }
+    return out.append("</div>").toString();
+  }
+
+  private static String licenseStatusText(MarketplaceLicense.Status status) {
+    return switch (status) {
+      case PENDING -> "Waiting for AWS";
+      case USABLE -> "Active";
+      case ENDING -> "Ending: the last usage is being billed";
+      case ENDED -> "Ended";
+      case FAILED -> "AWS could not confirm it";
+    };
   }
 
   private static String headline(LinkStatus status) {

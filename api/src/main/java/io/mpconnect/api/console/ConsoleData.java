@@ -3,6 +3,9 @@ package io.mpconnect.api.console;
 import io.mpconnect.api.db.LazyPool;
 import io.mpconnect.api.session.Session;
 import io.mpconnect.config.DatabaseSettings;
+import io.mpconnect.persistence.LicenseRepository;
+import io.mpconnect.persistence.MarketplaceLicense;
+import io.mpconnect.persistence.MarketplaceLink;
 import io.mpconnect.persistence.MembershipRepository;
 import io.mpconnect.persistence.OrganizationDetails;
 import io.mpconnect.persistence.OrganizationRepository;
@@ -41,6 +44,18 @@ public final class ConsoleData implements AutoCloseable {
 
   public Optional<OrganizationDetails> details(UUID organizationId) {
     return pool.use(jdbi -> new OrganizationRepository(jdbi).findDetails(organizationId));
+  }
+
+  /**
+   * The licenses of an organization's AWS customer as its subscription workflow last stored them:
+   * those of the linked customer when it is linked (also rows written before the link), else any
+   * written for the organization. Newest first.
+   */
+  public List<MarketplaceLicense> licenses(OrganizationDetails details) {
+    MarketplaceLink link = details.link();
+    return pool.use(jdbi -> link == null
+        ? new LicenseRepository(jdbi).forOrganization(details.organization().id())
+        : new LicenseRepository(jdbi).forCustomer(link.productCode(), link.awsAccountId()));
   }
 
   public List<UserOrganization> organizationsOf(UUID userId) {

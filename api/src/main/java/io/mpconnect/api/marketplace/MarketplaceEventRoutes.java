@@ -6,6 +6,7 @@ import io.mpconnect.api.ApiSettings;
 import io.mpconnect.workflows.messages.LifecycleEvent;
 import io.mpconnect.workflows.subscription.LifecycleEventParser;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Accepted;
+import io.mpconnect.workflows.subscription.LifecycleEventParser.Listing;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Rejected;
 import io.mpconnect.workflows.subscription.SubscriptionSignals;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -19,7 +20,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +27,11 @@ import org.slf4j.LoggerFactory;
  * {@code POST /admin/marketplace/events}: support (and the developer mode) inject an AWS
  * Marketplace lifecycle event by hand. The body is what the queue would carry: an SNS
  * notification, a legacy message ({@code action}, {@code customer-identifier}, {@code
- * product-code}) or an EventBridge event. Same parser and same signal-with-start as the worker's
- * queue consumer.
+ * product-code}) or an EventBridge event (AWS's current model: {@code source} {@code
+ * aws.agreement-marketplace}, Purchase Agreement Created / Amended / Ended, License Updated /
+ * Deprovisioned). Same parser, configured the same way (MARKETPLACE_PRODUCT_CODE,
+ * MARKETPLACE_PRODUCT_ID, MARKETPLACE_SELLER_ACCOUNT_ID), and same signal-with-start as the
+ * worker's queue consumer.
  *
  * <p>Answers 202 when Temporal accepted the signal, 400 with the reason when the body cannot be
  * applied (nothing is parked: the caller holds the body), 401 without a bearer token, 403 with a
@@ -43,14 +46,24 @@ public final class MarketplaceEventRoutes {
   private final LifecycleEventParser parser;
 
   public MarketplaceEventRoutes(WorkflowClient client, ApiSettings settings) {
-    this(client, settings.temporal().taskQueue(), settings.adminToken(), settings.productCode());
+    this(client, settings.temporal().taskQueue(), settings.adminToken(),
+        settings.productCode() == null ? null : Listing.of(settings.productCode(),
+            settings.productId(), settings.sellerAccountId()));
   }
 
+  /** Only the product code: agreement events are refused (NOT_CONFIGURED), as on the worker. */
   MarketplaceEventRoutes(
       WorkflowClient client, String taskQueue, String adminToken, String productCode) {
+    this(client, taskQueue, adminToken, productCode == null ? null : Listing.of(productCode,
+        null, null));
+  }
+
+  /** @param listing what events must match, or null when MARKETPLACE_PRODUCT_CODE is unset */
+  MarketplaceEventRoutes(
+      WorkflowClient client, String taskQueue, String adminToken, Listing listing) {
     this.signals = new SubscriptionSignals(client, taskQueue);
     this.adminTokenHash = adminToken == null ? null : sha256(adminToken);
-    this.parser = productCode == null ? null : new LifecycleEventParser(Set.of(productCode));
+    this.parser = listing == null ? null : new LifecycleEventParser(listing);
   }
 
   public void register(Javalin app) {

@@ -69,7 +69,8 @@ public final class OnboardingRoutes {
     }
     String token = csrf.token(session.get());
     switch (outcome.kind()) {
-      case COMPLETED -> ctx.status(200).json(ViewJson.of(outcome.view(), token));
+      case COMPLETED ->
+          ctx.status(200).json(ViewJson.of(onboardings.refresh(outcome.view()), token));
       case PENDING -> query(ctx, id).ifPresent(v -> ctx.status(202).json(ViewJson.of(v, token)));
       case REJECTED -> ctx.status(422).json(Json.message(outcome.message()));
       case NOT_FOUND -> notFound(ctx);

@@ -89,6 +89,11 @@ public final class Onboardings {
     }
   }
 
+  /** A view the workflow answered, with its subscription's live status and licenses. */
+  public OnboardingView refresh(OnboardingView view) {
+    return LiveSubscriptionStatus.refresh(client, view);
+  }
+
   public UpdateOutcome chooseOrganization(String onboardingId, ConnectChoice choice, Duration wait) {
     return update(onboardingId, "chooseOrganization", choice, wait);
   }

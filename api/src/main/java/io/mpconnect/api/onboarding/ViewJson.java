@@ -1,5 +1,7 @@
 package io.mpconnect.api.onboarding;
 
+import io.mpconnect.api.marketplace.LiveSubscriptionStatus;
+import io.mpconnect.workflows.messages.License;
 import io.mpconnect.workflows.messages.OnboardingView;
 import io.mpconnect.workflows.messages.OrganizationOption;
 import java.util.List;
@@ -27,11 +29,29 @@ public record ViewJson(
 
   public record OrganizationRef(String id, String name, String plan) {}
 
-  public record Subscription(String status) {}
+  /**
+   * @param licenses the customer's licenses as its subscription workflow holds them, when the
+   *     onboarding is connected and the subscription answered; else empty
+   */
+  public record Subscription(String status, List<LicenseJson> licenses) {}
+
+  /** One license (one agreement on AWS's current model; a legacy listing's implicit one). */
+  public record LicenseJson(
+      String licenseArn, String agreementId, String status, Boolean freeTrial, String offerId) {}
 
   public record User(String displayName, String email, String provider) {}
 
+  /** The body of a view (its subscription's licenses as {@link LiveSubscriptionStatus} read). */
   public static ViewJson of(OnboardingView view, String csrfToken) {
+    return of(
+        view, view.subscription() == null ? List.of() : view.subscription().licenses(), csrfToken);
+  }
+
+  public static ViewJson of(LiveSubscriptionStatus.Live live, String csrfToken) {
+    return of(live.view(), live.licenses(), csrfToken);
+  }
+
+  public static ViewJson of(OnboardingView view, List<License> licenses, String csrfToken) {
     return new ViewJson(
         view.id(),
         name(view.step()),
@@ -44,7 +64,13 @@ public record ViewJson(
             ? null
             : new OrganizationRef(
                 view.organization().id(), view.organization().name(), view.organization().plan()),
-        view.subscription() == null ? null : new Subscription(name(view.subscription().status())),
+        view.subscription() == null
+            ? null
+            : new Subscription(
+                name(view.subscription().status()),
+                licenses == null
+                    ? List.of()
+                    : licenses.stream().map(ViewJson::license).toList()),
         view.message(),
         view.user() == null
             ? null
@@ -55,6 +81,11 @@ public record ViewJson(
   private static Organization organization(OrganizationOption o) {
     return new Organization(
         o.id(), o.name(), o.plan(), o.role(), o.eligible(), name(o.ineligibleReason()));
+  }
+
+  private static LicenseJson license(License l) {
+    return new LicenseJson(l.licenseArn(), l.agreementId(), name(l.status()), l.freeTrial(),
+        l.offerId());
   }
 
   private static String name(Enum<?> value) {

@@ -8,6 +8,8 @@ import io.mpconnect.api.auth.ReturnPath;
 import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.config.Env;
 import io.mpconnect.persistence.Database;
+import io.mpconnect.persistence.LicenseRepository;
+import io.mpconnect.persistence.MarketplaceLicense;
 import io.mpconnect.persistence.MarketplaceCustomerRepository;
 import io.mpconnect.persistence.MarketplaceLinkRepository;
 import io.mpconnect.persistence.MembershipRepository;
@@ -29,6 +31,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -188,6 +191,54 @@ class ConsoleTest {
     assertThat(body).contains("Billed through AWS Marketplace", account, "Active",
             "Standard (pay as you go)", "<dd id=\"billing-provider\">AWS Marketplace</dd>")
         .doesNotContain("Connect to cloud marketplace", "http-equiv=\"refresh\"");
+  }
+
+  @Test
+  void aConnectedOrganizationShowsItsAwsMarketplaceLicensesEscaped() {
+    Person owner = person("Lena Licenses");
+    UUID organization = organization("Licensed Ltd", Plan.STARTER);
+    member(organization, owner, Role.OWNER);
+    String account = link(organization, true);
+    new LicenseRepository(database.jdbi()).save(new LicenseRepository.LicenseSet(PRODUCT, account,
+        organization, java.util.List.of(
+            new LicenseRepository.Entry("agmt-trial", "arn:aws:license-manager::1:license/l-t",
+                "agmt-trial", MarketplaceLicense.Status.USABLE,
+                Instant.parse("2026-06-03T10:00:00Z"), null, null, true,
+                "offer-<b>private</b>&1", "NEW", null),
+            new LicenseRepository.Entry("agmt-gone", "arn:aws:license-manager::1:license/l-g",
+                "agmt-gone", MarketplaceLicense.Status.ENDED,
+                Instant.parse("2026-01-15T00:00:00Z"), Instant.parse("2026-05-31T00:00:00Z"),
+                Instant.parse("2026-05-31T01:00:00Z"), false, null, "NEW", "EXPIRED")), 4));
+
+    String body = signInTo(new Browser(), owner, "/organizations/" + organization + "/billing").body();
+
+    assertThat(body).contains("AWS Marketplace licenses",
+            "<dl class=\"facts license\" data-status=\"USABLE\">",
+            "<dd class=\"license-status\">Active</dd>",
+            "<dd class=\"license-free-trial\">Yes</dd>",
+            "<dd class=\"license-offer\">offer-&lt;b&gt;private&lt;/b&gt;&amp;1</dd>",
+            "<dd class=\"license-usable-from\">3 June 2026</dd>",
+            "<dd class=\"license-agreement\">agmt-trial</dd>",
+            "<dl class=\"facts license\" data-status=\"ENDED\">",
+            "<dd class=\"license-status\">Ended</dd>",
+            "<dd class=\"license-free-trial\">No</dd>",
+            "<dd class=\"license-ended\">31 May 2026</dd>")
+        .doesNotContain("<b>private</b>");
+    assertThat(body.indexOf("agmt-trial")).as("newest first")
+        .isLessThan(body.indexOf("agmt-gone"));
+  }
+
+  @Test
+  void aConnectedOrganizationWithoutStoredLicensesShowsNoLicenses() {
+    Person owner = person("Nora Nolicense");
+    UUID organization = organization("Unlicensed Inc", Plan.STARTER);
+    member(organization, owner, Role.OWNER);
+    link(organization, true);
+
+    String body = signInTo(new Browser(), owner, "/organizations/" + organization + "/billing").body();
+
+    assertThat(body).contains("Billed through AWS Marketplace")
+        .doesNotContain("AWS Marketplace license", "id=\"licenses\"");
   }
 
   @Test

@@ -5,6 +5,7 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Playwright;
 import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.devmode.DevMode;
+import io.mpconnect.e2e.harness.DevModes;
 import io.mpconnect.persistence.Database;
 import io.mpconnect.persistence.MarketplaceCustomerRepository;
 import io.mpconnect.persistence.MarketplaceLinkRepository;
@@ -16,8 +17,6 @@ import io.mpconnect.persistence.UserRepository;
 import io.mpconnect.standins.temporal.TemporalDevServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -32,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything the browser tests run against, started once per test class: the developer mode
  * in-process (api, worker, the Temporal CLI's dev server, embedded PostgreSQL, the development OIDC
- * provider, the AWS stand-in), every port a free one, its state in a temporary directory; and one
+ * provider, the AWS stand-in) on ports no one else holds ({@link DevModes}), its state in a
+ * temporary directory; and one
  * headless Chromium (Debian's package) driven by Playwright. Missing Temporal CLI or Chromium fails
  * the tests: a skipped browser test proves nothing.
  */
@@ -42,7 +42,7 @@ final class JourneyEnvironment implements AutoCloseable {
   static final String VENDOR = "Demo SaaS";
   static final String PROVIDER_BUTTON = "Sign in with Development sign-in (type any e-mail)";
 
-  private final DevMode devMode = new DevMode();
+  private DevMode devMode;
   private final Map<String, Integer> emails = new java.util.concurrent.ConcurrentHashMap<>();
   private final Path home;
   private Playwright playwright;
@@ -81,23 +81,11 @@ final class JourneyEnvironment implements AutoCloseable {
   }
 
   private void startParts(Path chromium) throws IOException {
-    int apiPort = freePort();
-    int postgresPort = freePort();
-    int oidcPort = freePort();
-    // Never the developer mode's default ports: a developer's bin/dev may be running.
+    // Never the developer mode's default ports (a developer's bin/dev may be running), and no
+    // port picked here and bound later: DevModes binds what it can to 0 and retries the rest.
     Map<String, String> overrides = new HashMap<>();
-    overrides.put("DEVMODE_HOME", home.toString());
-    overrides.put("API_HOST", "127.0.0.1");
-    overrides.put("API_PORT", Integer.toString(apiPort));
-    overrides.put("DEVMODE_POSTGRES_PORT", Integer.toString(postgresPort));
-    overrides.put("DEVMODE_TEMPORAL_PORT", Integer.toString(freePort()));
-    overrides.put("DEVMODE_TEMPORAL_UI_PORT", Integer.toString(freePort()));
-    overrides.put("DEVMODE_METERING_PORT", Integer.toString(freePort()));
-    overrides.put("DEVMODE_OIDC_PORT", Integer.toString(oidcPort));
     overrides.put("MARKETPLACE_PRODUCT_CODE", PRODUCT_CODE);
     overrides.put("VENDOR_NAME", VENDOR);
-    baseUrl = "http://127.0.0.1:" + apiPort;
-    issuer = "http://127.0.0.1:" + oidcPort + "/dev";
 
     playwright = Playwright.create(new Playwright.CreateOptions()
         .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
@@ -106,9 +94,11 @@ final class JourneyEnvironment implements AutoCloseable {
         .setHeadless(true)
         .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-dev-shm-usage")));
-    devMode.start(overrides);
+    devMode = DevModes.start(home, overrides);
+    baseUrl = devMode.baseUrl();
+    issuer = devMode.setting("OIDC_DEV_ISSUER");
     database = Database.connect(new DatabaseSettings(
-        "jdbc:postgresql://localhost:" + postgresPort + "/mpconnect", "postgres", "postgres"), 2);
+        devMode.setting("DATABASE_URL"), "postgres", "postgres"), 2);
   }
 
   // ---- seeding: each test makes its own people and organizations, so tests are independent ----
@@ -160,12 +150,6 @@ final class JourneyEnvironment implements AutoCloseable {
     return String.format("%012d", ThreadLocalRandom.current().nextLong(100_000_000_000L, 999_999_999_999L));
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
   @Override
   public void close() {
     long stopping = System.nanoTime();
@@ -175,7 +159,9 @@ final class JourneyEnvironment implements AutoCloseable {
     if (playwright != null) {
       playwright.close(); // also the browser
     }
-    devMode.close();
+    if (devMode != null) {
+      devMode.close();
+    }
     log.info("stopped in {} ms", (System.nanoTime() - stopping) / 1_000_000);
     try (var files = Files.walk(home)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -5,6 +5,7 @@ import io.mpconnect.config.Env;
 import io.mpconnect.config.TemporalConnections;
 import io.mpconnect.config.TemporalSettings;
 import io.mpconnect.devmode.DevMode;
+import io.mpconnect.e2e.harness.DevModes;
 import io.mpconnect.persistence.Database;
 import io.mpconnect.standins.temporal.TemporalDevServer;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
@@ -16,8 +17,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -33,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The live product the fuzzing runs against, started once for all fuzz test classes: the
  * developer mode in-process (api, worker, the Temporal CLI's dev server, embedded PostgreSQL, the
- * AWS stand-in, the local SQS lifecycle queue, the development OIDC provider) on free ports, its
+ * AWS stand-in, the local SQS lifecycle queue, the development OIDC provider) on ports no one else
+ * holds ({@link DevModes}), its
  * state in a temporary directory. The per-client and global registration limits are lifted for it
  * (the fuzzer is one client sending thousands of requests); the limits have their own tests.
  */
@@ -41,7 +41,7 @@ final class FuzzEnvironment implements ExtensionContext.Store.CloseableResource 
   static final String PRODUCT_CODE = "prod-fuzz";
   private static final Logger log = LoggerFactory.getLogger(FuzzEnvironment.class);
 
-  final DevMode devMode = new DevMode();
+  DevMode devMode;
   final Path home;
   String baseUrl;
   WorkflowServiceStubs service;
@@ -97,17 +97,9 @@ final class FuzzEnvironment implements ExtensionContext.Store.CloseableResource 
   }
 
   private void startParts() {
-    int apiPort = freePort();
+    // Never the developer mode's default ports (a developer's bin/dev may be running), and no
+    // port picked here and bound later: DevModes binds what it can to 0 and retries the rest.
     Map<String, String> overrides = new HashMap<>();
-    // Never the developer mode's default ports: a developer's bin/dev may be running.
-    overrides.put("DEVMODE_HOME", home.toString());
-    overrides.put("API_HOST", "127.0.0.1");
-    overrides.put("API_PORT", Integer.toString(apiPort));
-    overrides.put("DEVMODE_POSTGRES_PORT", Integer.toString(freePort()));
-    overrides.put("DEVMODE_TEMPORAL_PORT", Integer.toString(freePort()));
-    overrides.put("DEVMODE_TEMPORAL_UI_PORT", Integer.toString(freePort()));
-    overrides.put("DEVMODE_METERING_PORT", Integer.toString(freePort()));
-    overrides.put("DEVMODE_OIDC_PORT", Integer.toString(freePort()));
     overrides.put("MARKETPLACE_PRODUCT_CODE", PRODUCT_CODE);
     overrides.put("RATE_LIMIT_REGISTER_PER_MINUTE", "6000000");
     overrides.put("RATE_LIMIT_REGISTER_BURST", "1000000");
@@ -115,8 +107,8 @@ final class FuzzEnvironment implements ExtensionContext.Store.CloseableResource 
     overrides.put("RATE_LIMIT_AUTH_BURST", "1000000");
     overrides.put("ONBOARDING_STARTS_PER_SECOND", "100000");
     overrides.put("ONBOARDING_STARTS_BURST", "1000000");
-    baseUrl = "http://127.0.0.1:" + apiPort;
-    devMode.start(overrides);
+    devMode = DevModes.start(home, overrides);
+    baseUrl = devMode.baseUrl();
     TemporalSettings temporal = TemporalSettings.from(new Env(Map.of(
         "TEMPORAL_ADDRESS", devMode.setting("TEMPORAL_ADDRESS"))));
     service = TemporalConnections.connect(temporal);
@@ -154,14 +146,6 @@ final class FuzzEnvironment implements ExtensionContext.Store.CloseableResource 
         != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
   }
 
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   @Override
   public void close() {
     if (database != null) {
@@ -170,7 +154,9 @@ final class FuzzEnvironment implements ExtensionContext.Store.CloseableResource 
     if (service != null) {
       service.shutdownNow();
     }
-    devMode.close();
+    if (devMode != null) {
+      devMode.close();
+    }
     try (var files = Files.walk(home)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

@@ -50,11 +50,10 @@ class TokenFloodTest {
   @BeforeAll
   static void startAnApiWithDefaultLimits(FuzzEnvironment environment) {
     env = environment;
-    int port = FuzzEnvironment.freePort();
-    base = "http://127.0.0.1:" + port;
+    // Port 0: the api binds any free port and says which (no port picked here and bound later).
     Map<String, String> settings = new HashMap<>(Map.of(
         "API_HOST", "127.0.0.1",
-        "API_PORT", Integer.toString(port),
+        "API_PORT", "0",
         "TEMPORAL_ADDRESS", env.setting("TEMPORAL_ADDRESS"),
         // No worker polls this queue: every onboarding started stays visible, running.
         "TEMPORAL_TASK_QUEUE", TASK_QUEUE,
@@ -65,6 +64,7 @@ class TokenFloodTest {
         "ONBOARDING_STARTS_BURST", Integer.toString(BUDGET_BURST)));
     settings.put("DATABASE_URL", env.setting("DATABASE_URL"));
     api = new ApiServer(ApiSettings.from(new Env(settings)), env.client).start();
+    base = "http://127.0.0.1:" + api.port();
   }
 
   @AfterAll

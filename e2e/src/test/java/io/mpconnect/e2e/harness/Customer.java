@@ -42,7 +42,8 @@ public final class Customer {
 
   /** A customer of our product with a fresh demo token (the stand-in resolves it). */
   public static Customer of(Stack stack, String awsAccountId, String subject) {
-    return new Customer(stack, awsAccountId, MeteringStandIn.newDemoToken(awsAccountId), subject);
+    // A legacy listing's customer: AWS names it by CustomerIdentifier in its SNS events.
+    return new Customer(stack, awsAccountId, MeteringStandIn.newLegacyToken(awsAccountId), subject);
   }
 
   /** A fresh, unique 12-digit AWS account id. */

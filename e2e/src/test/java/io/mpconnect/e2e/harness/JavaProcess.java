@@ -35,7 +35,7 @@ public final class JavaProcess {
     this.name = name;
     this.mainClass = mainClass;
     this.classpath = List.copyOf(classpath);
-    this.environment = Map.copyOf(environment);
+    this.environment = new java.util.LinkedHashMap<>(environment);
     this.logDirectory = logDirectory;
   }
 
@@ -63,6 +63,41 @@ public final class JavaProcess {
       throw new UncheckedIOException("cannot start " + name, e);
     }
     return this;
+  }
+
+  /**
+   * A process of one of our modules ({@code "worker"} or {@code "api"}) with its classpath as in
+   * its container image, e.g. for tests of how it fails to start.
+   */
+  public static JavaProcess of(String name, String module, String mainClass,
+      Map<String, String> environment, Path logDirectory) {
+    return new JavaProcess(name, mainClass,
+        Classpath.withFirst(Classpath.forChildProcesses(), module), environment, logDirectory);
+  }
+
+  /** Changes a variable for the next {@link #start} (e.g. a new port after a failed start). */
+  public synchronized void environment(String variable, String value) {
+    environment.put(variable, value);
+  }
+
+  /**
+   * Waits until the process exited; its exit code, or null when it still runs after {@code
+   * timeout}.
+   */
+  public Integer awaitExit(Duration timeout) {
+    Process running;
+    synchronized (this) {
+      running = process;
+    }
+    if (running == null) {
+      throw new IllegalStateException(name + " was not started");
+    }
+    try {
+      return running.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? running.exitValue() : null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   public String name() {

@@ -44,7 +44,12 @@ import org.slf4j.LoggerFactory;
  * restartable on the same port and data directory), the real Temporal server (the CLI's dev server
  * with a SQLite file, the custom search attributes and its Web UI), the worker and the api as their
  * own JVMs, and in this JVM the AWS Metering stand-in, the development OIDC provider and an SMTP
- * server (GreenMail) that counts confirmation e-mails. Every port is a free one.
+ * server (GreenMail) that counts confirmation e-mails. No port is chosen ahead and handed to a
+ * process where it can be avoided: what binds port 0 and reports the port it got does so (the
+ * worker's status server, whose log line says the port; the stand-ins, GreenMail; PostgreSQL and
+ * Temporal through their launchers, which choose and retry); the api's port, which its
+ * PUBLIC_BASE_URL must name, is chosen ahead and the api is started again on a new one when it
+ * exits with "address already in use".
  *
  * <p>The Temporal CLI must be on PATH ({@code bin/test} installs it): without it this fails, it
  * never skips.
@@ -93,11 +98,12 @@ public final class Stack implements AutoCloseable {
   private final String name;
   private final Path home;
   private final Deque<AutoCloseable> opened = new ArrayDeque<>();
-  private final int postgresPort;
-  private final int temporalPort;
-  private final int uiPort;
-  private final int workerStatusPort;
-  private final int apiPort;
+  /** 0 until PostgreSQL first started on a port of its launcher's choosing; then kept. */
+  private int postgresPort;
+  /** Read from the worker's log at each start: it binds port 0. */
+  private volatile int workerStatusPort;
+  /** Chosen ahead (PUBLIC_BASE_URL names it); a new one when the api found it taken. */
+  private volatile int apiPort;
   private EmbeddedDatabase postgres;
   private String jdbcUrl;
   private TemporalDevServer temporal;
@@ -114,11 +120,6 @@ public final class Stack implements AutoCloseable {
     this.name = name;
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss"));
     this.home = targetDirectory().resolve("e2e-runs").resolve(name + "-" + stamp);
-    this.postgresPort = Ports.free();
-    this.temporalPort = Ports.free();
-    this.uiPort = Ports.free();
-    this.workerStatusPort = Ports.free();
-    this.apiPort = Ports.free();
   }
 
   public static Stack start(String name) {
@@ -151,7 +152,8 @@ public final class Stack implements AutoCloseable {
     jdbcUrl = postgres.createDatabase("mpconnect");
     jdbi = Jdbi.create(jdbcUrl, EmbeddedDatabase.USER, EmbeddedDatabase.PASSWORD);
 
-    temporal = new TemporalDevServer(cli, temporalPort, options.ui ? uiPort : null,
+    // Ports 0: the launcher chooses them, retries on new ones if taken, and keeps them for restarts.
+    temporal = new TemporalDevServer(cli, 0, options.ui ? 0 : null,
         home.resolve("temporal.db"),
         SearchAttributes.ALL.stream().map(SearchAttributeKey::getName).toList());
     temporal.start();
@@ -166,7 +168,8 @@ public final class Stack implements AutoCloseable {
     opened.push(metering);
     oidc = new DevOidcProvider().start(0);
     opened.push(oidc);
-    mail = new GreenMail(new ServerSetup(Ports.free(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+    // Port 0: GreenMail binds any free port; getSmtp().getPort() says which.
+    mail = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
     mail.start();
     opened.push(mail::stop);
 
@@ -186,7 +189,8 @@ public final class Stack implements AutoCloseable {
     common.put("LOG_FORMAT", "json");
 
     Map<String, String> workerEnv = new LinkedHashMap<>(common);
-    workerEnv.put("WORKER_STATUS_PORT", Integer.toString(workerStatusPort));
+    // Any free port: the worker logs the one it bound (StatusServer's line), read at each start.
+    workerEnv.put("WORKER_STATUS_PORT", "0");
     workerEnv.put("AWS_ENDPOINT_URL_MARKETPLACE_METERING", metering.endpoint().toString());
     workerEnv.put("AWS_ACCESS_KEY_ID", "e2e");
     workerEnv.put("AWS_SECRET_ACCESS_KEY", "e2e");
@@ -198,12 +202,8 @@ public final class Stack implements AutoCloseable {
     worker = new JavaProcess("worker", "io.mpconnect.worker.WorkerApp",
         Classpath.withFirst(classpath, "worker"), workerEnv, home.resolve("logs"));
 
-    String base = "http://127.0.0.1:" + apiPort;
     Map<String, String> apiEnv = new LinkedHashMap<>(common);
     apiEnv.put("API_HOST", "127.0.0.1");
-    apiEnv.put("API_PORT", Integer.toString(apiPort));
-    apiEnv.put("PUBLIC_BASE_URL", base);
-    apiEnv.put("MARKETPLACE_LISTING_URL", base + "/");
     apiEnv.put("SESSION_SECRET", SESSION_SECRET);
     apiEnv.put("ONBOARDING_AUTH_TIMEOUT", options.authenticationTimeout.toMillis() + "ms");
     apiEnv.put("ONBOARDING_CHOICE_TIMEOUT", options.organizationTimeout.toMillis() + "ms");
@@ -220,16 +220,48 @@ public final class Stack implements AutoCloseable {
     worker.start();
     opened.push(() -> stopQuietly(worker));
     awaitWorkerReady(Duration.ofSeconds(90));
-    api.start();
     opened.push(() -> stopQuietly(api));
-    awaitApiReady(Duration.ofSeconds(60));
+    startApi(Duration.ofSeconds(60));
     log.info("stack {} up in {} ms: temporal {}, ui {}, api {}, logs {}", name,
-        (System.nanoTime() - started) / 1_000_000, temporal.address(), uiUrl(), base,
+        (System.nanoTime() - started) / 1_000_000, temporal.address(), uiUrl(), apiBase(),
         home.resolve("logs"));
   }
 
+  /**
+   * The api's port is in its PUBLIC_BASE_URL, so it is chosen here; should something take it
+   * before the api binds it, the api exits at once with "address already in use" and is started
+   * again on a new port, a bounded number of times.
+   */
+  private void startApi(Duration timeout) {
+    Ports.retryOnAddressInUse("the api", attempt -> {
+      apiPort = Ports.free();
+      String base = "http://127.0.0.1:" + apiPort;
+      api.environment("API_PORT", Integer.toString(apiPort));
+      api.environment("PUBLIC_BASE_URL", base);
+      api.environment("MARKETPLACE_LISTING_URL", base + "/");
+      api.forgetExited();
+      api.start();
+      try {
+        awaitApiReady(timeout);
+      } catch (RuntimeException e) {
+        if (!api.isAlive() && Ports.isAddressInUse(api.logText())) {
+          api.forgetExited();
+          throw new IllegalStateException("the api found port " + apiPort
+              + " taken: address already in use", e);
+        }
+        throw e;
+      }
+      return null;
+    });
+  }
+
+  /**
+   * The first start: on a port the launcher chooses (and retries when taken). A restart is on the
+   * same port and data directory: the worker's DATABASE_URL names it.
+   */
   private void startPostgres() {
     postgres = EmbeddedDatabase.start(postgresPort, home.resolve("postgres"));
+    postgresPort = postgres.port();
   }
 
   // ---- faults
@@ -308,6 +340,7 @@ public final class Stack implements AutoCloseable {
     return "http://127.0.0.1:" + apiPort;
   }
 
+  /** The worker's status server as of its latest start (each start binds a new free port). */
   public String workerStatusBase() {
     return "http://127.0.0.1:" + workerStatusPort;
   }
@@ -352,12 +385,51 @@ public final class Stack implements AutoCloseable {
 
   // ---- readiness
 
+  /**
+   * Waits for the worker's line saying which port its status server bound (it binds port 0), then
+   * for {@code /health/ready} there.
+   */
   public void awaitWorkerReady(Duration timeout) {
-    awaitHttp200(workerStatusBase() + "/health/ready", worker, timeout);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    workerStatusPort = awaitLoggedPort(worker, WORKER_STATUS_LINE, timeout);
+    awaitHttp200(workerStatusBase() + "/health/ready", worker,
+        Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
   }
 
+  /**
+   * Waits for the api's line saying it listens on its port (so the answers are this api's, not
+   * those of whoever else might hold the port), then for {@code /health/ready}.
+   */
   public void awaitApiReady(Duration timeout) {
-    awaitHttp200(apiBase() + "/health/ready", api, timeout);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int bound = awaitLoggedPort(api, API_LINE, timeout);
+    if (bound != apiPort) {
+      throw new IllegalStateException("the api listens on " + bound + ", not " + apiPort);
+    }
+    awaitHttp200(apiBase() + "/health/ready", api,
+        Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+  }
+
+  /** The worker's StatusServer logs "worker status listening on <host>:<port> ...". */
+  private static final String WORKER_STATUS_LINE = "worker status listening on ";
+  /** ApiServer logs "api listening on <host>:<port> ...". */
+  private static final String API_LINE = "api listening on ";
+
+  /** Polls the latest log of {@code process} for "{@code <prefix><host>:<port>}"; the port. */
+  private static int awaitLoggedPort(JavaProcess process, String prefix, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Integer port = Ports.portAfter(prefix, process.logText());
+      if (port != null) {
+        return port;
+      }
+      process.assertAlive();
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(process.name() + " did not log \"" + prefix.strip()
+            + " ...\" within " + timeout + "; its log ends with:\n" + process.tail(40));
+      }
+      Waits.sleep(Duration.ofMillis(100));
+    }
   }
 
   /** GETs a URL of ours and returns the body (e.g. /metrics). */
@@ -446,6 +518,7 @@ public final class Stack implements AutoCloseable {
   /** For messages: the process command lines are long, the names are enough. */
   @Override
   public String toString() {
-    return "Stack[" + name + ", " + Arrays.asList(temporal.address(), apiBase()) + "]";
+    return "Stack[" + name + ", "
+        + Arrays.asList(temporal == null ? "-" : temporal.address(), apiBase()) + "]";
   }
 }

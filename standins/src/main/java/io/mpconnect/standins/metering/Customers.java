@@ -1,7 +1,11 @@
 package io.mpconnect.standins.metering;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -12,16 +16,21 @@ import java.util.regex.Pattern;
  * see them. Not thread-safe: {@link MeteringStandIn} guards it.
  */
 final class Customers {
-  record Customer(String productCode, String awsAccountId, String customerIdentifier) {}
+  /**
+   * The account in the stand-in's LicenseArns. AWS Marketplace's licenses live in License
+   * Manager under an account that is not the buyer's; any fixed 12 digits serve here.
+   */
+  static final String LICENSE_ACCOUNT = "999988887777";
 
   private static final Pattern DEMO_TOKEN = Pattern.compile("demo-(\\d{12})(-.*)?");
+  private static final Pattern LEGACY_TOKEN = Pattern.compile("legacy-(\\d{12})(-.*)?");
   private static final Pattern DEMO_WRONG_PRODUCT_TOKEN =
       Pattern.compile("demo-wrongproduct-(\\d{12})(-.*)?");
   private static final Pattern DEMO_CUSTOMER_IDENTIFIER = Pattern.compile("cust-(\\d{12})");
   private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
 
   private final String vendorProductCode;
-  private final Map<String, Customer> registeredTokens = new HashMap<>();
+  private final Map<String, MarketplaceCustomer> registeredTokens = new HashMap<>();
   private final Set<String> expiredTokens = new HashSet<>();
   private final Set<String> productCodes = new HashSet<>();
   private final Map<String, String> accountByIdentifier = new HashMap<>();
@@ -36,11 +45,38 @@ final class Customers {
     return "cust-" + awsAccountId;
   }
 
+  /**
+   * The LicenseArn a current-model demo token resolves to: derived from the whole token, so the
+   * same token always gives the same license and every other token (a new click, a new
+   * agreement) another one.
+   */
+  static String demoLicenseArn(String token) {
+    byte[] digest;
+    try {
+      digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(("license:" + token).getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+    return "arn:aws:license-manager::"
+        + LICENSE_ACCOUNT
+        + ":license:l-"
+        + HexFormat.of().formatHex(digest, 0, 16);
+  }
+
+  /** True for tokens that resolve on AWS's current model without being registered. */
+  static boolean isCurrentModelDemoToken(String token) {
+    return token != null
+        && (DEMO_TOKEN.matcher(token).matches()
+            || DEMO_WRONG_PRODUCT_TOKEN.matcher(token).matches());
+  }
+
   static boolean isAccountId(String value) {
     return value != null && ACCOUNT_ID.matcher(value).matches();
   }
 
-  void register(String token, Customer customer) {
+  void register(String token, MarketplaceCustomer customer) {
     registeredTokens.put(token, customer);
     expiredTokens.remove(token);
     productCodes.add(customer.productCode());
@@ -51,14 +87,14 @@ final class Customers {
     expiredTokens.add(token);
   }
 
-  Customer resolve(String token) {
+  MarketplaceCustomer resolve(String token) {
     if (token == null || token.isBlank()) {
       throw new MeteringError("InvalidTokenException", "Registration token is missing");
     }
     if (expiredTokens.contains(token) || token.startsWith("expired-")) {
       throw new MeteringError("ExpiredTokenException", "Registration token is expired");
     }
-    Customer customer = registeredTokens.get(token);
+    MarketplaceCustomer customer = registeredTokens.get(token);
     if (customer == null) {
       customer = demoCustomer(token);
     }
@@ -69,22 +105,30 @@ final class Customers {
     return customer;
   }
 
-  private Customer demoCustomer(String token) {
+  /**
+   * {@code demo-...} tokens resolve on the current model (a LicenseArn, no CustomerIdentifier),
+   * {@code legacy-...} tokens on the legacy model (a CustomerIdentifier, no LicenseArn).
+   */
+  private MarketplaceCustomer demoCustomer(String token) {
     Matcher wrong = DEMO_WRONG_PRODUCT_TOKEN.matcher(token);
     if (wrong.matches()) {
-      String account = wrong.group(1);
-      return new Customer(
-          MeteringStandIn.OTHER_PRODUCT_CODE, account, demoCustomerIdentifier(account));
+      return new MarketplaceCustomer(
+          MeteringStandIn.OTHER_PRODUCT_CODE, wrong.group(1), null, demoLicenseArn(token));
     }
     Matcher demo = DEMO_TOKEN.matcher(token);
     if (demo.matches()) {
-      String account = demo.group(1);
-      return new Customer(vendorProductCode, account, demoCustomerIdentifier(account));
+      return new MarketplaceCustomer(vendorProductCode, demo.group(1), null, demoLicenseArn(token));
+    }
+    Matcher legacy = LEGACY_TOKEN.matcher(token);
+    if (legacy.matches()) {
+      String account = legacy.group(1);
+      return new MarketplaceCustomer(
+          vendorProductCode, account, demoCustomerIdentifier(account), null);
     }
     return null;
   }
 
-  private void remember(Customer customer) {
+  private void remember(MarketplaceCustomer customer) {
     if (customer.customerIdentifier() != null) {
       accountByIdentifier.put(customer.customerIdentifier(), customer.awsAccountId());
     }

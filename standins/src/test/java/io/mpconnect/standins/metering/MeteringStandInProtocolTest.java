@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,6 +57,64 @@ class MeteringStandInProtocolTest {
     JsonNode body = JSON.readTree(response.body());
     assertThat(body.path("__type").asText()).isEqualTo("InvalidTokenException");
     assertThat(body.path("message").asText()).isNotBlank();
+  }
+
+  @Test
+  void demoTokensAnswerTheCurrentModel_legacyTokensTheLegacyModel_onTheWire() throws Exception {
+    String demo = MeteringStandIn.newDemoToken("111122223333");
+    String legacy = MeteringStandIn.newLegacyToken("111122223333");
+
+    HttpResponse<String> current = resolve(demo);
+    HttpResponse<String> old = resolve(legacy);
+
+    assertThat(current.statusCode()).isEqualTo(200);
+    assertThat(current.body()).contains("\"LicenseArn\":\"arn:aws:license-manager::");
+    JsonNode currentBody = JSON.readTree(current.body());
+    assertThat(currentBody.path("CustomerAWSAccountId").asText()).isEqualTo("111122223333");
+    assertThat(currentBody.path("ProductCode").asText()).isEqualTo(PRODUCT);
+    assertThat(currentBody.path("LicenseArn").asText())
+        .isEqualTo(MeteringStandIn.demoLicenseArn(demo))
+        .matches("arn:aws:license-manager::\\d{12}:license:l-[0-9a-f]{32}");
+    assertThat(currentBody.has("CustomerIdentifier")).isFalse();
+
+    assertThat(old.statusCode()).isEqualTo(200);
+    JsonNode oldBody = JSON.readTree(old.body());
+    assertThat(oldBody.path("CustomerIdentifier").asText()).isEqualTo("cust-111122223333");
+    assertThat(oldBody.path("CustomerAWSAccountId").asText()).isEqualTo("111122223333");
+    assertThat(oldBody.has("LicenseArn")).isFalse();
+  }
+
+  @Test
+  void theResolveListenerTellsTheModelApart() throws Exception {
+    List<MarketplaceCustomer> seen = new CopyOnWriteArrayList<>();
+    List<String> identifiers = new CopyOnWriteArrayList<>();
+    String demo = MeteringStandIn.newDemoToken("111122223333");
+    try {
+      standIn.onCustomerResolved(seen::add);
+      resolve(demo);
+      resolve("legacy-111122223333");
+      resolve("nope");
+
+      assertThat(seen)
+          .containsExactly(
+              new MarketplaceCustomer(
+                  PRODUCT, "111122223333", null, MeteringStandIn.demoLicenseArn(demo)),
+              new MarketplaceCustomer(PRODUCT, "111122223333", "cust-111122223333", null));
+      assertThat(seen).extracting(MarketplaceCustomer::currentModel).containsExactly(true, false);
+
+      // The three-field listener of before still works (the developer mode uses it).
+      standIn.onCustomerResolved(
+          (product, account, identifier) ->
+              identifiers.add(product + "/" + account + "/" + identifier));
+      resolve(demo);
+      resolve("legacy-111122223333-x");
+      assertThat(identifiers)
+          .containsExactly(
+              PRODUCT + "/111122223333/null", PRODUCT + "/111122223333/cust-111122223333");
+      assertThat(seen).hasSize(2);
+    } finally {
+      standIn.onCustomerResolved((MeteringStandIn.CustomerListener) null);
+    }
   }
 
   @Test
@@ -165,6 +224,10 @@ class MeteringStandInProtocolTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  static HttpResponse<String> resolve(String token) throws Exception {
+    return post("ResolveCustomer", "{\"RegistrationToken\":\"" + token + "\"}");
   }
 
   static HttpResponse<String> post(String operation, String body) throws Exception {

@@ -43,6 +43,7 @@ class MeteringStandInSdkTest {
   static final String PRODUCT = "prod-abc123";
   static final String ACCOUNT = "111122223333";
   static final String CUSTOMER = "cust-" + ACCOUNT;
+  static final String LICENSE_ARN = "arn:aws:license-manager::\\d{12}:license:l-[0-9a-f]{32}";
 
   static MeteringStandIn standIn;
   static MarketplaceMeteringClient client;
@@ -76,25 +77,66 @@ class MeteringStandInSdkTest {
   // ---- ResolveCustomer
 
   @Test
-  void givenDemoToken_whenResolved_itReturnsTheAccountAndTheVendorsProduct() {
-    ResolveCustomerResponse response =
-        client.resolveCustomer(r -> r.registrationToken(MeteringStandIn.newDemoToken(ACCOUNT)));
+  void givenDemoToken_whenResolved_itAnswersTheCurrentModel_accountProductAndLicenseArn() {
+    String token = MeteringStandIn.newDemoToken(ACCOUNT);
+
+    ResolveCustomerResponse response = client.resolveCustomer(r -> r.registrationToken(token));
 
     assertThat(response.customerAWSAccountId()).isEqualTo(ACCOUNT);
     assertThat(response.productCode()).isEqualTo(PRODUCT);
-    assertThat(response.customerIdentifier()).isEqualTo(CUSTOMER);
+    assertThat(response.customerIdentifier()).isNull();
+    // The SDK module served here (2.41.4) does not model LicenseArn: it is on the wire.
+    JsonNode wire = lastResponse();
+    assertThat(wire.path("LicenseArn").asText())
+        .matches(LICENSE_ARN)
+        .isEqualTo(MeteringStandIn.demoLicenseArn(token));
+    assertThat(wire.has("CustomerIdentifier")).isFalse();
   }
 
   @Test
-  void givenTwoClicks_whenResolved_bothTokensNameTheSameCustomer() {
+  void givenLegacyToken_whenResolved_itAnswersTheLegacyModel_identifierAndNoLicenseArn() {
+    String token = MeteringStandIn.newLegacyToken(ACCOUNT);
+
+    ResolveCustomerResponse response = client.resolveCustomer(r -> r.registrationToken(token));
+
+    assertThat(token).startsWith("legacy-" + ACCOUNT + "-");
+    assertThat(response.customerAWSAccountId()).isEqualTo(ACCOUNT);
+    assertThat(response.productCode()).isEqualTo(PRODUCT);
+    assertThat(response.customerIdentifier())
+        .isEqualTo(CUSTOMER)
+        .isEqualTo(MeteringStandIn.demoCustomerIdentifier(ACCOUNT));
+    assertThat(lastResponse().has("LicenseArn")).isFalse();
+  }
+
+  @Test
+  void givenTwoClicks_whenResolved_bothTokensNameTheSameAccount_eachWithItsOwnLicense() {
     String first = MeteringStandIn.newDemoToken(ACCOUNT);
     String second = MeteringStandIn.newDemoToken(ACCOUNT);
 
     assertThat(first).isNotEqualTo(second);
     ResolveCustomerResponse one = client.resolveCustomer(r -> r.registrationToken(first));
+    String firstLicense = lastResponse().path("LicenseArn").asText();
     ResolveCustomerResponse two = client.resolveCustomer(r -> r.registrationToken(second));
-    assertThat(List.of(two.customerIdentifier(), two.customerAWSAccountId(), two.productCode()))
-        .containsExactly(one.customerIdentifier(), one.customerAWSAccountId(), one.productCode());
+    String secondLicense = lastResponse().path("LicenseArn").asText();
+
+    assertThat(List.of(two.customerAWSAccountId(), two.productCode()))
+        .containsExactly(one.customerAWSAccountId(), one.productCode());
+    assertThat(secondLicense).matches(LICENSE_ARN).isNotEqualTo(firstLicense);
+  }
+
+  @Test
+  void givenTheSameToken_whenResolvedAgain_itAnswersTheSameLicense() {
+    String token = MeteringStandIn.newDemoToken(ACCOUNT);
+
+    client.resolveCustomer(r -> r.registrationToken(token));
+    String first = lastResponse().path("LicenseArn").asText();
+    standIn.reset();
+    client.resolveCustomer(r -> r.registrationToken(token));
+
+    assertThat(lastResponse().path("LicenseArn").asText()).isEqualTo(first).matches(LICENSE_ARN);
+    assertThat(MeteringStandIn.demoLicenseArn("demo-" + ACCOUNT))
+        .isEqualTo(MeteringStandIn.demoLicenseArn("demo-" + ACCOUNT))
+        .isNotEqualTo(first);
   }
 
   @Test
@@ -104,6 +146,18 @@ class MeteringStandInSdkTest {
 
     assertThat(response.productCode()).isEqualTo(MeteringStandIn.OTHER_PRODUCT_CODE);
     assertThat(response.customerAWSAccountId()).isEqualTo(ACCOUNT);
+  }
+
+  @Test
+  void givenRegisteredTokenWithLicense_whenResolved_itAnswersTheLicense() {
+    String license = "arn:aws:license-manager::999988887777:license:l-" + "ab".repeat(16);
+    standIn.registerToken("tok-3", PRODUCT, "444455556666", null, license);
+
+    ResolveCustomerResponse response = client.resolveCustomer(r -> r.registrationToken("tok-3"));
+
+    assertThat(response.customerAWSAccountId()).isEqualTo("444455556666");
+    assertThat(response.customerIdentifier()).isNull();
+    assertThat(lastResponse().path("LicenseArn").asText()).isEqualTo(license);
   }
 
   @Test
@@ -372,6 +426,12 @@ class MeteringStandInSdkTest {
   }
 
   // ---- helpers
+
+  /** The JSON body of the stand-in's last answer, as it went on the wire. */
+  static JsonNode lastResponse() {
+    List<MeteringCall> calls = standIn.calls();
+    return calls.get(calls.size() - 1).response();
+  }
 
   static BatchMeterUsageResponse meter(List<UsageRecord> records) {
     return client.batchMeterUsage(r -> r.productCode(PRODUCT).usageRecords(records));

@@ -30,7 +30,8 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * <ul>
  *   <li>A message is deleted only after Temporal accepted its signal.
  *   <li>A message that can never apply (malformed, another product, an unknown action, an event
- *       type not applied automatically) is parked in {@code parked_events} with its reason,
+ *       type not applied automatically, an EventBridge event of another source or seller account)
+ *       is parked in {@code parked_events} with its reason,
  *       counted, and deleted: never retried forever, never lost.
  *   <li>Temporal unavailable: the message is left alone and comes back after the queue's
  *       visibility timeout; it is never parked for that. Temporal refusing the signal itself
@@ -89,7 +90,7 @@ public final class LifecycleEventConsumer implements Runnable, AutoCloseable {
       EventMetrics metrics) {
     this.sqs = sqs;
     this.settings = settings;
-    this.parser = new LifecycleEventParser(settings.productCodes());
+    this.parser = new LifecycleEventParser(settings.listing());
     this.sink = sink;
     this.parking = parking;
     this.metrics = metrics;

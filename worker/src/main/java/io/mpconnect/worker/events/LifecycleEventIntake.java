@@ -3,6 +3,8 @@ package io.mpconnect.worker.events;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mpconnect.config.Env;
 import io.mpconnect.persistence.ParkedEventRepository;
+import io.mpconnect.persistence.MarketplaceCustomer;
+import io.mpconnect.persistence.MarketplaceCustomerRepository;
 import io.mpconnect.workflows.subscription.SubscriptionSignals;
 import io.temporal.client.WorkflowClient;
 import org.jdbi.v3.core.Jdbi;
@@ -30,8 +32,27 @@ public final class LifecycleEventIntake implements AutoCloseable {
           + " plans wait for subscribe-success; inject events with POST /admin/marketplace/events)");
       return new LifecycleEventIntake(null, null);
     }
+    if (settings.listing().productIdToCode().isEmpty()) {
+      log.warn("MARKETPLACE_PRODUCT_ID is not set: AWS's Purchase Agreement events cannot be matched"
+          + " to the listing and are parked (NOT_CONFIGURED); License events still apply");
+    }
+    if (settings.listing().sellerAccountId() == null) {
+      log.warn("MARKETPLACE_SELLER_ACCOUNT_ID is not set: the account of EventBridge events is not"
+          + " checked");
+    }
     SqsClient sqs = SqsClients.create(env);
-    SubscriptionSignals signals = new SubscriptionSignals(client, taskQueue);
+    // Legacy messages name a CustomerIdentifier: mapped to the account here when a registration
+    // already named it, else they wait in the identifier's workflow.
+    MarketplaceCustomerRepository customers = new MarketplaceCustomerRepository(jdbi);
+    SubscriptionSignals signals =
+        new SubscriptionSignals(
+            client,
+            taskQueue,
+            (productCode, identifier) ->
+                customers
+                    .findByCustomerIdentifier(productCode, identifier)
+                    .map(MarketplaceCustomer::awsAccountId)
+                    .orElse(null));
     ParkedEventRepository parked = new ParkedEventRepository(jdbi);
     return new LifecycleEventIntake(
         sqs,

@@ -6,9 +6,12 @@ import io.grpc.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mpconnect.config.Env;
 import io.mpconnect.persistence.ParkedEventRepository.Parking;
+import io.mpconnect.standins.events.AgreementEvents;
+import io.mpconnect.standins.events.AgreementEvents.Envelope;
 import io.mpconnect.standins.sqs.LocalSqs;
 import io.mpconnect.workflows.messages.LifecycleAction;
 import io.mpconnect.workflows.messages.LifecycleEvent;
+import io.mpconnect.workflows.subscription.LifecycleEventParser.Listing;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowServiceException;
 import java.time.Duration;
@@ -32,6 +35,9 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 class LifecycleEventConsumerTest {
   private static final String PRODUCT = "prod-abc123";
+  private static final String PRODUCT_ID = "prod-listing42";
+  private static final String SELLER = "123456512334";
+  private static final String BUYER = "845735284135";
   private static final WorkflowExecution EXECUTION =
       WorkflowExecution.newBuilder().setWorkflowId("subscription-prod-abc123-cust").build();
 
@@ -115,6 +121,107 @@ class LifecycleEventConsumerTest {
     assertThat(registry.counter("mpconnect_lifecycle_events_delivered", "action",
         "subscribe-success").count()).isEqualTo(1);
     assertThatTheQueueIsEmpty();
+  }
+
+  @Test
+  void awsCurrentModelEventsAreDeliveredEachWithItsOwnId_foreignOnesParked() {
+    AgreementEvents events = new AgreementEvents(SELLER, PRODUCT_ID, PRODUCT);
+    String agreement = AgreementEvents.newAgreementId();
+    String license = "arn:aws:license-manager::" + SELLER + ":license:l-0123456789abcdef";
+    // One AWS request: Created and License Updated share its requestId, not their ids.
+    send(events.agreementCreated(Envelope.inRequest("req-1"), AgreementEvents.Role.PROPOSER,
+        BUYER, agreement, "offer-1", "NEW"));
+    send(events.licenseUpdated(Envelope.inRequest("req-1"), BUYER, agreement, license, "offer-1"));
+    send(events.agreementAmended(BUYER, agreement, "offer-1"));
+    send(events.agreementEnded(BUYER, agreement, "offer-1", "CANCELLED"));
+    send(events.licenseDeprovisioned(BUYER, agreement, license, "offer-1"));
+    send(new AgreementEvents("999999999999", PRODUCT_ID, PRODUCT)
+        .licenseUpdated(BUYER, agreement, license, "offer-1"));
+    send(events.licenseUpdated(BUYER, agreement, license, "offer-1")
+        .replace("\"aws.agreement-marketplace\"", "\"aws.marketplacecatalog\""));
+    send(events.licenseUpdated(BUYER, agreement, license, "offer-1")
+        .replace("\"license\":{\"arn\":\"" + license + "\"}", "\"license\":{}"));
+    LifecycleEventConsumer consumer = new LifecycleEventConsumer(sqs,
+        new LifecycleEventSettings(queueUrl, 1, 5, Listing.of(PRODUCT, PRODUCT_ID, SELLER)),
+        sink(), parked::add, EventMetrics.micrometer(registry));
+
+    drain(consumer);
+
+    assertThat(delivered).extracting(LifecycleEvent::action).containsExactlyInAnyOrder(
+        LifecycleAction.AGREEMENT_CREATED, LifecycleAction.LICENSE_UPDATED,
+        LifecycleAction.AGREEMENT_AMENDED, LifecycleAction.AGREEMENT_ENDED,
+        LifecycleAction.LICENSE_DEPROVISIONED);
+    assertThat(delivered).allSatisfy(e -> {
+      assertThat(e.customerKey()).isEqualTo(BUYER);
+      assertThat(e.awsAccountId()).isEqualTo(BUYER);
+      assertThat(e.productCode()).isEqualTo(PRODUCT);
+      assertThat(e.agreementId()).isEqualTo(agreement);
+      assertThat(e.messageId()).isNotEqualTo("req-1");
+      assertThat(e.source()).isEqualTo("sqs");
+    });
+    assertThat(delivered).extracting(LifecycleEvent::messageId).doesNotHaveDuplicates();
+    assertThat(delivered).filteredOn(e -> e.action() == LifecycleAction.LICENSE_UPDATED)
+        .singleElement().satisfies(e -> assertThat(e.licenseArn()).isEqualTo(license));
+    assertThat(delivered).filteredOn(e -> e.action() == LifecycleAction.AGREEMENT_ENDED)
+        .singleElement().satisfies(e -> assertThat(e.agreementDetail()).isEqualTo("CANCELLED"));
+    assertThat(parked).extracting(Parking::reason)
+        .containsExactlyInAnyOrder("FOREIGN_ACCOUNT", "FOREIGN_SOURCE", "MALFORMED");
+    assertThat(parked).filteredOn(p -> p.reason().equals("MALFORMED")).singleElement()
+        .satisfies(p -> {
+          assertThat(p.detail()).contains("no LicenseArn");
+          assertThat(p.customerKey()).isEqualTo(BUYER);
+          assertThat(p.productCode()).isEqualTo(PRODUCT);
+        });
+    assertThat(registry.counter("mpconnect_lifecycle_events_delivered", "action",
+        "license-updated").count()).isEqualTo(1);
+    assertThat(parkedCount("FOREIGN_ACCOUNT")).isEqualTo(1);
+    assertThatTheQueueIsEmpty();
+  }
+
+  @Test
+  void withoutAProductId_agreementEventsAreParkedNamingTheVariable_licenseEventsApply() {
+    AgreementEvents events = new AgreementEvents(SELLER, PRODUCT_ID, PRODUCT);
+    send(events.agreementCreated(BUYER, "agmt-1", "offer-1"));
+    send(events.licenseUpdated(BUYER, "agmt-1", "arn:aws:license-manager::1:license:l-1", null));
+    LifecycleEventConsumer consumer = consumer(sink(), 5);
+
+    drain(consumer);
+
+    assertThat(delivered).extracting(LifecycleEvent::action)
+        .containsExactly(LifecycleAction.LICENSE_UPDATED);
+    assertThat(parked).singleElement().satisfies(p -> {
+      assertThat(p.reason()).isEqualTo("NOT_CONFIGURED");
+      assertThat(p.detail()).contains("MARKETPLACE_PRODUCT_ID");
+      assertThat(p.customerKey()).isEqualTo(BUYER);
+    });
+    assertThatTheQueueIsEmpty();
+  }
+
+  @Test
+  void settingsReadTheListingFromTheEnvironment() {
+    LifecycleEventSettings settings = LifecycleEventSettings.from(new Env(Map.of(
+        "SQS_QUEUE_URL", "http://127.0.0.1/q", "MARKETPLACE_PRODUCT_CODE", PRODUCT,
+        "MARKETPLACE_PRODUCT_ID", PRODUCT_ID, "MARKETPLACE_SELLER_ACCOUNT_ID", SELLER)));
+    assertThat(settings.listing().productCodes()).containsExactly(PRODUCT);
+    assertThat(settings.listing().productIdToCode()).containsExactly(Map.entry(PRODUCT_ID, PRODUCT));
+    assertThat(settings.listing().sellerAccountId()).isEqualTo(SELLER);
+    assertThat(settings.productCodes()).containsExactly(PRODUCT);
+
+    LifecycleEventSettings bare = LifecycleEventSettings.from(new Env(Map.of(
+        "SQS_QUEUE_URL", "http://127.0.0.1/q", "MARKETPLACE_PRODUCT_CODE", PRODUCT)));
+    assertThat(bare.listing().productIdToCode()).isEmpty();
+    assertThat(bare.listing().sellerAccountId()).isNull();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LifecycleEventSettings.from(
+        new Env(Map.of("SQS_QUEUE_URL", "q", "MARKETPLACE_PRODUCT_CODE", PRODUCT,
+            "MARKETPLACE_SELLER_ACCOUNT_ID", "12345"))))
+        .isInstanceOf(Env.ConfigException.class)
+        .hasMessageContaining("MARKETPLACE_SELLER_ACCOUNT_ID");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LifecycleEventSettings.from(
+        new Env(Map.of("SQS_QUEUE_URL", "q", "MARKETPLACE_PRODUCT_CODE", PRODUCT,
+            "MARKETPLACE_PRODUCT_ID", "prod with spaces"))))
+        .isInstanceOf(Env.ConfigException.class)
+        .hasMessageContaining("MARKETPLACE_PRODUCT_ID");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.mpconnect.workflows.activities;
 
+import io.mpconnect.workflows.messages.SubscriptionLicenses;
 import io.mpconnect.workflows.messages.SubscriptionLink;
 import io.mpconnect.workflows.messages.SubscriptionNotice;
 import io.mpconnect.workflows.messages.SubscriptionTransition;
@@ -21,6 +22,15 @@ public interface SubscriptionActivities {
    * null. Lets a subscription find links made before it existed, or whose link signal is late.
    */
   SubscriptionLink findLink(String productCode, String customerKey);
+
+  /**
+   * Stores the customer's licenses (one row per license, keyed by product code, account and
+   * license key), replacing what an older {@code sequence} wrote. Idempotent.
+   */
+  void saveLicenses(SubscriptionLicenses licenses);
+
+  /** The AWS account of a legacy CustomerIdentifier, or null while no registration named it. */
+  String accountOfIdentifier(String productCode, String customerIdentifier);
 
   /** Writes the notice to the outbox for every owner of the organization (once per owner). */
   void notifyOwners(SubscriptionNotice notice);

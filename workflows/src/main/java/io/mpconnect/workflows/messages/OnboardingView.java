@@ -27,5 +27,17 @@ public record OnboardingView(
 
   public record User(String displayName, String email, String provider) {}
 
-  public record Subscription(SubscriptionStatus status) {}
+  /**
+   * @param licenses the customer's licenses as the subscription workflow holds them (the api
+   *     fills them in from it; the onboarding itself never knows them)
+   */
+  public record Subscription(SubscriptionStatus status, java.util.List<License> licenses) {
+    public Subscription {
+      licenses = licenses == null ? java.util.List.of() : java.util.List.copyOf(licenses);
+    }
+
+    public Subscription(SubscriptionStatus status) {
+      this(status, null);
+    }
+  }
 }

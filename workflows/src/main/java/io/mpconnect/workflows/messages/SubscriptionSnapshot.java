@@ -24,8 +24,40 @@ public record SubscriptionSnapshot(
     long duplicatesIgnored,
     long staleIgnored,
     String lastError,
-    List<Inbound> pending) {
+    List<Inbound> pending,
+    List<License> licenses) {
 
-  /** One input in arrival order: exactly one of the two is set. */
-  public record Inbound(LifecycleEvent event, SubscriptionLink link) {}
+  /** The legacy shape (before licenses): a run of the new code converts it. */
+  public SubscriptionSnapshot(
+      String customerIdentifier,
+      String awsAccountId,
+      SubscriptionLink link,
+      AwsSubscriptionState awsState,
+      SubscriptionStatus status,
+      String plan,
+      LifecycleAction lastAction,
+      Instant lastEventAt,
+      List<String> recentMessageIds,
+      String watcherWorkflowId,
+      long sequence,
+      long eventsApplied,
+      long duplicatesIgnored,
+      long staleIgnored,
+      String lastError,
+      List<Inbound> pending) {
+    this(customerIdentifier, awsAccountId, link, awsState, status, plan, lastAction, lastEventAt,
+        recentMessageIds, watcherWorkflowId, sequence, eventsApplied, duplicatesIgnored,
+        staleIgnored, lastError, pending, null);
+  }
+
+  /**
+   * One input in arrival order: exactly one is set. {@code adopted} is the state of the same
+   * customer's subscription workflow of the code before licenses, handed over when it was keyed by
+   * its legacy CustomerIdentifier.
+   */
+  public record Inbound(LifecycleEvent event, SubscriptionLink link, SubscriptionSnapshot adopted) {
+    public Inbound(LifecycleEvent event, SubscriptionLink link) {
+      this(event, link, null);
+    }
+  }
 }

@@ -74,6 +74,14 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
   static final String SUBSCRIPTION_LIFECYCLE_CHANGE = "subscription-lifecycle";
 
   /**
+   * Onboardings before this change waited (up to {@link #AWS_CONFIRMATION_WAIT}) for the
+   * subscription workflow to report AWS's answer, then sent the confirmation; since, the onboarding
+   * ends CONNECTED once the link is handed to the subscription workflow, which owns the status,
+   * sends the confirmation with it, and a second notice when AWS confirms later.
+   */
+  static final String END_AT_LINK_CHANGE = "end-at-link";
+
+  /**
    * How long the confirmation waits for AWS's answer. subscribe-success usually arrives before the
    * registration, or seconds after; when it is later, the confirmation says so and the owners are
    * told when it arrives.
@@ -104,6 +112,7 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
   private boolean signInInProgress;
   private ConnectChoice pendingChoice;
   private boolean subscriptionTracked;
+  private boolean handedOver;
 
   @Override
   public OnboardingResult run(OnboardingRequest request) {
@@ -160,7 +169,11 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
           Workflow.upsertTypedSearchAttributes(
               SearchAttributes.ORGANIZATION_ID.valueSet(organization.id()));
           if (!activateAtConnect) {
-            return confirmOnceAwsAnswers();
+            if (Workflow.getVersion(END_AT_LINK_CHANGE, Workflow.DEFAULT_VERSION, 1)
+                == Workflow.DEFAULT_VERSION) {
+              return confirmOnceAwsAnswers();
+            }
+            return handOverToSubscription(request);
           }
           subscriptionStatus = SubscriptionStatus.ACTIVE;
           enter(OnboardingStep.CONFIRMING);
@@ -183,8 +196,40 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
   }
 
   /**
-   * The organization is linked but on Starter: the subscription workflow activates it once AWS
-   * confirmed. Tell it about the link, give AWS a few minutes to answer (the subscription workflow
+   * The link is committed: hand it to the subscription workflow, which activates the paid plan
+   * once AWS confirms and sends the confirmation with the status it then knows. The onboarding
+   * ends here; the page shows the subscription's live status.
+   */
+  private OnboardingResult handOverToSubscription(OnboardingRequest request) {
+    try {
+      subscriptionLinks.linkOrganization(
+          new SubscriptionLink(
+              customer.productCode(),
+              SubscriptionIds.customerKey(customer),
+              customer.awsAccountId(),
+              customer.customerIdentifier(),
+              organization.id(),
+              organization.name(),
+              onboardingId,
+              null,
+              customer.licenseArn(),
+              user.userId(),
+              request.offerType()));
+    } catch (ActivityFailure failure) {
+      // The link is committed; the subscription finds it in the database at AWS's next event.
+      // Without the hand-over no confirmation is sent by it: send it here, status unknown.
+      log.error(
+          "could not tell the subscription about the link: {}", failure.getCause().getMessage());
+      notifications.enqueueConfirmation(
+          new ConfirmationRequest(onboardingId, user.userId(), organization, customer));
+    }
+    handedOver = true;
+    return finish(OnboardingOutcome.CONNECTED);
+  }
+
+  /**
+   * Onboardings before {@link #END_AT_LINK_CHANGE}. The organization is linked but on Starter: the
+   * subscription workflow activates it once AWS confirmed. Tell it about the link, give AWS a few minutes to answer (the subscription workflow
    * signals back), and confirm with whatever is known then.
    */
   private OnboardingResult confirmOnceAwsAnswers() {
@@ -359,7 +404,9 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
     enter(OnboardingStep.DONE);
     outcome = how;
     message =
-        how == OnboardingOutcome.CONNECTED && subscriptionTracked
+        how == OnboardingOutcome.CONNECTED && handedOver
+            ? SubscriptionMessages.linked(organization.name())
+            : how == OnboardingOutcome.CONNECTED && subscriptionTracked
             ? SubscriptionMessages.connected(
                 organization.name(), subscriptionStatus, organization.plan())
             : Messages.outcome(how, organization);

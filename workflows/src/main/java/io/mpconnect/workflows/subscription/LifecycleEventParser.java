@@ -10,7 +10,9 @@ import io.mpconnect.workflows.messages.LifecycleEvent;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -25,12 +27,33 @@ import java.util.regex.Pattern;
  *   <li>the legacy message itself (raw message delivery, or injected by hand): {@code action},
  *       {@code customer-identifier}, {@code product-code}, {@code offer-identifier}, {@code
  *       isFreeTrialTermPresent} (a string);
- *   <li>an EventBridge event ({@code detail-type}, {@code detail}): a legacy-shaped detail (with
- *       {@code action}) is read as above; of the Concurrent Agreements events only {@code Purchase
- *       Agreement Created} is applied (as subscribe-success of the acceptor's AWS account), the
- *       rest are rejected as unsupported so that they are parked and visible, not dropped: one AWS
- *       account may hold several agreements, so an ended agreement does not safely mean an ended
- *       subscription until subscriptions are keyed by agreement.
+ *   <li>an EventBridge event ({@code detail-type}, {@code detail}) with a legacy-shaped detail
+ *       (with {@code action}), read as above;
+ *   <li>an EventBridge event of AWS's current model (Concurrent Agreements), {@code source}
+ *       {@code aws.agreement-marketplace}, in the shape of AWS's seller guide ("Amazon EventBridge
+ *       events", sections "Events for agreements" and "Events for licenses"):
+ *       <ul>
+ *         <li>{@code Purchase Agreement Created - Proposer|Manufacturer} ({@code
+ *             detail.agreement.intent} NEW, RENEW or REPLACE): {@link
+ *             LifecycleAction#AGREEMENT_CREATED};
+ *         <li>{@code Purchase Agreement Amended - Proposer|Manufacturer}: {@link
+ *             LifecycleAction#AGREEMENT_AMENDED};
+ *         <li>{@code Purchase Agreement Ended - Proposer|Manufacturer} ({@code
+ *             detail.agreement.status} CANCELLED, EXPIRED, TERMINATED, RENEWED or REPLACED):
+ *             {@link LifecycleAction#AGREEMENT_ENDED};
+ *         <li>{@code License Updated - Manufacturer}: {@link LifecycleAction#LICENSE_UPDATED};
+ *         <li>{@code License Deprovisioned - Manufacturer}: {@link
+ *             LifecycleAction#LICENSE_DEPROVISIONED}.
+ *       </ul>
+ *       The license events name the product by {@code detail.product.code} and carry {@code
+ *       detail.license.arn}. AWS's purchase agreement events carry no product code and at most
+ *       {@code detail.product.id} (the listing's {@code prod-...} catalog id; AWS's own samples of
+ *       Created with intent NEW and of Ended carry no product at all): they are matched to the
+ *       listing by its configured product id ({@link Listing#productIdToCode}); one that names no
+ *       product id is the listing's when exactly one listing is configured. The envelope's {@code
+ *       source} must be {@code aws.agreement-marketplace} and its {@code account} the configured
+ *       seller account. The envelope {@code id} (unique per event) is the message id: {@code
+ *       detail.requestId} is shared by the several events of one AWS request, so it is not used.
  * </ul>
  *
  * <p>Thread-safe.
@@ -39,26 +62,126 @@ public final class LifecycleEventParser {
   /** SQS's own limit on a message body. */
   public static final int MAX_BODY_CHARS = 256 * 1024;
 
+  /** The EventBridge source of AWS Marketplace's agreement and license events. */
+  public static final String AGREEMENT_SOURCE = "aws.agreement-marketplace";
+
+  /** Intents of Purchase Agreement Created that the product applies. */
+  public static final Set<String> CREATED_INTENTS = Set.of("NEW", "RENEW", "REPLACE");
+
+  /** Statuses of Purchase Agreement Ended that the product applies. */
+  public static final Set<String> ENDED_STATUSES =
+      Set.of("CANCELLED", "EXPIRED", "TERMINATED", "RENEWED", "REPLACED");
+
   private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
   private static final ObjectMapper JSON =
       new ObjectMapper()
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+  /** The current model's detail-types the product applies, by their exact name. */
+  private static final Map<String, LifecycleAction> DETAIL_TYPES =
+      Map.of(
+          "Purchase Agreement Created - Proposer", LifecycleAction.AGREEMENT_CREATED,
+          "Purchase Agreement Created - Manufacturer", LifecycleAction.AGREEMENT_CREATED,
+          "Purchase Agreement Amended - Proposer", LifecycleAction.AGREEMENT_AMENDED,
+          "Purchase Agreement Amended - Manufacturer", LifecycleAction.AGREEMENT_AMENDED,
+          "Purchase Agreement Ended - Proposer", LifecycleAction.AGREEMENT_ENDED,
+          "Purchase Agreement Ended - Manufacturer", LifecycleAction.AGREEMENT_ENDED,
+          "License Updated - Manufacturer", LifecycleAction.LICENSE_UPDATED,
+          "License Deprovisioned - Manufacturer", LifecycleAction.LICENSE_DEPROVISIONED);
+
   /** Why a message cannot be applied; the parked row and the metric carry it. */
   public enum Reason {
     /** Larger than {@link #MAX_BODY_CHARS}. */
     OVERSIZED,
-    /** Not JSON, not text, not one of the accepted shapes, or a field of the wrong shape. */
+    /**
+     * Not JSON, not text, not one of the accepted shapes, a field of the wrong shape, or a
+     * required field missing (e.g. a license event with no LicenseArn, a malformed {@code time}).
+     */
     MALFORMED,
-    /** A product code that is not this vendor's. */
+    /** A product code, or a listing's product id, that is not this vendor's. */
     UNKNOWN_PRODUCT,
     /** An {@code action} that is not a lifecycle action. */
     UNKNOWN_ACTION,
-    /** A well-formed AWS message the product does not apply automatically. */
+    /**
+     * A well-formed AWS message the product does not apply automatically (e.g. {@code
+     * entitlement-updated}, an agreement intent or status it does not know).
+     */
     UNSUPPORTED_EVENT,
+    /** An EventBridge event for another seller's account than {@link Listing#sellerAccountId}. */
+    FOREIGN_ACCOUNT,
+    /** An EventBridge event whose {@code source} is not {@value #AGREEMENT_SOURCE}. */
+    FOREIGN_SOURCE,
+    /**
+     * An agreement event that cannot be matched because MARKETPLACE_PRODUCT_ID is not configured:
+     * set it, then re-inject the parked body.
+     */
+    NOT_CONFIGURED,
     /** Temporal refused to accept it for good (set by the consumer, not the parser). */
     DELIVERY_FAILED
+  }
+
+  /**
+   * What the parser matches events against: the vendor's listing(s).
+   *
+   * @param productCodes this vendor's product codes (MARKETPLACE_PRODUCT_CODE); legacy messages and
+   *     license events of any other product are rejected
+   * @param productIdToCode the listing's catalog product id ({@code prod-...},
+   *     MARKETPLACE_PRODUCT_ID) to its product code, to match purchase agreement events (which name
+   *     no product code); empty when not configured, and then agreement events are refused
+   * @param sellerAccountId the seller's AWS account id (MARKETPLACE_SELLER_ACCOUNT_ID) that
+   *     EventBridge events must name as their {@code account}, or null to not check it
+   */
+  public record Listing(
+      Set<String> productCodes, Map<String, String> productIdToCode, String sellerAccountId) {
+    public Listing {
+      if (productCodes == null || productCodes.isEmpty()) {
+        throw new IllegalArgumentException("the parser needs the vendor's product code(s)");
+      }
+      productCodes = Set.copyOf(productCodes);
+      productIdToCode = productIdToCode == null ? Map.of() : Map.copyOf(productIdToCode);
+      for (Map.Entry<String, String> entry : productIdToCode.entrySet()) {
+        if (!SubscriptionIds.isSafe(entry.getKey())) {
+          throw new IllegalArgumentException("not a product id: " + entry.getKey());
+        }
+        if (!productCodes.contains(entry.getValue())) {
+          throw new IllegalArgumentException(
+              "the product id " + entry.getKey() + " maps to " + entry.getValue()
+                  + ", which is not one of the product codes " + productCodes);
+        }
+      }
+      if (sellerAccountId != null && sellerAccountId.isBlank()) {
+        sellerAccountId = null;
+      }
+      if (sellerAccountId != null) {
+        sellerAccountId = sellerAccountId.strip();
+        if (!ACCOUNT_ID.matcher(sellerAccountId).matches()) {
+          throw new IllegalArgumentException(
+              "the seller account id must be a 12-digit AWS account id, got " + sellerAccountId);
+        }
+      }
+    }
+
+    /** Only product codes: legacy messages and license events; agreement events are refused. */
+    public Listing(Set<String> productCodes) {
+      this(productCodes, Map.of(), null);
+    }
+
+    /**
+     * One listing.
+     *
+     * @param productId its {@code prod-...} id, or null when not configured
+     * @param sellerAccountId or null to not check the events' account
+     */
+    public static Listing of(String productCode, String productId, String sellerAccountId) {
+      if (productCode == null || productCode.isBlank()) {
+        throw new IllegalArgumentException("the parser needs the vendor's product code");
+      }
+      String code = productCode.strip();
+      Map<String, String> ids =
+          productId == null || productId.isBlank() ? Map.of() : Map.of(productId.strip(), code);
+      return new Listing(Set.of(code), ids, sellerAccountId);
+    }
   }
 
   /** Where a body came from. */
@@ -84,14 +207,22 @@ public final class LifecycleEventParser {
     }
   }
 
-  private final Set<String> productCodes;
+  private final Listing listing;
 
   /** @param productCodes this vendor's product codes; events of any other product are rejected */
   public LifecycleEventParser(Set<String> productCodes) {
-    if (productCodes == null || productCodes.isEmpty()) {
-      throw new IllegalArgumentException("the parser needs the vendor's product code(s)");
+    this(new Listing(productCodes));
+  }
+
+  public LifecycleEventParser(Listing listing) {
+    if (listing == null) {
+      throw new IllegalArgumentException("the parser needs the vendor's listing");
     }
-    this.productCodes = Set.copyOf(productCodes);
+    this.listing = listing;
+  }
+
+  public Listing listing() {
+    return listing;
   }
 
   public Result parse(String body, Context context) {
@@ -135,7 +266,7 @@ public final class LifecycleEventParser {
     if (!"Notification".equals(type)) {
       return Rejected.of(
           Reason.UNSUPPORTED_EVENT,
-          "An SNS " + type + " message, not a notification"
+          "An SNS " + shorten(type) + " message, not a notification"
               + ("SubscriptionConfirmation".equals(type)
                   ? ": confirm the queue's subscription to the topic by opening its SubscribeURL."
                   : "."));
@@ -179,11 +310,10 @@ public final class LifecycleEventParser {
     if (!SubscriptionIds.isSafe(productCode)) {
       return Rejected.of(Reason.MALFORMED, "\"product-code\" is not a product code.");
     }
-    if (!productCodes.contains(productCode)) {
+    if (!listing.productCodes().contains(productCode)) {
       return new Rejected(
           Reason.UNKNOWN_PRODUCT,
-          "The product code " + productCode + " is not this vendor's (" + String.join(", ",
-              productCodes.stream().sorted().toList()) + ").",
+          "The product code " + productCode + " is not this vendor's (" + codes() + ").",
           productCode,
           safeOrNull(customerKey));
     }
@@ -239,75 +369,218 @@ public final class LifecycleEventParser {
           Reason.MALFORMED,
           "The EventBridge event needs a \"detail-type\" string and a \"detail\" object.");
     }
-    String messageId =
-        firstNonNull(text(detail, "requestId"), text(event, "id"), context.transportMessageId());
-    Instant sentAt = firstNonNull(instant(text(event, "time")), context.sentAt());
+    // The envelope id is unique per event; detail.requestId is shared by the events of one
+    // request (e.g. Purchase Agreement Created and License Updated), so it must not be the id.
+    String messageId = firstNonNull(text(event, "id"), context.transportMessageId());
     if (detail.has("action")) {
+      Instant sentAt = firstNonNull(instant(text(event, "time")), context.sentAt());
       return legacy(detail, context, messageId, sentAt);
     }
-    if (detailType.startsWith("Purchase Agreement Created")) {
-      return agreementCreated(detail, detailType, context, messageId, sentAt);
-    }
-    return new Rejected(
-        Reason.UNSUPPORTED_EVENT,
-        "The EventBridge event \"" + shorten(detailType) + "\" is not applied automatically"
-            + (detailType.startsWith("Purchase Agreement Ended")
-                ? ": an AWS account may hold several agreements. If this was the customer's last"
-                    + " one, inject unsubscribe-success for it by hand."
-                : "."),
-        productCodeOf(detail),
-        accountOf(detail));
+    return agreementMarketplace(event, detailType, detail, context, messageId);
   }
 
-  private Result agreementCreated(
-      JsonNode detail, String detailType, Context context, String messageId, Instant sentAt) {
-    String productCode = productCodeOf(detail);
+  /** An event of AWS's current model (Concurrent Agreements). */
+  private Result agreementMarketplace(
+      JsonNode event, String detailType, JsonNode detail, Context context, String messageId) {
     String account = accountOf(detail);
-    String intent = text(detail.path("agreement"), "intent");
-    if (productCode == null) {
+    String source = text(event, "source");
+    if (source == null) {
+      return new Rejected(
+          Reason.MALFORMED,
+          "The EventBridge event \"" + shorten(detailType) + "\" names no \"source\"; AWS"
+              + " Marketplace's agreement and license events come from " + AGREEMENT_SOURCE + ".",
+          null, account);
+    }
+    if (!AGREEMENT_SOURCE.equals(source)) {
+      return new Rejected(
+          Reason.FOREIGN_SOURCE,
+          "The EventBridge event \"" + shorten(detailType) + "\" comes from \"" + shorten(source)
+              + "\", not " + AGREEMENT_SOURCE + ": it is not an AWS Marketplace agreement or"
+              + " license event.",
+          null, account);
+    }
+    String seller = listing.sellerAccountId();
+    if (seller != null) {
+      String eventAccount = text(event, "account");
+      if (eventAccount == null) {
+        return new Rejected(
+            Reason.MALFORMED,
+            "The EventBridge event names no \"account\"; AWS sends it to the seller account "
+                + seller + ".",
+            null, account);
+      }
+      if (!seller.equals(eventAccount)) {
+        return new Rejected(
+            Reason.FOREIGN_ACCOUNT,
+            "The EventBridge event was sent to the account " + shorten(eventAccount)
+                + ", not to this seller's account " + seller
+                + " (MARKETPLACE_SELLER_ACCOUNT_ID).",
+            null, account);
+      }
+    }
+    LifecycleAction action = DETAIL_TYPES.get(detailType);
+    if (action == null) {
       return new Rejected(
           Reason.UNSUPPORTED_EVENT,
-          "\"" + detailType + "\" names no product code this product can match.",
-          null,
-          account);
+          "The EventBridge event \"" + shorten(detailType) + "\" is not applied automatically;"
+              + " applied are Purchase Agreement Created, Amended and Ended (- Proposer or"
+              + " - Manufacturer), License Updated - Manufacturer and License Deprovisioned -"
+              + " Manufacturer.",
+          productCodeOf(detail), account);
     }
-    if (!productCodes.contains(productCode)) {
-      return new Rejected(
-          Reason.UNKNOWN_PRODUCT,
-          "The product code " + productCode + " is not this vendor's.",
-          productCode,
-          account);
+    JsonNode time = event.get("time");
+    Instant occurredAt = context.sentAt();
+    if (time != null && !time.isNull()) {
+      occurredAt = time.isTextual() ? instant(time.asText().strip()) : null;
+      if (occurredAt == null) {
+        return new Rejected(
+            Reason.MALFORMED,
+            "The EventBridge event's \"time\" is not an ISO-8601 instant (e.g."
+                + " 2024-08-30T21:36:03Z).",
+            productCodeOf(detail), account);
+      }
     }
-    if (intent != null && !Set.of("NEW", "RENEW", "REPLACE").contains(intent)) {
-      return new Rejected(
-          Reason.UNSUPPORTED_EVENT, "Unknown agreement intent \"" + shorten(intent) + "\".",
-          productCode, account);
+    boolean license =
+        action == LifecycleAction.LICENSE_UPDATED || action == LifecycleAction.LICENSE_DEPROVISIONED;
+    String productCode;
+    if (license) {
+      String code = text(detail.path("product"), "code");
+      if (code == null || !SubscriptionIds.isSafe(code)) {
+        return new Rejected(
+            Reason.MALFORMED,
+            "\"" + detailType + "\" names no product code (detail.product.code).", null, account);
+      }
+      if (!listing.productCodes().contains(code)) {
+        return new Rejected(
+            Reason.UNKNOWN_PRODUCT,
+            "The product code " + code + " is not this vendor's (" + codes() + ").", code,
+            account);
+      }
+      productCode = code;
+    } else {
+      Result unmatched = null;
+      productCode = null;
+      String productId = text(detail.path("product"), "id");
+      Map<String, String> ids = listing.productIdToCode();
+      if (ids.isEmpty()) {
+        unmatched = new Rejected(
+            Reason.NOT_CONFIGURED,
+            "MARKETPLACE_PRODUCT_ID is not set, so \"" + detailType + "\" cannot be matched to"
+                + " the listing (AWS's purchase agreement events carry no product code). Set it to"
+                + " the listing's product id (prod-...) and re-inject the event.",
+            null, account);
+      } else if (productId != null) {
+        productCode = ids.get(productId);
+        if (productCode == null) {
+          unmatched = new Rejected(
+              Reason.UNKNOWN_PRODUCT,
+              "The product id " + shorten(productId) + " is not this vendor's listing ("
+                  + String.join(", ", new TreeMap<>(ids).keySet()) + ", MARKETPLACE_PRODUCT_ID).",
+              null, account);
+        }
+      } else if (ids.size() == 1) {
+        // AWS's samples of Created (intent NEW) and Ended carry no product: the event came from
+        // aws.agreement-marketplace to the seller's account, which has this one listing here.
+        productCode = ids.values().iterator().next();
+      } else {
+        unmatched = new Rejected(
+            Reason.UNKNOWN_PRODUCT,
+            "\"" + detailType + "\" names no product id (detail.product.id) and several listings"
+                + " are configured, so it cannot be matched to one.",
+            null, account);
+      }
+      if (unmatched != null) {
+        return unmatched;
+      }
     }
     if (account == null) {
       return new Rejected(
-          Reason.MALFORMED, "The agreement names no acceptor AWS account id.", productCode, null);
+          Reason.MALFORMED,
+          "\"" + detailType + "\" names no acceptor AWS account id (detail.acceptor.accountId, 12"
+              + " digits).",
+          productCode, null);
     }
+    String agreementId = text(detail.path("agreement"), "id");
+    if (agreementId == null || !SubscriptionIds.isSafe(agreementId)) {
+      return new Rejected(
+          Reason.MALFORMED,
+          "\"" + detailType + "\" names no agreement id (detail.agreement.id).", productCode,
+          account);
+    }
+    String licenseArn = null;
+    if (license) {
+      licenseArn = text(detail.path("license"), "arn");
+      if (licenseArn == null) {
+        return new Rejected(
+            Reason.MALFORMED,
+            "\"" + detailType + "\" has no LicenseArn (detail.license.arn).", productCode,
+            account);
+      }
+      if (!SubscriptionIds.isSafe(licenseArn)) {
+        return new Rejected(
+            Reason.MALFORMED,
+            "\"" + detailType + "\" has a LicenseArn (detail.license.arn) that is not an ARN.",
+            productCode, account);
+      }
+    }
+    String agreementDetail = null;
+    if (action == LifecycleAction.AGREEMENT_CREATED) {
+      String intent = text(detail.path("agreement"), "intent");
+      if (intent == null) {
+        return new Rejected(
+            Reason.MALFORMED,
+            "\"" + detailType + "\" has no agreement intent (detail.agreement.intent).",
+            productCode, account);
+      }
+      agreementDetail = intent.toUpperCase(Locale.ROOT);
+      if (!CREATED_INTENTS.contains(agreementDetail)) {
+        return new Rejected(
+            Reason.UNSUPPORTED_EVENT,
+            "Unknown agreement intent \"" + shorten(intent) + "\"; expected NEW, RENEW or"
+                + " REPLACE.",
+            productCode, account);
+      }
+    } else if (action == LifecycleAction.AGREEMENT_ENDED) {
+      String status = text(detail.path("agreement"), "status");
+      if (status == null) {
+        return new Rejected(
+            Reason.MALFORMED,
+            "\"" + detailType + "\" has no agreement status (detail.agreement.status).",
+            productCode, account);
+      }
+      agreementDetail = status.toUpperCase(Locale.ROOT);
+      if (!ENDED_STATUSES.contains(agreementDetail)) {
+        return new Rejected(
+            Reason.UNSUPPORTED_EVENT,
+            "Unknown status \"" + shorten(status) + "\" of an ended agreement; expected CANCELLED,"
+                + " EXPIRED, TERMINATED, RENEWED or REPLACED.",
+            productCode, account);
+      }
+    }
+    String offer = text(detail.path("offer"), "id");
     return new Accepted(
         new LifecycleEvent(
-            LifecycleAction.SUBSCRIBE_SUCCESS,
+            action,
             productCode,
             account,
             null,
             account,
             messageId == null ? null : shorten(messageId),
-            sentAt,
+            occurredAt,
             context.source(),
+            offer == null || !SubscriptionIds.isSafe(offer) ? null : offer,
             null,
-            null));
+            agreementId,
+            licenseArn,
+            agreementDetail));
+  }
+
+  private String codes() {
+    return String.join(", ", listing.productCodes().stream().sorted().toList());
   }
 
   private static String productCodeOf(JsonNode detail) {
-    String code =
-        firstNonNull(
-            text(detail.path("product"), "code"),
-            text(detail.path("product"), "productCode"),
-            text(detail, "productCode"),
-            text(detail, "product-code"));
+    String code = text(detail.path("product"), "code");
     return code != null && SubscriptionIds.isSafe(code) ? code : null;
   }
 

@@ -15,6 +15,13 @@ public final class SubscriptionMessages {
         + " takes a few seconds.";
   }
 
+  /** An onboarding that ended at the link; the page adds the subscription's live status. */
+  public static String linked(String organizationName) {
+    return "Your organization \""
+        + organizationName
+        + "\" is connected to your AWS Marketplace subscription.";
+  }
+
   /**
    * The confirmation of a connected onboarding, by the subscription's status then, and what the
    * sign-up page says later when the status changed.

@@ -2,12 +2,18 @@ package io.mpconnect.workflows.subscription;
 
 import io.mpconnect.workflows.activities.FailureTypes;
 import io.mpconnect.workflows.activities.MeteringFlushActivities;
+import io.mpconnect.workflows.activities.NotificationActivities;
 import io.mpconnect.workflows.activities.SubscriptionActivities;
-import io.mpconnect.workflows.messages.AwsSubscriptionState;
+import io.mpconnect.workflows.messages.ConfirmationRequest;
 import io.mpconnect.workflows.messages.FinalFlushRequest;
+import io.mpconnect.workflows.messages.License;
+import io.mpconnect.workflows.messages.LicenseStatus;
 import io.mpconnect.workflows.messages.LifecycleAction;
 import io.mpconnect.workflows.messages.LifecycleEvent;
+import io.mpconnect.workflows.messages.OrganizationRef;
+import io.mpconnect.workflows.messages.ResolvedCustomer;
 import io.mpconnect.workflows.messages.SubscriptionInput;
+import io.mpconnect.workflows.messages.SubscriptionLicenses;
 import io.mpconnect.workflows.messages.SubscriptionLink;
 import io.mpconnect.workflows.messages.SubscriptionNotice;
 import io.mpconnect.workflows.messages.SubscriptionSnapshot;
@@ -18,8 +24,8 @@ import io.mpconnect.workflows.messages.SubscriptionUpdate;
 import io.mpconnect.workflows.messages.SubscriptionView;
 import io.mpconnect.workflows.messages.TransitionResult;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflow;
-import io.mpconnect.workflows.shared.SearchAttributes;
 import io.mpconnect.workflows.shared.Retries;
+import io.mpconnect.workflows.shared.SearchAttributes;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.SearchAttributeUpdate;
@@ -40,11 +46,19 @@ import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 
+/**
+ * The subscription of one customer (product code + AWS account id) and its licenses. Subscriptions
+ * started before licenses run {@link SubscriptionWorkflowV1Impl} until they migrate.
+ */
 public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
+  /** Subscriptions started from here on hold licenses; older ones replay the code before. */
+  static final String LICENSES_CHANGE = "licenses";
   /** Inputs (events and links) handled per run before continuing as new. */
   static final int DEFAULT_CONTINUE_AS_NEW_AFTER = 500;
   /** Message ids remembered for de-duplication, carried across runs. */
-  static final int REMEMBERED_MESSAGE_IDS = 100;
+  static final int REMEMBERED_MESSAGE_IDS = 200;
+  /** Onboardings whose confirmation was sent, remembered so a repeated link sends none. */
+  static final int REMEMBERED_CONFIRMATIONS = 20;
 
   // A subscription lives for years: a database outage must delay its transitions, never end the
   // workflow. Retried without a deadline, at most every five minutes; only input that can never
@@ -52,38 +66,39 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
   private static final ActivityOptions DATABASE_CALLS =
       ActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofSeconds(30))
-          .setRetryOptions(
-              Retries.backoff(Duration.ofMinutes(5), FailureTypes.INVALID_INPUT))
+          .setRetryOptions(Retries.backoff(Duration.ofMinutes(5), FailureTypes.INVALID_INPUT))
           .build();
 
-  // After unsubscribe-pending AWS accepts usage for about one hour: a flush request that cannot be
-  // made within 50 minutes is too late to matter, and is recorded as the view's lastError.
+  // After the end of a license AWS accepts its usage for about one hour: a flush request that
+  // cannot be made within 50 minutes is too late to matter, and is recorded as lastError.
   private static final ActivityOptions METERING_CALLS =
       ActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofMinutes(1))
           .setScheduleToCloseTimeout(Duration.ofMinutes(50))
-          .setRetryOptions(
-              Retries.backoff(Duration.ofMinutes(1), FailureTypes.INVALID_INPUT))
+          .setRetryOptions(Retries.backoff(Duration.ofMinutes(1), FailureTypes.INVALID_INPUT))
           .build();
 
   private static final Logger log = Workflow.getLogger(SubscriptionWorkflowImpl.class);
 
-  private final SubscriptionActivities store =
-      Workflow.newActivityStub(SubscriptionActivities.class, DATABASE_CALLS);
-  private final MeteringFlushActivities metering =
-      Workflow.newActivityStub(MeteringFlushActivities.class, METERING_CALLS);
-
   /** Signal handlers only queue; the main loop handles one input at a time, in arrival order. */
   private final Deque<Inbound> inbox = new ArrayDeque<>();
 
+  /** Set while this run is a subscription of the code before licenses. */
+  private SubscriptionWorkflowV1Impl legacy;
+
+  private SubscriptionActivities store;
+  private MeteringFlushActivities metering;
+  private NotificationActivities notifications;
+
   private final LinkedHashSet<String> recentMessageIds = new LinkedHashSet<>();
+  private final LinkedHashSet<String> confirmedOnboardings = new LinkedHashSet<>();
   private final Map<String, String> published = new HashMap<>();
+  private LicenseBook licenses = new LicenseBook(List.of());
   private String productCode;
   private String customerKey;
   private String customerIdentifier;
   private String awsAccountId;
   private SubscriptionLink link;
-  private AwsSubscriptionState awsState = AwsSubscriptionState.NONE;
   private SubscriptionStatus status = SubscriptionStatus.PENDING;
   private String plan;
   private LifecycleAction lastAction;
@@ -97,12 +112,19 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
 
   @Override
   public void run(SubscriptionInput input) {
+    if (Workflow.getVersion(LICENSES_CHANGE, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      legacy = new SubscriptionWorkflowV1Impl(inbox);
+      legacy.run(input);
+      return;
+    }
+    store = Workflow.newActivityStub(SubscriptionActivities.class, DATABASE_CALLS);
+    metering = Workflow.newActivityStub(MeteringFlushActivities.class, METERING_CALLS);
+    notifications = Workflow.newActivityStub(NotificationActivities.class, DATABASE_CALLS);
     restore(input);
     publish();
     int limit =
-        input.continueAsNewAfter() > 0
-            ? input.continueAsNewAfter()
-            : DEFAULT_CONTINUE_AS_NEW_AFTER;
+        input.continueAsNewAfter() > 0 ? input.continueAsNewAfter() : DEFAULT_CONTINUE_AS_NEW_AFTER;
     int handled = 0;
     while (true) {
       Workflow.await(() -> !inbox.isEmpty());
@@ -111,6 +133,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         onLink(next.link());
       } else if (next.event() != null) {
         onEvent(next.event());
+      } else if (next.adopted() != null) {
+        onAdopted(next.adopted());
       }
       handled++;
       boolean due = handled >= limit || Workflow.getInfo().isContinueAsNewSuggested();
@@ -122,28 +146,50 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         Workflow.await(Workflow::isEveryHandlerFinished);
         log.info("continuing as new after {} inputs", handled);
         Workflow.continueAsNew(
-            new SubscriptionInput(
-                productCode, customerKey, snapshot(), input.continueAsNewAfter()));
+            new SubscriptionInput(productCode, customerKey, snapshot(), input.continueAsNewAfter()));
       }
     }
   }
 
   @Override
   public void link(SubscriptionLink link) {
-    if (link != null) {
+    if (legacy != null) {
+      legacy.link(link);
+    } else if (link != null) {
       inbox.add(new Inbound(null, link));
     }
   }
 
   @Override
   public void lifecycleEvent(LifecycleEvent event) {
-    if (event != null && event.action() != null) {
+    if (legacy != null) {
+      legacy.lifecycleEvent(event);
+    } else if (event != null && event.action() != null) {
       inbox.add(new Inbound(event, null));
     }
   }
 
   @Override
+  public void adopt(SubscriptionSnapshot legacyState) {
+    if (legacy != null) {
+      legacy.adopt(legacyState);
+    } else if (legacyState != null) {
+      inbox.add(new Inbound(null, null, legacyState));
+    }
+  }
+
+  @Override
+  public void migrate() {
+    if (legacy != null) {
+      legacy.migrate();
+    }
+  }
+
+  @Override
   public SubscriptionView view() {
+    if (legacy != null) {
+      return legacy.view();
+    }
     return new SubscriptionView(
         Workflow.getInfo().getWorkflowId(),
         productCode,
@@ -153,14 +199,15 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         link == null ? null : link.organizationId(),
         link == null ? null : link.organizationName(),
         status,
-        awsState,
+        licenses.awsState(),
         plan,
         lastAction,
         lastEventAt,
         eventsApplied,
         duplicatesIgnored,
         staleIgnored,
-        lastError);
+        lastError,
+        licenses.all());
   }
 
   private void onLink(SubscriptionLink incoming) {
@@ -169,21 +216,33 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     if (link != null && newOrganization) {
       // The database allows one organization per customer; a different one means the link was
       // replaced there (by support). The newest link wins.
-      log.warn(
-          "linked to organization {} instead of {}",
-          incoming.organizationId(),
+      log.warn("linked to organization {} instead of {}", incoming.organizationId(),
           link.organizationId());
     }
     link = incoming;
     absorb(incoming.customerIdentifier(), incoming.awsAccountId());
     if (incoming.onboardingWorkflowId() != null) {
+      // An onboarding of the code before it ended at the link: it waits to hear the status.
       watcher = incoming.onboardingWorkflowId();
     }
+    boolean licensesChanged =
+        licenses.registered(incoming.licenseArn(), incoming.offerType()) == LicenseBook.Effect.CHANGED;
     publish();
-    if (!reconcile("link", null, "onboarding", newOrganization)) {
-      // Nothing changed (e.g. an event found this link in the database first): the onboarding
-      // still waits to hear the status.
+    boolean confirming =
+        incoming.confirmToUserId() != null
+            && incoming.onboardingId() != null
+            && !confirmedOnboardings.contains(incoming.onboardingId());
+    boolean told = reconcile("link", null, "onboarding", newOrganization, confirming);
+    if (!told) {
+      // Nothing changed (e.g. an event found this link in the database first): an onboarding of
+      // the code before still waits to hear the status.
       tellWatcher();
+    }
+    if (licensesChanged || newOrganization) {
+      saveLicenses();
+    }
+    if (confirming) {
+      confirm(incoming);
     }
   }
 
@@ -193,24 +252,20 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       log.info("ignoring duplicate {} (message {})", event.action(), event.messageId());
       return;
     }
-    remember(event.messageId());
-    if (event.occurredAt() != null
-        && lastEventAt != null
-        && event.occurredAt().isBefore(lastEventAt)) {
-      // Queues do not keep order: an event older than the last one applied is out of date.
+    remember(recentMessageIds, event.messageId(), REMEMBERED_MESSAGE_IDS);
+    List<String> endingBefore = keys(licenses.withStatus(LicenseStatus.ENDING));
+    LicenseBook.Effect effect = licenses.apply(event);
+    if (effect == LicenseBook.Effect.STALE) {
+      // Queues do not keep order: a legacy event older than the last one applied is out of date.
       staleIgnored++;
-      log.info(
-          "ignoring {} sent at {}, older than the last event applied ({})",
-          event.action(),
-          event.occurredAt(),
-          lastEventAt);
+      log.info("ignoring {} sent at {}, older than the last event applied", event.action(),
+          event.occurredAt());
       return;
     }
-    if (event.occurredAt() != null) {
+    if (event.occurredAt() != null && (lastEventAt == null || event.occurredAt().isAfter(lastEventAt))) {
       lastEventAt = event.occurredAt();
     }
     lastAction = event.action();
-    awsState = AwsSubscriptionState.after(event.action());
     absorb(event.customerIdentifier(), event.awsAccountId());
     boolean linkFound = false;
     if (link == null) {
@@ -220,28 +275,80 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       if (linkFound) {
         absorb(link.customerIdentifier(), link.awsAccountId());
         if (watcher == null && link.onboardingWorkflowId() != null) {
-          // The onboarding that made it may still be waiting for AWS's answer.
+          // The onboarding that made it may still be running (handing over the link): telling it
+          // spares the owners an activation notice on top of its confirmation.
           watcher = link.onboardingWorkflowId();
         }
       }
     }
     publish();
-    SubscriptionStatus before = status;
-    reconcile(event.action().wireName(), event.messageId(), event.source(), linkFound);
-    if (event.action() == LifecycleAction.UNSUBSCRIBE_PENDING
-        && before != SubscriptionStatus.UNSUBSCRIBE_PENDING) {
+    reconcile(event.action().wireName(), event.messageId(), event.source(), linkFound, false);
+    if (effect == LicenseBook.Effect.CHANGED || linkFound) {
+      saveLicenses();
+    }
+    List<License> nowEnding = licenses.withStatus(LicenseStatus.ENDING);
+    if (nowEnding.stream().anyMatch(l -> !endingBefore.contains(l.key()))) {
+      // A license ended: its final metering hour is open.
       requestFinalFlush();
     }
     // Counted once all its effects are done, so the view never shows it half-applied.
     eventsApplied++;
   }
 
+  /** Merges the state of this customer's subscription of the code before licenses. */
+  private void onAdopted(SubscriptionSnapshot old) {
+    log.info("adopting the state of the subscription keyed by {}", old.customerIdentifier());
+    absorb(old.customerIdentifier(), old.awsAccountId());
+    if (link == null && old.link() != null) {
+      link = old.link();
+    }
+    if (watcher == null) {
+      watcher = old.watcherWorkflowId();
+    }
+    if (licenses.isEmpty()) {
+      licenses.adoptLegacyState(old.awsState(), old.lastEventAt(), old.lastAction());
+    }
+    if (old.recentMessageIds() != null) {
+      old.recentMessageIds().forEach(id -> remember(recentMessageIds, id, REMEMBERED_MESSAGE_IDS));
+    }
+    sequence = Math.max(sequence, old.sequence());
+    eventsApplied += old.eventsApplied();
+    duplicatesIgnored += old.duplicatesIgnored();
+    staleIgnored += old.staleIgnored();
+    if (plan == null) {
+      plan = old.plan();
+    }
+    if (lastEventAt == null) {
+      lastEventAt = old.lastEventAt();
+      lastAction = old.lastAction();
+    }
+    if (status == SubscriptionStatus.PENDING && old.status() != null) {
+      // The database holds the old workflow's status: start from it, so the reconcile below
+      // writes only a real change.
+      status = old.status();
+    }
+    if (old.pending() != null) {
+      // Inputs the old workflow had not handled yet come first.
+      List<Inbound> pending = old.pending();
+      for (int i = pending.size() - 1; i >= 0; i--) {
+        inbox.addFirst(pending.get(i));
+      }
+    }
+    publish();
+    reconcile("adopt", null, "migration", false, false);
+    saveLicenses();
+  }
+
   /**
    * Brings PostgreSQL, the search attributes, a waiting onboarding and the owners in line with
-   * what AWS said and whether an organization is linked. Returns whether the watcher was told.
+   * the licenses and whether an organization is linked. Returns whether a watcher was told.
+   *
+   * @param confirming the link carries the onboarding's confirmation, which tells the customer
+   *     the status itself: no separate activation notice
    */
-  private boolean reconcile(String cause, String messageId, String source, boolean linkArrived) {
-    SubscriptionStatus target = derive(awsState, link != null);
+  private boolean reconcile(
+      String cause, String messageId, String source, boolean linkArrived, boolean confirming) {
+    SubscriptionStatus target = licenses.status(link != null);
     SubscriptionStatus from = status;
     boolean changed = target != from;
     if (!changed && !linkArrived) {
@@ -262,6 +369,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     if (target == SubscriptionStatus.ACTIVE
         && changed
         && !listened
+        && !confirming
         && (result.linkChanged() || result.planChanged())) {
       notice = SubscriptionNotice.Kind.ACTIVATED;
     } else if (target == SubscriptionStatus.FAILED && result.linkChanged()) {
@@ -283,6 +391,23 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       }
     }
     return true;
+  }
+
+  /** The onboarding's confirmation, with the status now; a later activation is a second notice. */
+  private void confirm(SubscriptionLink incoming) {
+    remember(confirmedOnboardings, incoming.onboardingId(), REMEMBERED_CONFIRMATIONS);
+    try {
+      notifications.enqueueConfirmation(
+          new ConfirmationRequest(
+              incoming.onboardingId(),
+              incoming.confirmToUserId(),
+              new OrganizationRef(incoming.organizationId(), incoming.organizationName(), plan),
+              new ResolvedCustomer(
+                  productCode, awsAccountId, customerIdentifier, incoming.licenseArn()),
+              status));
+    } catch (ActivityFailure failure) {
+      failed("queueing the confirmation", failure);
+    }
   }
 
   private TransitionResult applyTransition(
@@ -317,7 +442,25 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     }
   }
 
-  /** True when a running onboarding was told (it then tells the customer itself). */
+  private void saveLicenses() {
+    if (licenses.isEmpty() || awsAccountId == null) {
+      return;
+    }
+    sequence++;
+    try {
+      store.saveLicenses(
+          new SubscriptionLicenses(
+              productCode,
+              awsAccountId,
+              link == null ? null : link.organizationId(),
+              licenses.all(),
+              sequence));
+    } catch (ActivityFailure failure) {
+      failed("saving the licenses", failure);
+    }
+  }
+
+  /** True when a running onboarding of the code before was told (it tells the customer). */
   private boolean tellWatcher() {
     if (watcher == null) {
       return false;
@@ -362,20 +505,11 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
   }
 
   private void failed(String what, ActivityFailure failure) {
-    String cause = failure.getCause() == null ? failure.getMessage() : failure.getCause().getMessage();
+    String cause =
+        failure.getCause() == null ? failure.getMessage() : failure.getCause().getMessage();
     lastError = what + " failed: " + cause;
     log.error("{} failed for good: {}", what, cause);
     Workflow.setCurrentDetails(details());
-  }
-
-  static SubscriptionStatus derive(AwsSubscriptionState aws, boolean linked) {
-    return switch (aws) {
-      case NONE -> SubscriptionStatus.PENDING;
-      case SUBSCRIBED -> linked ? SubscriptionStatus.ACTIVE : SubscriptionStatus.PENDING;
-      case FAILED -> SubscriptionStatus.FAILED;
-      case UNSUBSCRIBE_PENDING -> SubscriptionStatus.UNSUBSCRIBE_PENDING;
-      case UNSUBSCRIBED -> SubscriptionStatus.UNSUBSCRIBED;
-    };
   }
 
   private void absorb(String identifier, String account) {
@@ -387,16 +521,20 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     }
   }
 
-  private void remember(String messageId) {
-    if (messageId == null) {
+  private static void remember(LinkedHashSet<String> set, String id, int bound) {
+    if (id == null) {
       return;
     }
-    recentMessageIds.add(messageId);
-    Iterator<String> oldest = recentMessageIds.iterator();
-    while (recentMessageIds.size() > REMEMBERED_MESSAGE_IDS) {
+    set.add(id);
+    Iterator<String> oldest = set.iterator();
+    while (set.size() > bound) {
       oldest.next();
       oldest.remove();
     }
+  }
+
+  private static List<String> keys(List<License> list) {
+    return list.stream().map(License::key).toList();
   }
 
   /** Upserts only the search attributes that changed: each upsert is a history event. */
@@ -424,16 +562,29 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
 
   /** What the Temporal UI shows support: the state in one sentence, no personal data. */
   private String details() {
-    String who = link == null ? "no organization linked yet" : "organization " + link.organizationId();
-    String aws =
-        switch (awsState) {
-          case NONE -> "no lifecycle event from AWS yet";
-          case SUBSCRIBED -> "AWS confirmed the subscription (subscribe-success)";
-          case FAILED -> "AWS reported subscribe-fail";
-          case UNSUBSCRIBE_PENDING -> "AWS reported unsubscribe-pending";
-          case UNSUBSCRIBED -> "AWS reported unsubscribe-success";
-        };
+    String who =
+        link == null ? "no organization linked yet" : "organization " + link.organizationId();
+    List<License> all = licenses.all();
+    String aws;
+    if (all.isEmpty()) {
+      aws = "no license from AWS yet";
+    } else {
+      StringBuilder b = new StringBuilder();
+      for (License l : all) {
+        if (b.length() > 0) {
+          b.append(", ");
+        }
+        b.append(License.LEGACY_KEY.equals(l.key()) ? "subscription" : "license " + shortKey(l))
+            .append(' ')
+            .append(l.status());
+      }
+      aws = b.toString();
+    }
     return status + ": " + aws + "; " + who + (lastError == null ? "" : "; last error: " + lastError);
+  }
+
+  private static String shortKey(License l) {
+    return l.agreementId() != null ? l.agreementId() : l.key();
   }
 
   private void restore(SubscriptionInput input) {
@@ -446,13 +597,17 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     customerIdentifier = carried.customerIdentifier();
     awsAccountId = carried.awsAccountId();
     link = carried.link();
-    awsState = carried.awsState() == null ? AwsSubscriptionState.NONE : carried.awsState();
+    licenses = new LicenseBook(carried.licenses());
+    if (carried.licenses() == null) {
+      // A snapshot of the code before licenses: its single state is the implicit license.
+      licenses.adoptLegacyState(carried.awsState(), carried.lastEventAt(), carried.lastAction());
+    }
     status = carried.status() == null ? SubscriptionStatus.PENDING : carried.status();
     plan = carried.plan();
     lastAction = carried.lastAction();
     lastEventAt = carried.lastEventAt();
     if (carried.recentMessageIds() != null) {
-      carried.recentMessageIds().forEach(this::remember);
+      carried.recentMessageIds().forEach(id -> remember(recentMessageIds, id, REMEMBERED_MESSAGE_IDS));
     }
     watcher = carried.watcherWorkflowId();
     sequence = carried.sequence();
@@ -474,7 +629,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         customerIdentifier,
         awsAccountId,
         link,
-        awsState,
+        licenses.awsState(),
         status,
         plan,
         lastAction,
@@ -486,6 +641,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         duplicatesIgnored,
         staleIgnored,
         lastError,
-        List.copyOf(inbox));
+        List.copyOf(inbox),
+        licenses.snapshot());
   }
 }

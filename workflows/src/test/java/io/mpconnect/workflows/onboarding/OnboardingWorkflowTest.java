@@ -110,16 +110,34 @@ class OnboardingWorkflowTest {
     this.client = client;
     this.testName = info.getTestMethod().orElseThrow().getName();
     this.taskQueue = worker.getTaskQueue();
-    // Plays a subscription that already has AWS's subscribe-success: it answers the link with
-    // ACTIVE at once, as the real subscription workflow does (see SubscriptionLifecycleTest).
+    // Records what the onboarding hands to the subscription workflow; an onboarding of the code
+    // before ending at the link (a replayed history) waits for an answer: give it ACTIVE at once.
     SubscriptionLinkActivities subscriptions =
-        link -> {
-          links.add(link);
-          client
-              .newUntypedWorkflowStub(link.onboardingWorkflowId())
-              .signal(
-                  OnboardingWorkflow.SUBSCRIPTION_CHANGED_SIGNAL,
-                  new SubscriptionUpdate(SubscriptionStatus.ACTIVE, "STANDARD"));
+        new SubscriptionLinkActivities() {
+          @Override
+          public void linkOrganization(SubscriptionLink link) {
+            links.add(link);
+            if (link.onboardingWorkflowId() != null) {
+              client
+                  .newUntypedWorkflowStub(link.onboardingWorkflowId())
+                  .signal(
+                      OnboardingWorkflow.SUBSCRIPTION_CHANGED_SIGNAL,
+                      new SubscriptionUpdate(SubscriptionStatus.ACTIVE, "STANDARD"));
+            }
+          }
+
+          @Override
+          public void deliverEvent(io.mpconnect.workflows.messages.LifecycleEvent event) {
+            throw new UnsupportedOperationException("not an onboarding's call");
+          }
+
+          @Override
+          public void handOver(
+              String productCode,
+              String account,
+              io.mpconnect.workflows.messages.SubscriptionSnapshot state) {
+            throw new UnsupportedOperationException("not an onboarding's call");
+          }
         };
     worker.registerActivitiesImplementations(marketplace, accounts, notifications, subscriptions);
     when(marketplace.resolveCustomer(TOKEN)).thenReturn(CUSTOMER);
@@ -133,7 +151,7 @@ class OnboardingWorkflowTest {
   }
 
   @Test
-  void givenEligibleOrganization_whenChosen_itConnectsAndConfirms() {
+  void givenEligibleOrganization_whenChosen_itConnectsAndHandsTheLinkToTheSubscription() {
     when(accounts.connect(any())).thenReturn(connected(ACME));
     OnboardingWorkflow onboarding = start();
 
@@ -146,7 +164,8 @@ class OnboardingWorkflowTest {
     assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
     assertThat(done.step()).isEqualTo(OnboardingStep.DONE);
     assertThat(done.organization().name()).isEqualTo("Acme Analytics");
-    assertThat(done.subscription().status()).isEqualTo(SubscriptionStatus.ACTIVE);
+    // Whether AWS confirmed is the subscription workflow's to say (the page asks it live).
+    assertThat(done.subscription()).isNull();
     assertThat(done.customer().awsAccountId()).isEqualTo("111122223333");
 
     OnboardingResult result = WorkflowStub.fromTyped(onboarding).getResult(OnboardingResult.class);
@@ -154,12 +173,15 @@ class OnboardingWorkflowTest {
     // The connect only links; the subscription workflow activates once AWS confirmed.
     verify(accounts)
         .connect(new ConnectCommand(ID, "user-1", CUSTOMER, ConnectChoice.existing("org-acme"), false));
-    verify(notifications, times(1)).enqueueConfirmation(any());
+    // The subscription sends the confirmation, with the status it knows.
+    verify(notifications, never()).enqueueConfirmation(any());
     assertThat(links).singleElement()
         .satisfies(link -> {
           assertThat(link.organizationId()).isEqualTo("org-acme");
-          assertThat(link.customerKey()).isEqualTo("cust-111122223333");
-          assertThat(link.onboardingWorkflowId()).isEqualTo(OnboardingIds.workflowId(ID));
+          assertThat(link.customerKey()).isEqualTo("111122223333");
+          assertThat(link.onboardingId()).isEqualTo(ID);
+          assertThat(link.onboardingWorkflowId()).as("nobody waits for an answer").isNull();
+          assertThat(link.confirmToUserId()).isEqualTo("user-1");
         });
 
     var attributes = WorkflowStub.fromTyped(onboarding).describe().getTypedSearchAttributes();

@@ -24,6 +24,11 @@ final class FakeSubscriptionStore implements SubscriptionActivities, MeteringFlu
   final List<SubscriptionTransition> transitions = new CopyOnWriteArrayList<>();
   final List<SubscriptionNotice> notices = new CopyOnWriteArrayList<>();
   final List<FinalFlushRequest> flushes = new CopyOnWriteArrayList<>();
+  /** The licenses as last saved, by account; what support and metering read. */
+  final Map<String, io.mpconnect.workflows.messages.SubscriptionLicenses> savedLicenses =
+      new ConcurrentHashMap<>();
+  /** CustomerIdentifier to AWS account, as registrations wrote them. */
+  final Map<String, String> identifierAccounts = new ConcurrentHashMap<>();
   volatile SubscriptionLink databaseLink;
 
   String planOf(String organizationId) {
@@ -58,6 +63,20 @@ final class FakeSubscriptionStore implements SubscriptionActivities, MeteringFlu
             && link.customerKey().equals(customerKey)
         ? link
         : null;
+  }
+
+  @Override
+  public synchronized void saveLicenses(
+      io.mpconnect.workflows.messages.SubscriptionLicenses licenses) {
+    var stored = savedLicenses.get(licenses.awsAccountId());
+    if (stored == null || stored.sequence() <= licenses.sequence()) {
+      savedLicenses.put(licenses.awsAccountId(), licenses);
+    }
+  }
+
+  @Override
+  public String accountOfIdentifier(String productCode, String customerIdentifier) {
+    return identifierAccounts.get(customerIdentifier);
   }
 
   @Override
