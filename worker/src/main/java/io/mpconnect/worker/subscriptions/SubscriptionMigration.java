@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * keyed by a CustomerIdentifier hands its state to the account's workflow; one keyed by the account
  * continues as new on the current code. A workflow that is not running (or already current) is
  * simply marked. Runs in the background at worker start; a failure leaves the rest for the next
- * start, and a workflow not asked migrates anyway at its next input.
+ * start (an event of AWS's current model also makes an old workflow migrate).
  */
 public final class SubscriptionMigration implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(SubscriptionMigration.class);

@@ -143,9 +143,11 @@ public class SubscriptionWorkflowV1Impl implements SubscriptionWorkflow {
     int handled = 0;
     while (true) {
       Workflow.await(() -> !inbox.isEmpty() || (migrates && migrationRequested));
-      // Histories of this code have no marker here (DEFAULT): they replay unchanged. Live, the
-      // first input or migrate signal after the deploy moves the workflow to the current code.
+      // Only a migrate signal, an adopted state or an event of the current model ask for it, and
+      // histories of this code have none of them: they replay unchanged, never reaching
+      // getVersion (whose answer is fixed for the whole run at its first call).
       if (migrates
+          && migrationRequested
           && Workflow.getVersion(MIGRATION_CHANGE, Workflow.DEFAULT_VERSION, 1)
               != Workflow.DEFAULT_VERSION
           && migrated(input)) {
