@@ -32,6 +32,8 @@ import io.mpconnect.workflows.messages.OnboardingOutcome;
 import io.mpconnect.workflows.messages.OnboardingStep;
 import io.mpconnect.workflows.messages.OnboardingView;
 import io.mpconnect.workflows.messages.SubscriptionStatus;
+import io.mpconnect.workflows.messages.SubscriptionView;
+import io.mpconnect.standins.events.AgreementEvents;
 import io.mpconnect.workflows.messages.VerifiedIdentity;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
 import io.mpconnect.workflows.shared.SearchAttributes;
@@ -54,6 +56,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -170,21 +173,28 @@ class SubscriptionLifecycleEndToEndTest {
         onboarding.startUpdate("chooseOrganization", WorkflowUpdateStage.ACCEPTED,
             OnboardingView.class, ConnectChoice.create(name));
 
-    // Connected and linked, but AWS has not confirmed: Starter, link PENDING.
+    // Connected and linked at once (the onboarding does not wait for AWS), but AWS has not
+    // confirmed: Starter, link PENDING.
+    OnboardingView done = connecting.getResult(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
     MarketplaceLinkRepository links = new MarketplaceLinkRepository(database.jdbi());
-    await("the link", () -> links.find(PRODUCT, account).isPresent());
     MarketplaceLink link = links.find(PRODUCT, account).orElseThrow();
     assertThat(link.subscriptionStatus()).isEqualTo(LinkStatus.PENDING);
-    await("the onboarding waits for AWS",
-        () -> view(onboarding).step() == OnboardingStep.CONFIRMING);
-    assertThat(view(onboarding).subscription().status()).isEqualTo(SubscriptionStatus.PENDING);
-    Thread.sleep(2_000);
+    await("the page shows the subscription pending", () -> apiView(browser, onboardingId)
+        .path("subscription").path("status").asText().equals("PENDING"));
     assertThat(organization(link).plan()).as("no paid plan before subscribe-success").isEqualTo(Plan.STARTER);
     assertThat(organization(link).billingProvider()).isEqualTo(BillingProvider.NONE);
 
     // A poison message, then AWS's subscribe-success behind it, on the real queue.
     String queue = devMode.setting("SQS_QUEUE_URL");
     String poison = "{\"action\": \"subscribe-success\", \"product-code\": ";
+    ParkedEventRepository parked = new ParkedEventRepository(database.jdbi());
+    long parkedBefore = parked.countUnresolved();
+    String parkedMalformed = "mpconnect_lifecycle_events_parked_total{reason=\"MALFORMED\"}";
+    String deliveredSuccess =
+        "mpconnect_lifecycle_events_delivered_total{action=\"subscribe-success\"}";
+    double malformedBefore = metric(parkedMalformed);
+    double deliveredBefore = metric(deliveredSuccess);
     sqs.sendMessage(r -> r.queueUrl(queue).messageBody(poison));
     sqs.sendMessage(r -> r.queueUrl(queue).messageBody(snsWrapped(
         "{\"action\":\"subscribe-success\",\"customer-identifier\":\"" + customerIdentifier
@@ -194,28 +204,20 @@ class SubscriptionLifecycleEndToEndTest {
     assertThat(organization(link).billingProvider()).isEqualTo(BillingProvider.AWS_MARKETPLACE);
     assertThat(links.find(PRODUCT, account).orElseThrow().subscriptionStatus())
         .isEqualTo(LinkStatus.ACTIVE);
-    OnboardingView done = connecting.getResult(WAIT.toSeconds(), TimeUnit.SECONDS);
-    assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
-    assertThat(done.subscription().status()).isEqualTo(SubscriptionStatus.ACTIVE);
-    assertThat(done.message()).contains("has confirmed");
-    assertThat(apiView(browser, onboardingId).path("subscription").path("status").asText())
-        .isEqualTo("ACTIVE");
+    await("the page shows it confirmed", () -> apiView(browser, onboardingId)
+        .path("subscription").path("status").asText().equals("ACTIVE"));
 
-    ParkedEventRepository parked = new ParkedEventRepository(database.jdbi());
-    await("the poison message is parked", () -> parked.countUnresolved() == 1);
-    ParkedEvent parkedEvent = parked.unresolved(10).get(0);
+    await("the poison message is parked", () -> parked.countUnresolved() == parkedBefore + 1);
+    ParkedEvent parkedEvent = parked.unresolved(100).stream()
+        .filter(p -> p.body().equals(poison)).findFirst().orElseThrow();
     assertThat(parkedEvent.reason()).isEqualTo("MALFORMED");
     assertThat(parkedEvent.body()).isEqualTo(poison);
     // Counted right after the message is deleted.
-    await("the worker counted both", () -> {
-      String metrics = workerMetrics();
-      return metrics.contains("mpconnect_lifecycle_events_parked_total{reason=\"MALFORMED\"} 1.0")
-          && metrics.contains(
-              "mpconnect_lifecycle_events_delivered_total{action=\"subscribe-success\"} 1.0");
-    });
+    await("the worker counted both", () -> metric(parkedMalformed) == malformedBefore + 1
+        && metric(deliveredSuccess) == deliveredBefore + 1);
 
     // The subscription workflow, as support finds it in the Temporal UI.
-    String subscriptionId = SubscriptionIds.workflowId(PRODUCT, customerIdentifier);
+    String subscriptionId = SubscriptionIds.workflowId(PRODUCT, account);
     var attributes = client.newUntypedWorkflowStub(subscriptionId).describe()
         .getTypedSearchAttributes();
     assertThat(attributes.get(SearchAttributes.SUBSCRIPTION_STATUS)).isEqualTo("ACTIVE");
@@ -250,6 +252,130 @@ class SubscriptionLifecycleEndToEndTest {
             .bind("org", link.organizationId()).mapTo(Integer.class).one()) == 1);
   }
 
+  @Test
+  void aConcurrentAgreementsCustomer_isPaidFromLicenseUpdatedUntilDeprovisioned_andForeignEventsAreParked()
+      throws Exception {
+    // A listing on AWS's current model: the token resolves to an account and a LicenseArn.
+    String account = String.format("%012d", ThreadLocalRandom.current().nextLong(1_000_000_000_000L));
+    String token = MeteringStandIn.newDemoToken(account);
+    String licenseArn = MeteringStandIn.demoLicenseArn(token);
+    HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+    assertThat(register(browser, token).statusCode()).isEqualTo(303);
+    String onboardingId = OnboardingIds.fromToken(token);
+    WorkflowStub onboarding = client.newUntypedWorkflowStub(OnboardingIds.workflowId(onboardingId));
+    await("the customer is resolved",
+        () -> view(onboarding).step() == OnboardingStep.AWAITING_AUTHENTICATION);
+    onboarding.startUpdate("authenticate", WorkflowUpdateStage.COMPLETED, OnboardingView.class,
+        new VerifiedIdentity("dev", devMode.setting("OIDC_DEV_ISSUER"), DemoData.OWNER_EMAIL,
+            DemoData.OWNER_EMAIL, "Olivia Owner")).getResult();
+    OnboardingView done = onboarding.startUpdate("chooseOrganization",
+            WorkflowUpdateStage.COMPLETED, OnboardingView.class,
+            ConnectChoice.create("Agreements " + UUID.randomUUID().toString().substring(0, 8)))
+        .getResult();
+    assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+    MarketplaceLinkRepository links = new MarketplaceLinkRepository(database.jdbi());
+    MarketplaceLink link = links.find(PRODUCT, account).orElseThrow();
+    String subscriptionId = SubscriptionIds.workflowId(PRODUCT, account);
+    await("the registration's license is known", () -> subscription(subscriptionId).licenses()
+        .stream().anyMatch(l -> licenseArn.equals(l.licenseArn())));
+    assertThat(organization(link).plan()).isEqualTo(Plan.STARTER);
+
+    // AWS's EventBridge events, as the seller's rule delivers them to the queue.
+    AgreementEvents aws = new AgreementEvents(devMode.setting("MARKETPLACE_SELLER_ACCOUNT_ID"),
+        devMode.setting("MARKETPLACE_PRODUCT_ID"), PRODUCT);
+    String agreement = AgreementEvents.newAgreementId();
+    String queue = devMode.setting("SQS_QUEUE_URL");
+    ParkedEventRepository parked = new ParkedEventRepository(database.jdbi());
+    long parkedBefore = parked.countUnresolved();
+    // Foreign or broken events first: each is parked with its reason, nothing changes.
+    AgreementEvents otherListing =
+        new AgreementEvents(aws.sellerAccountId(), "prod-someoneelse", PRODUCT);
+    AgreementEvents otherSeller =
+        new AgreementEvents("999999999999", aws.productId(), PRODUCT);
+    List<String> foreign = List.of(
+        otherListing.agreementAmended(account, agreement, "offer-e2e"),
+        otherSeller.licenseUpdated(account, agreement, licenseArn, "offer-e2e"),
+        aws.licenseUpdated(account, agreement, licenseArn, "offer-e2e")
+            .replace(AgreementEvents.SOURCE, "aws.marketplace"),
+        aws.licenseUpdated(account, agreement, licenseArn, "offer-e2e")
+            .replace("\"" + licenseArn + "\"", "null"),
+        aws.licenseUpdated(account, agreement, licenseArn, "offer-e2e")
+            .replaceFirst("\"time\":\"[^\"]*\"", "\"time\":\"yesterday\""));
+    foreign.forEach(body -> sqs.sendMessage(r -> r.queueUrl(queue).messageBody(body)));
+    await("every foreign event is parked",
+        () -> parked.countUnresolved() == parkedBefore + foreign.size());
+    assertThat(parked.unresolved(100)).extracting(ParkedEvent::reason)
+        .contains("UNKNOWN_PRODUCT", "FOREIGN_ACCOUNT", "FOREIGN_SOURCE", "MALFORMED");
+    assertThat(organization(link).plan()).isEqualTo(Plan.STARTER);
+    assertThat(subscription(subscriptionId).status()).isEqualTo(SubscriptionStatus.PENDING);
+
+    sqs.sendMessage(r -> r.queueUrl(queue).messageBody(
+        aws.agreementCreated(account, agreement, "offer-e2e")));
+    sqs.sendMessage(r -> r.queueUrl(queue).messageBody(
+        aws.licenseUpdated(account, agreement, licenseArn, "offer-e2e")));
+    await("the organization is on Standard", () -> organization(link).plan() == Plan.STANDARD);
+    await("the page lists the usable license", () -> {
+      JsonNode licenses = apiView(browser, onboardingId).path("subscription").path("licenses");
+      return licenses.size() == 1
+          && licenses.get(0).path("licenseArn").asText().equals(licenseArn)
+          && licenses.get(0).path("agreementId").asText().equals(agreement)
+          && licenses.get(0).path("status").asText().equals("USABLE");
+    });
+
+    // The product reports usage while the license is usable.
+    HttpResponse<String> usage = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(devMode.baseUrl() + "/api/usage"))
+            .header("Authorization", "Bearer " + devMode.setting("USAGE_TOKEN"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"organizationId\":\""
+                + link.organizationId() + "\",\"dimension\":\"api_calls\",\"quantity\":7,"
+                + "\"timestamp\":\"" + java.time.Instant.now().truncatedTo(
+                    java.time.temporal.ChronoUnit.SECONDS) + "\",\"idempotencyKey\":\"ca-"
+                + UUID.randomUUID() + "\"}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(usage.statusCode()).as(usage.body()).isBetween(200, 202);
+
+    // The agreement is cancelled: the final hour opens, still billed; then deprovisioned.
+    sqs.sendMessage(r -> r.queueUrl(queue).messageBody(
+        aws.agreementEnded(account, agreement, "offer-e2e", "CANCELLED")));
+    await("the subscription is ending",
+        () -> subscription(subscriptionId).status() == SubscriptionStatus.UNSUBSCRIBE_PENDING);
+    assertThat(organization(link).plan()).isEqualTo(Plan.STANDARD);
+    sqs.sendMessage(r -> r.queueUrl(queue).messageBody(
+        aws.licenseDeprovisioned(account, agreement, licenseArn, "offer-e2e")));
+    await("the organization is back on Starter", () -> organization(link).plan() == Plan.STARTER);
+    assertThat(links.find(PRODUCT, account).orElseThrow().subscriptionStatus())
+        .isEqualTo(LinkStatus.UNSUBSCRIBED);
+    await("the license row says ENDED", () -> database.jdbi().withHandle(h -> h.createQuery(
+            "SELECT status FROM marketplace_licenses WHERE product_code = :p AND aws_account_id = :a"
+                + " AND license_arn = :arn")
+        .bind("p", PRODUCT).bind("a", account).bind("arn", licenseArn)
+        .mapTo(String.class).findOne().orElse("")).equals("ENDED"));
+    SubscriptionView ended = subscription(subscriptionId);
+    assertThat(ended.licenses()).singleElement().satisfies(l -> {
+      assertThat(l.agreementId()).isEqualTo(agreement);
+      assertThat(l.endReason()).isEqualTo("CANCELLED");
+      assertThat(l.usableFrom()).isNotNull();
+      assertThat(l.revokedAt()).isNotNull();
+    });
+  }
+
+  private static HttpResponse<String> register(HttpClient browser, String token)
+      throws IOException, InterruptedException {
+    return browser.send(
+        HttpRequest.newBuilder(URI.create(devMode.baseUrl() + "/marketplace/aws/register"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString("x-amzn-marketplace-token="
+                + URLEncoder.encode(token, StandardCharsets.UTF_8)))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static SubscriptionView subscription(String workflowId) {
+    return client.newUntypedWorkflowStub(workflowId).query("view", SubscriptionView.class);
+  }
+
   // ---- helpers
 
   private static OnboardingView view(WorkflowStub onboarding) {
@@ -274,6 +400,16 @@ class SubscriptionLifecycleEndToEndTest {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
+  }
+
+  /** A counter's value on the worker's /metrics, 0 when it has not been counted yet. */
+  private static double metric(String series) {
+    for (String line : workerMetrics().split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    return 0;
   }
 
   private static String workerMetrics() {
