@@ -147,18 +147,19 @@ public final class ApiServer {
         });
     try {
       app.start(settings.host(), settings.port());
-    } catch (RuntimeException e) {
-      if (jettyFailure.get() != null && jettyFailure.get() != e) {
-        e.addSuppressed(jettyFailure.get());
+    } catch (Exception e) { // Javalin (Kotlin) may throw checked exceptions, e.g. from Jetty's stop
+      Throwable jetty = jettyFailure.get();
+      if (jetty != null && jetty != e) {
+        e.addSuppressed(jetty);
       }
       java.net.BindException bind = bindFailure(e);
-      if (bind == null && jettyFailure.get() != null) {
-        bind = bindFailure(jettyFailure.get());
+      if (bind == null && jetty != null) {
+        bind = bindFailure(jetty);
       }
       try {
         app.stop();
         consoleData.close();
-      } catch (RuntimeException alsoFailed) {
+      } catch (Exception alsoFailed) {
         e.addSuppressed(alsoFailed);
       }
       if (bind != null) {
@@ -167,7 +168,8 @@ public final class ApiServer {
             message.toLowerCase(java.util.Locale.ROOT).contains("in use")
                 ? "address already in use" : message.toLowerCase(java.util.Locale.ROOT), e);
       }
-      throw e;
+      throw e instanceof RuntimeException runtime ? runtime
+          : new IllegalStateException("the api could not start: " + e, e);
     }
     log.info("{}{}:{} ({}), {}", LISTENING, settings.host(), port(), settings.publicBaseUrl(),
         settings);
