@@ -26,7 +26,6 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -397,10 +396,9 @@ public final class MeteringBenchmark {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  /** A port outside the kernel's ephemeral range, so nothing else takes it before it is bound. */
+  private static int freePort() {
+    return io.mpconnect.standins.temporal.LoopbackPorts.pick();
   }
 
   private static String env(String name, String fallback) {

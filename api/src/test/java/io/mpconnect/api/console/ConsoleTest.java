@@ -23,7 +23,6 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -455,10 +454,9 @@ class ConsoleTest {
     return HexFormat.of().formatHex(bytes);
   }
 
+  /** A port outside the kernel's ephemeral range, so nothing else takes it before the api binds. */
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+    return io.mpconnect.standins.temporal.LoopbackPorts.pick();
   }
 
   /** A cookie jar for one origin, redirects by hand. */

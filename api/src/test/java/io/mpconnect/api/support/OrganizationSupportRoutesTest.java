@@ -28,7 +28,6 @@ import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -115,10 +114,8 @@ class OrganizationSupportRoutesTest {
         "cust-121212121212", "cust-121212121212", "121212121212", LEGACY_ORG.toString(),
         "Not Migrated", SubscriptionStatus.UNSUBSCRIBE_PENDING,
         AwsSubscriptionState.UNSUBSCRIBE_PENDING, "STANDARD", null, null, 3, 0, 0, null, null));
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    // Outside the kernel's ephemeral range: nothing else takes it before the api binds.
+    int port = io.mpconnect.standins.temporal.LoopbackPorts.pick();
     base = "http://127.0.0.1:" + port;
     api = new ApiServer(ApiSettings.from(new Env(Map.of(
         "API_HOST", "127.0.0.1",

@@ -2,9 +2,6 @@ package io.mpconnect.benchmarks.journeys;
 
 import ch.qos.logback.classic.Level;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -31,12 +28,9 @@ final class Bench {
         .setLevel(Level.WARN);
   }
 
+  /** A port outside the kernel's ephemeral range, so nothing else takes it before it is bound. */
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return io.mpconnect.standins.temporal.LoopbackPorts.pick();
   }
 
   /** The p-th percentile (0..100) of nanosecond samples, in milliseconds. */

@@ -134,9 +134,11 @@ class SupportInspectionTest {
     waiting.awaitStep(OnboardingStep.AWAITING_ORGANIZATION, Duration.ofSeconds(30));
     String account = waiting.awsAccountId();
     String workflowId = waiting.workflowId();
-    // The runbook's "everyone waiting at a step" filter, while this one waits.
-    assertThat(ids("OnboardingStep=\"AWAITING_ORGANIZATION\" AND ExecutionStatus=\"Running\""))
-        .contains(workflowId);
+    // The runbook's "everyone waiting at a step" filter, while this one waits. Visibility is
+    // eventually consistent: the step's upsert shows in searches a moment after it happened.
+    Waits.until("the waiting onboarding is found by its step", Duration.ofSeconds(30),
+        () -> ids("OnboardingStep=\"AWAITING_ORGANIZATION\" AND ExecutionStatus=\"Running\"")
+            .contains(workflowId));
     try (Playwright playwright = Playwright.create(new Playwright.CreateOptions()
             .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         com.microsoft.playwright.Browser browser = playwright.chromium().launch(
@@ -195,6 +197,10 @@ class SupportInspectionTest {
     Waits.until("the connected onboarding to close", Duration.ofMinutes(2),
         () -> connected.view().outcome() != null);
     String organization = connected.view().organization().id();
+    // Searches are eventually consistent: wait until they show the last upsert (the outcome).
+    Waits.until("searches show the closed onboarding", Duration.ofSeconds(30),
+        () -> ids("OnboardingStep=\"DONE\" AND OnboardingOutcome=\"CONNECTED\"")
+            .contains(connected.workflowId()));
     assertThat(ids("OrganizationId=\"" + organization + "\" AND WorkflowType=\"OnboardingWorkflow\""))
         .containsExactly(connected.workflowId());
     assertThat(ids("MarketplaceAccountId=\"" + connected.awsAccountId()

