@@ -34,6 +34,10 @@ import io.mpconnect.workflows.messages.OnboardingView;
 import io.mpconnect.workflows.messages.SubscriptionStatus;
 import io.mpconnect.workflows.messages.SubscriptionView;
 import io.mpconnect.standins.events.AgreementEvents;
+import io.mpconnect.e2e.replay.ReplayExport;
+import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
+import io.mpconnect.workflows.subscription.SubscriptionWorkflowImpl;
+import io.temporal.testing.WorkflowReplayer;
 import io.mpconnect.workflows.messages.VerifiedIdentity;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
 import io.mpconnect.workflows.shared.SearchAttributes;
@@ -359,6 +363,22 @@ class SubscriptionLifecycleEndToEndTest {
       assertThat(l.usableFrom()).isNotNull();
       assertThat(l.revokedAt()).isNotNull();
     });
+
+    // Both histories, as the real server wrote them, replay on the current code; with
+    // -Dreplay.export=<dir> they are written there as fixtures (tokens and e-mails redacted).
+    String exportTo = System.getProperty("replay.export");
+    Path directory = exportTo == null || exportTo.isBlank()
+        ? Path.of(System.getProperty("e2e.target", "target")).resolve("replay-export")
+        : Path.of(exportTo);
+    String onboardingHistory = Files.readString(ReplayExport.export(client,
+        OnboardingIds.workflowId(onboardingId),
+        directory.resolve("onboarding-realserver-concurrent-agreements.json")));
+    String subscriptionHistory = Files.readString(ReplayExport.export(client, subscriptionId,
+        directory.resolve("subscription-realserver-concurrent-agreements.json")));
+    assertThat(onboardingHistory).as("redacted").doesNotContain(token)
+        .doesNotContain(DemoData.OWNER_EMAIL);
+    WorkflowReplayer.replayWorkflowExecution(onboardingHistory, OnboardingWorkflowImpl.class);
+    WorkflowReplayer.replayWorkflowExecution(subscriptionHistory, SubscriptionWorkflowImpl.class);
   }
 
   private static HttpResponse<String> register(HttpClient browser, String token)
