@@ -8,6 +8,7 @@ import io.mpconnect.activities.notifications.NotificationActivitiesImpl;
 import io.mpconnect.activities.notifications.OutboxDispatcher;
 import io.mpconnect.activities.subscriptions.SubscriptionActivitiesImpl;
 import io.mpconnect.activities.subscriptions.SubscriptionLinkActivitiesImpl;
+import io.mpconnect.config.AwsCallSettings;
 import io.mpconnect.config.Env;
 import io.mpconnect.config.TemporalConnections;
 import io.mpconnect.persistence.Database;
@@ -19,12 +20,16 @@ import io.mpconnect.workflows.subscription.SubscriptionSignals;
 import io.mpconnect.worker.metering.MeteringWorker;
 import io.mpconnect.worker.events.LifecycleEventIntake;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
+import io.mpconnect.workflows.shared.AwsTaskQueueRouting;
+import io.mpconnect.workflows.shared.TaskQueues;
 import io.mpconnect.workflows.subscription.SubscriptionWorkflowImpl;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.worker.WorkerOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
@@ -59,12 +64,37 @@ public final class WorkerApp implements AutoCloseable {
       SearchAttributeSetup.ensureRegistered(service, settings.temporal().namespace());
     }
     WorkflowClient client = TemporalConnections.client(service, settings.temporal());
-    factory = WorkerFactory.newInstance(client);
+    // Activities that call AWS are scheduled on their own queues (AwsTaskQueueRouting), whose
+    // server-side rate limits pace them across every worker of the fleet, under AWS's quota.
+    factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+        .setWorkerInterceptors(new AwsTaskQueueRouting())
+        .build());
     Worker worker = factory.newWorker(settings.temporal().taskQueue());
+    Worker awsResolve = factory.newWorker(TaskQueues.awsResolve(settings.temporal().taskQueue()),
+        WorkerOptions.newBuilder()
+            .setMaxTaskQueueActivitiesPerSecond(settings.awsCalls().resolveCallsPerSecond())
+            .build());
+    Worker awsMetering = factory.newWorker(TaskQueues.awsMetering(settings.temporal().taskQueue()),
+        WorkerOptions.newBuilder()
+            .setMaxTaskQueueActivitiesPerSecond(settings.awsCalls().meteringCallsPerSecond())
+            .build());
+    log.info("AWS calls paced fleet-wide: ResolveCustomer on {} at {}/s, BatchMeterUsage on {} at"
+        + " {}/s", awsResolve.getTaskQueue(), settings.awsCalls().resolveCallsPerSecond(),
+        awsMetering.getTaskQueue(), settings.awsCalls().meteringCallsPerSecond());
+    if (settings.awsCalls().exceedsAwsQuota()) {
+      log.warn("AWS_RESOLVE_CALLS_PER_SECOND + AWS_METERING_CALLS_PER_SECOND = {} calls/s: above"
+          + " AWS's quota of about {} per account and region, expect throttling",
+          settings.awsCalls().resolveCallsPerSecond() + settings.awsCalls().meteringCallsPerSecond(),
+          (int) AwsCallSettings.AWS_QUOTA_PER_SECOND);
+    }
     worker.registerWorkflowImplementationTypes(
         OnboardingWorkflowImpl.class,
-        SubscriptionWorkflowImpl.class,
         CustomerIdentifierWorkflowImpl.class);
+    // MARKETPLACE_PRICING reaches the subscription workflow through its constructor; the workflow
+    // records it in its history (a mutable side effect), so replays never depend on it.
+    worker.registerWorkflowImplementationFactory(
+        io.mpconnect.workflows.subscription.SubscriptionWorkflow.class,
+        () -> new SubscriptionWorkflowImpl(settings.pricing()));
     meteringClient = MeteringClients.create(env);
     MarketplaceCustomerRepository customers = new MarketplaceCustomerRepository(database.jdbi());
     SubscriptionSignals signals =
@@ -75,14 +105,20 @@ public final class WorkerApp implements AutoCloseable {
                 customers.findByCustomerIdentifier(productCode, identifier)
                     .map(MarketplaceCustomer::awsAccountId)
                     .orElse(null));
+    MarketplaceActivitiesImpl marketplace =
+        new MarketplaceActivitiesImpl(meteringClient, settings.productCode(), metrics.awsCalls());
+    awsResolve.registerActivitiesImplementations(marketplace);
     worker.registerActivitiesImplementations(
-        new MarketplaceActivitiesImpl(meteringClient, settings.productCode(), metrics.awsCalls()),
+        // Also on the main queue, unpaced, only for ResolveCustomer tasks scheduled there by
+        // workers of the version before the dedicated queues (none are scheduled there since).
+        marketplace,
         new AccountActivitiesImpl(database.jdbi(), signals::accountKnown),
         new NotificationActivitiesImpl(database.jdbi()),
         new SubscriptionActivitiesImpl(database.jdbi()),
+        new io.mpconnect.activities.entitlements.EntitlementActivitiesImpl(io.mpconnect.activities.aws.EntitlementClient.create(env), new io.mpconnect.persistence.EntitlementRepository(database.jdbi())),
         new SubscriptionLinkActivitiesImpl(signals));
     migration = new SubscriptionMigration(database.jdbi(), signals);
-    metering = MeteringWorker.register(worker, client, database.jdbi(), meteringClient,
+    metering = MeteringWorker.register(worker, awsMetering, client, database.jdbi(), meteringClient,
         settings.productCode(), env, metrics.registry());
     outbox = new OutboxDispatcher(database.jdbi(), MailSenders.from(env));
     lifecycleEvents = LifecycleEventIntake.create(

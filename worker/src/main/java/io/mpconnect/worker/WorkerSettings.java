@@ -1,21 +1,28 @@
 package io.mpconnect.worker;
 
+import io.mpconnect.config.AwsCallSettings;
 import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.config.Env;
 import io.mpconnect.config.TemporalSettings;
+import io.mpconnect.workflows.messages.MarketplacePricing;
 
 /**
  * The worker's configuration: TEMPORAL_*, DATABASE_*, MARKETPLACE_PRODUCT_CODE (required: a token
  * of another product ends its onboarding WRONG_PRODUCT), WORKER_STATUS_PORT (metrics and health,
  * default 9464), TEMPORAL_REGISTER_SEARCH_ATTRIBUTES (register the custom search attributes at
- * start-up; on for development, off where an operator manages the namespace).
+ * start-up; on for development, off where an operator manages the namespace),
+ * AWS_RESOLVE_CALLS_PER_SECOND and AWS_METERING_CALLS_PER_SECOND (the fleet-wide pace of calls to
+ * AWS, see {@link AwsCallSettings}), MARKETPLACE_PRICING ({@code usage}, the default, {@code
+ * contract} or {@code contract-with-consumption}: contract listings read entitlements).
  */
 public record WorkerSettings(
     TemporalSettings temporal,
     DatabaseSettings database,
     String productCode,
     int statusPort,
-    boolean registerSearchAttributes) {
+    boolean registerSearchAttributes,
+    AwsCallSettings awsCalls,
+    MarketplacePricing pricing) {
 
   public static WorkerSettings from(Env env) {
     return new WorkerSettings(
@@ -23,6 +30,8 @@ public record WorkerSettings(
         DatabaseSettings.from(env),
         env.required("MARKETPLACE_PRODUCT_CODE"),
         env.getInt("WORKER_STATUS_PORT", 9464),
-        env.getBoolean("TEMPORAL_REGISTER_SEARCH_ATTRIBUTES", false));
+        env.getBoolean("TEMPORAL_REGISTER_SEARCH_ATTRIBUTES", false),
+        AwsCallSettings.from(env),
+        MarketplacePricing.fromSetting(env.get("MARKETPLACE_PRICING")));
   }
 }

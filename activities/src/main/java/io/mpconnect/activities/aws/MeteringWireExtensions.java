@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -101,6 +103,60 @@ public final class MeteringWireExtensions implements ExecutionInterceptor {
             r -> r.registrationToken(registrationToken).overrideConfiguration(call::attach));
     call.requireIntercepted();
     return new ResolvedOnTheWire(response, call.responseText("LicenseArn"));
+  }
+
+  /**
+   * How one BatchMeterUsage UsageRecord names its customer on the wire: always by {@code
+   * CustomerAWSAccountId} (AWS deprecated {@code CustomerIdentifier} for every listing), plus the
+   * {@code LicenseArn} the record bills on AWS's current model (null for a legacy listing).
+   */
+  public record RecordIdentity(String awsAccountId, String licenseArn) {
+    public RecordIdentity {
+      if (awsAccountId == null || awsAccountId.isBlank()) {
+        throw new IllegalArgumentException("a usage record names its CustomerAWSAccountId");
+      }
+      if (licenseArn != null && licenseArn.isBlank()) {
+        licenseArn = null;
+      }
+    }
+  }
+
+  /**
+   * A {@link Call} for one BatchMeterUsage whose {@code UsageRecords} are given, in the order the
+   * SDK request lists them, {@code identities}: each element gets {@code CustomerAWSAccountId}
+   * and, when set, {@code LicenseArn}, and loses any {@code CustomerIdentifier}. The response
+   * (raw {@code Results} with their LicenseArn, {@link Call#errorType()} such as {@code
+   * InvalidLicenseException}) is read into the same call.
+   *
+   * @throws IllegalStateException (from the call) if the marshalled request has another number
+   *     of records than {@code identities}: never sent half-named
+   */
+  public static Call batchMeterUsageCall(List<RecordIdentity> identities) {
+    List<RecordIdentity> copy = List.copyOf(identities);
+    return Call.editingRequest(body -> nameRecords(body, copy));
+  }
+
+  static void nameRecords(ObjectNode body, List<RecordIdentity> identities) {
+    JsonNode records = body.get("UsageRecords");
+    int size = records instanceof ArrayNode array ? array.size() : 0;
+    if (size != identities.size()) {
+      throw new IllegalStateException(
+          "BatchMeterUsage marshalled " + size + " UsageRecords for " + identities.size()
+              + " identities");
+    }
+    for (int i = 0; i < size; i++) {
+      if (!(records.get(i) instanceof ObjectNode record)) {
+        throw new IllegalStateException("a marshalled UsageRecord is not an object");
+      }
+      RecordIdentity identity = identities.get(i);
+      record.remove("CustomerIdentifier");
+      record.put("CustomerAWSAccountId", identity.awsAccountId());
+      if (identity.licenseArn() != null) {
+        record.put("LicenseArn", identity.licenseArn());
+      } else {
+        record.remove("LicenseArn");
+      }
+    }
   }
 
   @Override
@@ -295,7 +351,11 @@ public final class MeteringWireExtensions implements ExecutionInterceptor {
       return errorType;
     }
 
-    void requireIntercepted() {
+    /**
+     * @throws IllegalStateException if the call went through a client without {@link
+     *     MeteringWireExtensions} (its request edit and response reading never happened)
+     */
+    public void requireIntercepted() {
       if (!intercepted) {
         throw new IllegalStateException(
             "This Marketplace Metering client has no MeteringWireExtensions interceptor; build it"

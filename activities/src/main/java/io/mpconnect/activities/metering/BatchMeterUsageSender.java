@@ -1,6 +1,10 @@
 package io.mpconnect.activities.metering;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mpconnect.activities.aws.MeteringWireExtensions;
+import io.mpconnect.activities.aws.MeteringWireExtensions.RecordIdentity;
 import io.mpconnect.persistence.metering.CustomerKey;
+import io.mpconnect.persistence.metering.MeteringMismatch;
 import io.mpconnect.persistence.metering.MeteringRecordRepository;
 import io.mpconnect.persistence.metering.MeteringRecordRepository.Cursor;
 import io.mpconnect.persistence.metering.PendingRecord;
@@ -9,6 +13,7 @@ import io.mpconnect.persistence.metering.RecordStatus;
 import io.mpconnect.workflows.activities.FailureTypes;
 import io.mpconnect.workflows.metering.SendProgress;
 import io.temporal.failure.ApplicationFailure;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,34 +30,34 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.marketplacemetering.MarketplaceMeteringClient;
 import software.amazon.awssdk.services.marketplacemetering.model.BatchMeterUsageRequest;
-import software.amazon.awssdk.services.marketplacemetering.model.BatchMeterUsageResponse;
-import software.amazon.awssdk.services.marketplacemetering.model.DisabledApiException;
-import software.amazon.awssdk.services.marketplacemetering.model.InternalServiceErrorException;
-import software.amazon.awssdk.services.marketplacemetering.model.InvalidCustomerIdentifierException;
-import software.amazon.awssdk.services.marketplacemetering.model.InvalidProductCodeException;
-import software.amazon.awssdk.services.marketplacemetering.model.InvalidTagException;
-import software.amazon.awssdk.services.marketplacemetering.model.InvalidUsageAllocationsException;
-import software.amazon.awssdk.services.marketplacemetering.model.InvalidUsageDimensionException;
 import software.amazon.awssdk.services.marketplacemetering.model.ThrottlingException;
-import software.amazon.awssdk.services.marketplacemetering.model.TimestampOutOfBoundsException;
 import software.amazon.awssdk.services.marketplacemetering.model.UsageRecord;
-import software.amazon.awssdk.services.marketplacemetering.model.UsageRecordResult;
 
 /**
  * Sends pending metering records with BatchMeterUsage: pages them out of PostgreSQL 25 at a time
  * (never more in memory), one product and dimension per call, paced, and stores every record's
  * answer before the next call.
  *
+ * <p>Every record names its customer by {@code CustomerAWSAccountId}, never by the deprecated
+ * {@code CustomerIdentifier}, and on AWS's current model carries the {@code LicenseArn} stored on
+ * it; both are put on the wire by {@link MeteringWireExtensions} (the served SDK model has no
+ * LicenseArn), which also reads AWS's raw answer (results with their LicenseArn, error types the
+ * SDK model does not know, such as {@code InvalidLicenseException}).
+ *
  * <ul>
- *   <li>Success, CustomerNotSubscribed, DuplicateRecord: final, stored with AWS's answer.
+ *   <li>Success, CustomerNotSubscribed, DuplicateRecord: final, stored with AWS's answer. A
+ *       CustomerNotSubscribed for a record whose license the product holds usable is a mismatch:
+ *       stored in metering_mismatches and alerted.
  *   <li>UnprocessedRecords, an answer missing a record, a throttled call: the records stay
  *       PENDING and are sent again in a later pass (throttled calls after a backoff).
  *   <li>TimestampOutOfBounds: the whole hour is out of AWS's window, its records fail for good.
- *       InvalidUsageDimension: the dimension's records of the hour fail for good. A customer or
- *       validation error: the batch is split until the one bad record is found and failed, so it
- *       never blocks the others. All of these are alerted.
- *   <li>InvalidProductCode, DisabledApi, other refusals of the call itself: the activity fails
- *       non-retryably, the records stay PENDING.
+ *       InvalidUsageDimension: the dimension's records of the hour fail for good.
+ *   <li>Any other 4xx refusal of the call (InvalidLicense, InvalidCustomerIdentifier, validation,
+ *       allocations, tags, and any error type this code does not know): caused by a record, so
+ *       the batch is halved until the bad record is alone; it fails for good with the reason and
+ *       every other record gets through. All of these are alerted.
+ *   <li>Configuration errors only (InvalidProductCode, DisabledApi, credentials and access): the
+ *       activity fails non-retryably, the records stay PENDING, alerted.
  *   <li>AWS 5xx and network errors: the activity fails retryably, the records stay PENDING; its
  *       retry resends them identically and AWS de-duplicates whatever it had already metered.
  * </ul>
@@ -62,6 +68,30 @@ public final class BatchMeterUsageSender {
   static final int MAX_THROTTLES_PER_CALL = 8;
   /** Passes over the pending records before returning what is left to the workflow. */
   static final int MAX_PASSES = 3;
+
+  /** Metric and alert reason of a CustomerNotSubscribed on a license the product holds usable. */
+  public static final String MISMATCH_ALERT = "CustomerNotSubscribedOnUsableLicense";
+
+  /**
+   * Refusals that say the product's AWS configuration is wrong, never one record: they stop the
+   * run (and alert) instead of splitting the batch.
+   */
+  static final Set<String> CONFIGURATION_ERRORS =
+      Set.of(
+          "InvalidProductCodeException",
+          "DisabledApiException",
+          "InvalidEndpointRegionException",
+          "AccessDeniedException",
+          "AccessDenied",
+          "UnrecognizedClientException",
+          "InvalidClientTokenId",
+          "InvalidSignatureException",
+          "SignatureDoesNotMatch",
+          "IncompleteSignature",
+          "MissingAuthenticationToken",
+          "MissingAuthenticationTokenException",
+          "ExpiredTokenException",
+          "NotAuthorized");
 
   private static final Logger log = LoggerFactory.getLogger(BatchMeterUsageSender.class);
 
@@ -224,60 +254,82 @@ public final class BatchMeterUsageSender {
   /** One call, retried while throttled; the answer is stored before it returns. */
   private void sendCall(List<PendingRecord> call, Tally tally, Runnable heartbeat)
       throws InterruptedException, StillThrottled {
+    List<RecordIdentity> identities =
+        call.stream().map(r -> new RecordIdentity(r.awsAccountId(), r.licenseArn())).toList();
+    List<UsageRecord> usageRecords = call.stream().map(BatchMeterUsageSender::usageRecord).toList();
     for (int throttles = 0; ; ) {
       pacer.acquire();
       heartbeat.run();
       tally.calls++;
-      BatchMeterUsageResponse response;
+      MeteringWireExtensions.Call wire = MeteringWireExtensions.batchMeterUsageCall(identities);
       try {
-        response =
-            client.batchMeterUsage(
-                BatchMeterUsageRequest.builder()
-                    .productCode(call.get(0).productCode())
-                    .usageRecords(call.stream().map(BatchMeterUsageSender::usageRecord).toList())
-                    .build());
-      } catch (ThrottlingException e) {
-        metrics.call("ThrottlingException", call.size());
-        pacer.throttled();
-        tally.throttles++;
-        if (++throttles >= MAX_THROTTLES_PER_CALL) {
-          records.recordAttempt(ids(call));
-          throw new StillThrottled();
-        }
-        sleep(jitter(firstBackoff.multipliedBy(1L << Math.min(throttles - 1, 5))));
-        continue;
+        client.batchMeterUsage(
+            BatchMeterUsageRequest.builder()
+                .productCode(call.get(0).productCode())
+                .usageRecords(usageRecords)
+                .overrideConfiguration(wire::attach)
+                .build());
       } catch (AwsServiceException | SdkClientException e) {
-        metrics.call(e.getClass().getSimpleName(), call.size());
-        refused(call, e, tally, heartbeat);
+        String type = errorType(wire, e);
+        if (e instanceof ThrottlingException || "ThrottlingException".equals(type)) {
+          metrics.call("ThrottlingException", call.size());
+          pacer.throttled();
+          tally.throttles++;
+          if (++throttles >= MAX_THROTTLES_PER_CALL) {
+            records.recordAttempt(ids(call));
+            throw new StillThrottled();
+          }
+          sleep(jitter(firstBackoff.multipliedBy(1L << Math.min(throttles - 1, 5))));
+          continue;
+        }
+        metrics.call(type, call.size());
+        refused(call, e, type, tally, heartbeat);
         return;
+      }
+      if (!wire.intercepted()) {
+        // The records went out without their LicenseArn and the answer cannot be matched:
+        // nothing is stored, the run stops (a client not built by MeteringClients.create).
+        records.recordAttempt(ids(call));
+        throw ApplicationFailure.newNonRetryableFailure(
+            "the Marketplace Metering client lacks MeteringWireExtensions",
+            FailureTypes.AWS_BAD_REQUEST);
       }
       metrics.call("Success", call.size());
       pacer.accepted();
-      store(call, response, tally);
+      store(call, wire.responseBody(), tally);
       return;
     }
   }
 
-  private void store(List<PendingRecord> call, BatchMeterUsageResponse response, Tally tally) {
+  /** Stores AWS's raw answer (the SDK model drops each result's LicenseArn). */
+  private void store(List<PendingRecord> call, JsonNode response, Tally tally) {
     Map<String, PendingRecord> byKey = new HashMap<>();
     for (PendingRecord record : call) {
       byKey.put(key(record), record);
     }
     List<RecordOutcome> outcomes = new ArrayList<>();
     Set<Long> answered = new HashSet<>();
-    for (UsageRecordResult result : response.results()) {
-      PendingRecord record = byKey.get(key(result.usageRecord()));
+    for (JsonNode result : response.path("Results")) {
+      PendingRecord record = byKey.get(key(result.path("UsageRecord")));
       if (record == null || !answered.add(record.id())) {
         log.warn("BatchMeterUsage answered a record that was not sent; ignored");
         continue;
       }
-      switch (result.status()) {
-        case SUCCESS -> outcomes.add(RecordOutcome.success(record.id(), result.meteringRecordId()));
-        case CUSTOMER_NOT_SUBSCRIBED -> outcomes.add(
+      String status = result.path("Status").asText("");
+      switch (status) {
+        case "Success" -> {
+          String meteringRecordId = result.path("MeteringRecordId").asText(null);
+          if (meteringRecordId == null || meteringRecordId.isBlank()) {
+            answered.remove(record.id()); // no id to keep: ask again, AWS answers the same
+          } else {
+            outcomes.add(RecordOutcome.success(record.id(), meteringRecordId));
+          }
+        }
+        case "CustomerNotSubscribed" -> outcomes.add(
             new RecordOutcome(record.id(), RecordStatus.CUSTOMER_NOT_SUBSCRIBED, null, null));
-        case DUPLICATE_RECORD -> outcomes.add(
+        case "DuplicateRecord" -> outcomes.add(
             new RecordOutcome(record.id(), RecordStatus.DUPLICATE_RECORD, null, null));
-        default -> answered.remove(record.id()); // unknown to this SDK: ask again later
+        default -> answered.remove(record.id()); // unknown status: ask again later
       }
     }
     List<Long> unprocessed = new ArrayList<>();
@@ -286,7 +338,7 @@ public final class BatchMeterUsageSender {
         unprocessed.add(record.id());
       }
     }
-    int handedBack = response.unprocessedRecords().size();
+    int handedBack = response.path("UnprocessedRecords").size();
     if (unprocessed.size() != handedBack) {
       log.warn("BatchMeterUsage left {} records unanswered, {} of them as UnprocessedRecords",
           unprocessed.size(), handedBack);
@@ -294,10 +346,14 @@ public final class BatchMeterUsageSender {
     List<RecordOutcome> applied = records.recordOutcomes(outcomes, unprocessed);
     tally.unprocessed += unprocessed.size();
     metrics.unprocessed(unprocessed.size());
+    List<Long> notSubscribed = new ArrayList<>();
     for (RecordOutcome outcome : applied) {
       switch (outcome.status()) {
         case SUCCESS -> tally.succeeded++;
-        case CUSTOMER_NOT_SUBSCRIBED -> tally.notSubscribed++;
+        case CUSTOMER_NOT_SUBSCRIBED -> {
+          tally.notSubscribed++;
+          notSubscribed.add(outcome.id());
+        }
         case DUPLICATE_RECORD -> tally.duplicates++;
         default -> tally.failed++;
       }
@@ -311,12 +367,35 @@ public final class BatchMeterUsageSender {
       log.error("ALERT metering: {} records answered DuplicateRecord (another quantity stands)",
           duplicates);
     }
+    reconcile(notSubscribed);
+  }
+
+  /**
+   * CustomerNotSubscribed is final, but when the product holds the record's license usable for
+   * that hour, AWS and the product disagree: stored as a mismatch and alerted, never dropped.
+   */
+  private void reconcile(List<Long> notSubscribed) {
+    List<MeteringMismatch> mismatches = records.recordMismatches(notSubscribed);
+    if (mismatches.isEmpty()) {
+      return;
+    }
+    metrics.alert(MISMATCH_ALERT, mismatches.size());
+    String which =
+        mismatches.stream()
+            .map(m -> m.awsAccountId() + "/" + (m.licenseArn() == null ? "-" : m.licenseArn())
+                + "/" + m.dimension() + "@" + m.usageHour())
+            .limit(10)
+            .collect(Collectors.joining(", "));
+    log.error("ALERT metering: AWS answered CustomerNotSubscribed for {} records whose license the"
+        + " product holds usable ({}{}); stored in metering_mismatches, see the admin view",
+        mismatches.size(), which, mismatches.size() > 10 ? ", ..." : "");
   }
 
   /** AWS refused the call as a whole. */
-  private void refused(List<PendingRecord> call, RuntimeException e, Tally tally,
+  private void refused(List<PendingRecord> call, RuntimeException e, String type, Tally tally,
       Runnable heartbeat) throws InterruptedException, StillThrottled {
-    if (e instanceof TimestampOutOfBoundsException) {
+    int status = e instanceof AwsServiceException aws ? aws.statusCode() : 0;
+    if ("TimestampOutOfBoundsException".equals(type)) {
       Instant hour = call.get(0).usageHour();
       if (call.stream().allMatch(r -> r.usageHour().equals(hour))) {
         // Every record of the hour carries the same Timestamp: none of them can succeed.
@@ -325,7 +404,7 @@ public final class BatchMeterUsageSender {
       } else {
         split(call, tally, heartbeat);
       }
-    } else if (e instanceof InvalidUsageDimensionException) {
+    } else if ("InvalidUsageDimensionException".equals(type)) {
       Instant hour = call.get(0).usageHour();
       String dimension = call.get(0).dimension();
       if (call.stream().allMatch(r -> r.usageHour().equals(hour))) {
@@ -335,37 +414,46 @@ public final class BatchMeterUsageSender {
         failAll(failEach(call, "InvalidUsageDimension"), "InvalidUsageDimension",
             "dimension " + dimension + " is not in the listing", tally);
       }
-    } else if (e instanceof InvalidCustomerIdentifierException
-        || e instanceof InvalidUsageAllocationsException
-        || e instanceof InvalidTagException
-        || (e instanceof AwsServiceException aws && isValidation(aws))) {
-      if (call.size() > 1) {
-        split(call, tally, heartbeat);
-      } else {
-        String reason = e instanceof InvalidCustomerIdentifierException
-            ? "InvalidCustomer"
-            : errorCode(e);
-        failAll(failEach(call, reason), reason, "AWS refused the record: " + message(e), tally);
+    } else if (CONFIGURATION_ERRORS.contains(type) || status == 401 || status == 403) {
+      records.recordAttempt(ids(call));
+      String reason = type.endsWith("Exception") ? type.substring(0, type.length() - 9) : type;
+      metrics.alert(reason, call.size());
+      log.error("ALERT metering: AWS refused BatchMeterUsage for a configuration error, {}: {};"
+          + " the run stops, its records stay pending", type, message(e));
+      if ("DisabledApiException".equals(type)) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "AWS says the Metering API is disabled", FailureTypes.AWS_API_DISABLED);
       }
-    } else if (e instanceof DisabledApiException) {
-      records.recordAttempt(ids(call));
-      throw ApplicationFailure.newNonRetryableFailure(
-          "AWS says the Metering API is disabled", FailureTypes.AWS_API_DISABLED);
-    } else if (e instanceof InternalServiceErrorException
-        || e instanceof SdkClientException
-        || (e instanceof AwsServiceException aws && aws.statusCode() >= 500)) {
-      records.recordAttempt(ids(call));
-      // Whether AWS metered the call is unknown: the retry sends the same records, which AWS
-      // de-duplicates if it did.
-      throw ApplicationFailure.newFailure(
-          "AWS is unavailable: " + e.getClass().getSimpleName(), "AwsUnavailable");
-    } else {
-      records.recordAttempt(ids(call));
-      String what = e instanceof InvalidProductCodeException ? "the product code" : errorCode(e);
+      String what = "InvalidProductCodeException".equals(type) ? "the product code" : type;
       throw ApplicationFailure.newNonRetryableFailure(
           "AWS refused BatchMeterUsage: " + what + " (" + message(e) + ")",
           FailureTypes.AWS_BAD_REQUEST);
+    } else if (status >= 400 && status < 500) {
+      // Caused by a record (InvalidLicense, InvalidCustomerIdentifier, validation, allocations,
+      // tags, or a type this code does not know): isolate it so the others get through.
+      if (call.size() > 1) {
+        split(call, tally, heartbeat);
+      } else {
+        String reason = recordFailure(type);
+        failAll(failEach(call, reason), reason,
+            "AWS refused the record (" + type + "): " + message(e), tally);
+      }
+    } else {
+      // 5xx, network errors, or an answer without a status: whether AWS metered the call is
+      // unknown; the retry sends the same records, which AWS de-duplicates if it did.
+      records.recordAttempt(ids(call));
+      throw ApplicationFailure.newFailure(
+          "AWS is unavailable: " + type, "AwsUnavailable");
     }
+  }
+
+  /** The failure stored on a record AWS refused on its own. */
+  static String recordFailure(String type) {
+    return switch (type) {
+      case "InvalidCustomerIdentifierException" -> "InvalidCustomer";
+      case "InvalidLicenseException" -> "InvalidLicense";
+      default -> type;
+    };
   }
 
   /** Halves a refused call until the records AWS refuses are alone, so the others get through. */
@@ -395,41 +483,57 @@ public final class BatchMeterUsageSender {
     log.error("ALERT metering: {} records failed for good, {}: {}", failed.size(), reason, why);
   }
 
+  /**
+   * The SDK's part of a record: the customer by CustomerAWSAccountId (never CustomerIdentifier);
+   * the LicenseArn is added on the wire.
+   */
   static UsageRecord usageRecord(PendingRecord record) {
-    UsageRecord.Builder builder =
-        UsageRecord.builder()
-            .timestamp(record.usageHour())
-            .dimension(record.dimension())
-            .quantity((int) record.quantity());
-    if (record.customerIdentifier() != null) {
-      builder.customerIdentifier(record.customerIdentifier());
-    } else {
-      builder.customerAWSAccountId(record.awsAccountId());
-    }
-    return builder.build();
+    return UsageRecord.builder()
+        .timestamp(record.usageHour())
+        .dimension(record.dimension())
+        .quantity((int) record.quantity())
+        .customerAWSAccountId(record.awsAccountId())
+        .build();
   }
 
   private static String key(PendingRecord record) {
-    return key(record.customerIdentifier(), record.awsAccountId(), record.dimension(),
-        record.usageHour());
+    return key(record.awsAccountId(), record.licenseArn(), record.dimension(),
+        record.usageHour().getEpochSecond());
   }
 
-  private static String key(UsageRecord record) {
-    return key(record.customerIdentifier(), record.customerAWSAccountId(), record.dimension(),
-        record.timestamp());
+  /** A raw UsageRecord as AWS echoes it in Results. */
+  private static String key(JsonNode record) {
+    String licenseArn = record.path("LicenseArn").asText(null);
+    return key(record.path("CustomerAWSAccountId").asText(null), licenseArn,
+        record.path("Dimension").asText(null), epochSecond(record.path("Timestamp")));
   }
 
-  private static String key(String identifier, String account, String dimension, Instant at) {
-    return (identifier != null ? "id:" + identifier : "acct:" + account)
-        + "|" + dimension + "|" + (at == null ? "" : at.getEpochSecond());
+  private static String key(String account, String licenseArn, String dimension, long at) {
+    return account + "|" + (licenseArn == null ? "" : licenseArn) + "|" + dimension + "|" + at;
+  }
+
+  /** JSON 1.1 timestamps are epoch seconds (a number, maybe with a fraction). */
+  private static long epochSecond(JsonNode timestamp) {
+    try {
+      if (timestamp.isNumber()) {
+        return timestamp.decimalValue().longValue();
+      }
+      return new BigDecimal(timestamp.asText().trim()).longValue();
+    } catch (NumberFormatException | ArithmeticException e) {
+      return Long.MIN_VALUE;
+    }
+  }
+
+  /** The AWS error type: read on the wire (it knows types the SDK model does not), else SDK's. */
+  private static String errorType(MeteringWireExtensions.Call wire, RuntimeException e) {
+    if (wire.errorType() != null) {
+      return wire.errorType();
+    }
+    return errorCode(e);
   }
 
   private static List<Long> ids(List<PendingRecord> call) {
     return call.stream().map(PendingRecord::id).toList();
-  }
-
-  private static boolean isValidation(AwsServiceException e) {
-    return e.statusCode() == 400 && "ValidationException".equals(errorCode(e));
   }
 
   private static String errorCode(RuntimeException e) {

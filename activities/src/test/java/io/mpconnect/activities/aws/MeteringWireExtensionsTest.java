@@ -545,6 +545,88 @@ class MeteringWireExtensionsTest {
       assertThat(first).isNotEqualTo(second);
       assertThat(List.of(first, second)).allSatisfy(arn -> assertThat(arn).matches(LICENSE_ARN));
     }
+
+    @Test
+    void batchMeterUsageRecordsGoOutByAccountAndLicenseAndTheAnswerIsReadRaw() {
+      String license = MeteringStandIn.licenseArn("wire-" + ACCOUNT);
+      Instant hour = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+      // Even a record the SDK was given a CustomerIdentifier for goes out by account only.
+      MeteringWireExtensions.Call call =
+          MeteringWireExtensions.batchMeterUsageCall(
+              List.of(
+                  new MeteringWireExtensions.RecordIdentity(ACCOUNT, license),
+                  new MeteringWireExtensions.RecordIdentity("444455556666", null)));
+
+      BatchMeterUsageResponse response =
+          client.batchMeterUsage(
+              r ->
+                  r.productCode("prod-ours")
+                      .usageRecords(
+                          UsageRecord.builder().customerIdentifier("cust-x").dimension("d")
+                              .quantity(2).timestamp(hour).build(),
+                          UsageRecord.builder().customerAWSAccountId("444455556666")
+                              .dimension("d").quantity(3).timestamp(hour).build())
+                      .overrideConfiguration(call::attach));
+
+      JsonNode sent = standIn.calls("BatchMeterUsage").get(0).request().path("UsageRecords");
+      assertThat(sent.get(0).path("CustomerAWSAccountId").asText()).isEqualTo(ACCOUNT);
+      assertThat(sent.get(0).path("LicenseArn").asText()).isEqualTo(license);
+      assertThat(sent.get(0).has("CustomerIdentifier")).isFalse();
+      assertThat(sent.get(1).has("LicenseArn")).isFalse();
+      assertThat(response.results()).hasSize(2);
+      // The SDK model drops the result's LicenseArn; the raw answer keeps it.
+      assertThat(call.responseBody().path("Results").get(0).path("UsageRecord")
+              .path("LicenseArn").asText())
+          .isEqualTo(license);
+    }
+
+    @Test
+    void aPoisonedLicenseIsAnInvalidLicenseExceptionReadOnTheWire() {
+      String license = MeteringStandIn.licenseArn("poisoned-" + ACCOUNT);
+      standIn.poisonLicense(license);
+      MeteringWireExtensions.Call call =
+          MeteringWireExtensions.batchMeterUsageCall(
+              List.of(new MeteringWireExtensions.RecordIdentity(ACCOUNT, license)));
+
+      Throwable failure =
+          catchThrowable(
+              () ->
+                  client.batchMeterUsage(
+                      r ->
+                          r.productCode("prod-ours")
+                              .usageRecords(
+                                  UsageRecord.builder().customerAWSAccountId(ACCOUNT)
+                                      .dimension("d").quantity(1).timestamp(Instant.now())
+                                      .build())
+                              .overrideConfiguration(call::attach)));
+
+      assertThat(failure).isInstanceOf(MarketplaceMeteringException.class);
+      assertThat(call.statusCode()).isEqualTo(400);
+      assertThat(call.errorType()).isEqualTo("InvalidLicenseException");
+    }
+
+    @Test
+    void aCallWhoseRecordsDoNotMatchItsIdentitiesIsNeverSent() {
+      MeteringWireExtensions.Call call =
+          MeteringWireExtensions.batchMeterUsageCall(
+              List.of(new MeteringWireExtensions.RecordIdentity(ACCOUNT, null),
+                  new MeteringWireExtensions.RecordIdentity(ACCOUNT, null)));
+
+      Throwable failure =
+          catchThrowable(
+              () ->
+                  client.batchMeterUsage(
+                      r ->
+                          r.productCode("prod-ours")
+                              .usageRecords(
+                                  UsageRecord.builder().customerAWSAccountId(ACCOUNT)
+                                      .dimension("d").quantity(1).timestamp(Instant.now())
+                                      .build())
+                              .overrideConfiguration(call::attach)));
+
+      assertThat(failure).hasStackTraceContaining("UsageRecords for 2 identities");
+      assertThat(standIn.calls("BatchMeterUsage")).isEmpty();
+    }
   }
 
   // ---- helpers

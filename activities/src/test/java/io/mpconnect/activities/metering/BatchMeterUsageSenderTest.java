@@ -74,10 +74,15 @@ class BatchMeterUsageSenderTest {
     for (int i = 0; i < customers.size(); i++) {
       assertThat(billed.get(customers.get(i).account())).isEqualTo(i + 1);
     }
-    // The customer as AWS gave it: by CustomerIdentifier where there is one, else by account.
-    JsonNode first = batchCalls().get(0).request().path("UsageRecords");
-    assertThat(first.get(0).has("CustomerIdentifier")).isTrue();
-    assertThat(first.get(1).has("CustomerAWSAccountId")).isTrue();
+    // Every customer by account, never by the deprecated CustomerIdentifier (half of them have
+    // one); no license rows: no LicenseArn.
+    for (MeteringCall call : batchCalls()) {
+      for (JsonNode record : call.request().path("UsageRecords")) {
+        assertThat(record.path("CustomerAWSAccountId").asText()).hasSize(12);
+        assertThat(record.has("CustomerIdentifier")).isFalse();
+        assertThat(record.has("LicenseArn")).isFalse();
+      }
+    }
     assertThat(recordsOf(customers)).allSatisfy(r -> {
       assertThat(r.status()).isEqualTo(RecordStatus.SUCCESS);
       assertThat(r.awsMeteringRecordId()).isNotBlank();
@@ -203,7 +208,12 @@ class BatchMeterUsageSenderTest {
         .containsExactly(RecordStatus.CUSTOMER_NOT_SUBSCRIBED);
     assertThat(bed.records().ofCustomer(meteredElsewhere.key()))
         .extracting(MeteringRecordView::status).containsExactly(RecordStatus.DUPLICATE_RECORD);
-    assertThat(bed.alerts).containsExactly("DuplicateRecord=1");
+    // `gone` has no license row and an ACTIVE link: the product holds it subscribed, so AWS's
+    // CustomerNotSubscribed is a mismatch, alerted and recorded.
+    assertThat(bed.alerts).containsExactly("DuplicateRecord=1",
+        BatchMeterUsageSender.MISMATCH_ALERT + "=1");
+    assertThat(bed.records().ofCustomer(gone.key())).extracting(MeteringRecordView::mismatch)
+        .containsExactly("LinkActive");
     // Final answers are never sent again.
     bed.sender().sendHour(hour, NO_HEARTBEAT);
     assertThat(batchCalls()).hasSize(2);
@@ -249,9 +259,7 @@ class BatchMeterUsageSenderTest {
     Instant hour = MeteringTestBed.lastHour();
     List<Customer> customers = new ArrayList<>(bed.customers(9, hour));
     Customer unknown = bed.customer(false, hour);
-    bed.jdbi().useHandle(h -> h.execute(
-        "UPDATE marketplace_customers SET customer_identifier = 'not-known-to-aws'"
-            + " WHERE aws_account_id = ?", unknown.account()));
+    bed.standIn.refuseRecordsOf(unknown.account(), "InvalidCustomerIdentifierException");
     customers.add(unknown);
     bed.ledger(List.of("api_calls")).prepareHour(hour);
 
@@ -277,6 +285,9 @@ class BatchMeterUsageSenderTest {
     assertThat(failure.getType()).isEqualTo(FailureTypes.AWS_BAD_REQUEST);
     assertThat(failure.isNonRetryable()).isTrue();
     assertThat(bed.records().countPendingOfHour(hour)).isEqualTo(2);
+    // A configuration error: one call, no splitting, alerted.
+    assertThat(batchCalls()).hasSize(1);
+    assertThat(bed.alerts).containsExactly("InvalidProductCode=2");
   }
 
   @Test

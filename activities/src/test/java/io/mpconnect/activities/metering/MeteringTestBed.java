@@ -157,7 +157,50 @@ final class MeteringTestBed
           + " subscription_status, status_changed_at) VALUES (?, ?, ?, ?, ?)",
           PRODUCT, account, organizationId, status, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
     });
-    return new Customer(organizationId, new CustomerKey(PRODUCT, account), identifier);
+    return new Customer(organizationId, new CustomerKey(PRODUCT, account), identifier, null);
+  }
+
+  /**
+   * A customer on AWS's current model: linked, ACTIVE, with one license USABLE since a day before
+   * {@code hour} and a LicenseArn of the stand-in's shape.
+   */
+  Customer licensedCustomer(Instant hour) {
+    return licensedCustomers(1, hour).get(0);
+  }
+
+  /** {@code count} customers as {@link #licensedCustomer}, written in one statement each table. */
+  List<Customer> licensedCustomers(int count, Instant hour) {
+    List<Customer> all = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String account = Long.toString(accounts.incrementAndGet());
+      all.add(new Customer(UUID.randomUUID(), new CustomerKey(PRODUCT, account), null,
+          MeteringStandIn.licenseArn(account)));
+    }
+    OffsetDateTime since = OffsetDateTime.ofInstant(hour.minus(Duration.ofDays(1)), ZoneOffset.UTC);
+    jdbi().useTransaction(h -> {
+      var orgs = h.prepareBatch("INSERT INTO organizations (id, name, plan, billing_provider)"
+          + " VALUES (?, ?, 'STANDARD', 'AWS_MARKETPLACE')");
+      var customers = h.prepareBatch("INSERT INTO marketplace_customers (product_code,"
+          + " aws_account_id) VALUES (?, ?)");
+      var links = h.prepareBatch("INSERT INTO marketplace_links (product_code, aws_account_id,"
+          + " organization_id, subscription_status, status_changed_at)"
+          + " VALUES (?, ?, ?, 'ACTIVE', ?)");
+      var licenses = h.prepareBatch("INSERT INTO marketplace_licenses (product_code,"
+          + " aws_account_id, license_key, license_arn, status, usable_from, organization_id,"
+          + " sequence) VALUES (?, ?, ?, ?, 'USABLE', ?, ?, 1)");
+      for (Customer c : all) {
+        orgs.add(c.organizationId(), "Org " + c.account());
+        customers.add(PRODUCT, c.account());
+        links.add(PRODUCT, c.account(), c.organizationId(), since);
+        licenses.add(PRODUCT, c.account(), "agr-" + c.account(), c.licenseArn(), since,
+            c.organizationId());
+      }
+      orgs.execute();
+      customers.execute();
+      links.execute();
+      licenses.execute();
+    });
+    return all;
   }
 
   List<Customer> customers(int count, Instant hour) {
@@ -177,7 +220,11 @@ final class MeteringTestBed
     return jdbi().withHandle(h -> h.select(sql, args).mapTo(Integer.class).one());
   }
 
-  record Customer(UUID organizationId, CustomerKey key, String customerIdentifier) {
+  /**
+   * @param licenseArn the LicenseArn of its one usable license, or null (no license row)
+   */
+  record Customer(
+      UUID organizationId, CustomerKey key, String customerIdentifier, String licenseArn) {
     String account() {
       return key.awsAccountId();
     }

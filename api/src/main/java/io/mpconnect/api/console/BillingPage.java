@@ -6,6 +6,7 @@ import static io.mpconnect.api.web.Html.escape;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.mpconnect.persistence.BillingProvider;
+import io.mpconnect.persistence.EntitlementRepository;
 import io.mpconnect.persistence.LinkStatus;
 import io.mpconnect.persistence.MarketplaceLicense;
 import io.mpconnect.persistence.MarketplaceLink;
@@ -94,7 +95,8 @@ public final class BillingPage {
     main.append("<section class=\"card\" id=\"billing-contact\" aria-labelledby=\"contact-heading\">")
         .append("<h2 id=\"contact-heading\">Billing contact</h2>\n");
     if (link != null) {
-      main.append(linked(link, console.data().licenses(details.get())));
+      main.append(linked(link, console.data().licenses(details.get()),
+          console.data().entitlements(details.get())));
     } else if (organization.plan() != Plan.STARTER) {
       main.append("<p>").append(name).append(" is billed directly by ")
           .append(escape(console.vendorName())).append(". Only organizations on the free Starter"
@@ -115,7 +117,10 @@ public final class BillingPage {
     console.page(ctx, 200, viewer, "Billing · " + organization.name(), main.toString(), head);
   }
 
-  private String linked(MarketplaceLink link, List<MarketplaceLicense> licenses) {
+  private String linked(
+      MarketplaceLink link,
+      List<MarketplaceLicense> licenses,
+      List<EntitlementRepository.Entitlement> entitlements) {
     StringBuilder out = new StringBuilder();
     LinkStatus status = link.subscriptionStatus();
     boolean active = status == LinkStatus.ACTIVE;
@@ -130,6 +135,7 @@ public final class BillingPage {
     }
     out.append("</dl>");
     out.append(licenses(licenses));
+    out.append(entitlements(entitlements));
     out.append("<p class=\"muted\">Usage is metered by the hour and appears on the AWS bill of this"
         + " account. The subscription is managed in AWS Marketplace.</p>");
     if (status == LinkStatus.UNSUBSCRIBED && listingUrl != null) {
@@ -179,6 +185,34 @@ public final class BillingPage {
       out.append("</dl>");
     }
     return out.append("</div>").toString();
+  }
+
+  /**
+   * Contract listings: what the customer is entitled to, per license, dimension, value and
+   * expiry, as AWS's GetEntitlements last answered. Nothing on usage listings. Every value is
+   * escaped: dimensions and string values come from AWS.
+   */
+  static String entitlements(List<EntitlementRepository.Entitlement> entitlements) {
+    if (entitlements.isEmpty()) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    out.append("<div id=\"entitlements\"><h3 id=\"entitlements-heading\">Contract entitlements</h3>")
+        .append("<table class=\"entitlements\"><thead><tr><th scope=\"col\">License</th>")
+        .append("<th scope=\"col\">Dimension</th><th scope=\"col\">Value</th>")
+        .append("<th scope=\"col\">Expires</th></tr></thead><tbody>");
+    for (EntitlementRepository.Entitlement e : entitlements) {
+      String license =
+          e.licenseArn() == null ? "Subscription" : e.licenseArn();
+      out.append("<tr class=\"entitlement\"><td class=\"entitlement-license\">")
+          .append(escape(license)).append("</td><td class=\"entitlement-dimension\">")
+          .append(escape(e.dimension())).append("</td><td class=\"entitlement-value\">")
+          .append(escape(e.value() == null ? "" : e.value())).append("</td>")
+          .append("<td class=\"entitlement-expires\">")
+          .append(e.expiresAt() == null ? "No expiry" : DATE.format(e.expiresAt()))
+          .append("</td></tr>");
+    }
+    return out.append("</tbody></table></div>").toString();
   }
 
   private static String licenseStatusText(MarketplaceLicense.Status status) {

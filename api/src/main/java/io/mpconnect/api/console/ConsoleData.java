@@ -51,6 +51,21 @@ public final class ConsoleData implements AutoCloseable {
    * those of the linked customer when it is linked (also rows written before the link), else any
    * written for the organization. Newest first.
    */
+  public List<io.mpconnect.persistence.EntitlementRepository.Entitlement> entitlements(
+      OrganizationDetails details) {
+    MarketplaceLink link = details.link();
+    return pool.use(jdbi -> link == null
+        ? new io.mpconnect.persistence.EntitlementRepository(jdbi)
+            .forOrganization(details.organization().id())
+        : new io.mpconnect.persistence.EntitlementRepository(jdbi)
+            .forCustomer(link.productCode(), link.awsAccountId()));
+  }
+
+  /**
+   * The licenses of an organization's AWS customer as its subscription workflow last stored them:
+   * see {@link #licenses}. The entitlements (contract listings) of the same customer, per license
+   * and dimension, as GetEntitlements last answered; empty on usage listings.
+   */
   public List<MarketplaceLicense> licenses(OrganizationDetails details) {
     MarketplaceLink link = details.link();
     return pool.use(jdbi -> link == null

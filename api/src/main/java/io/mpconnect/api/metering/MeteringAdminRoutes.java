@@ -11,10 +11,12 @@ import io.mpconnect.persistence.MarketplaceLink;
 import io.mpconnect.persistence.MarketplaceLinkRepository;
 import io.mpconnect.persistence.Organization;
 import io.mpconnect.persistence.OrganizationRepository;
+import io.mpconnect.persistence.metering.MeteringMismatch;
 import io.mpconnect.persistence.metering.MeteringRecordRepository;
 import io.mpconnect.persistence.metering.MeteringRecordView;
 import io.mpconnect.persistence.metering.MeteringRun;
 import io.mpconnect.persistence.metering.MeteringRunRepository;
+import io.mpconnect.persistence.metering.RecordStatus;
 import io.mpconnect.persistence.metering.UsageRecordRepository;
 import io.mpconnect.workflows.metering.MeteringIds;
 import io.mpconnect.workflows.metering.MeteringRunRequest;
@@ -45,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code GET /admin/metering?organizationId=...&hours=48}: what was reported to AWS for the
- *       organization, hour by hour, newest first, and its usage not yet metered;
+ *       organization, hour by hour, newest first, per license (reported, sent, billed, refused and
+ *       why), each record, the CustomerNotSubscribed mismatches, and its usage not yet metered;
  *   <li>{@code POST /admin/metering/runs} {@code {"hour": "2026-11-26T04:00:00Z"}}: meter that hour
  *       now. The same workflow as the schedule's ({@code metering-<hour>}): a run in progress is
  *       left alone, a finished hour runs again and sends only what is still unsent.
@@ -112,12 +115,14 @@ final class MeteringAdminRoutes {
         }
         Optional<MarketplaceLink> link =
             new MarketplaceLinkRepository(jdbi).findByOrganization(organizationId);
-        List<MeteringRecordView> records =
-            new MeteringRecordRepository(jdbi).ofOrganization(organizationId, since);
+        MeteringRecordRepository repository = new MeteringRecordRepository(jdbi);
+        List<MeteringRecordView> records = repository.ofOrganization(organizationId, since);
+        List<MeteringMismatch> mismatches =
+            repository.mismatchesOfOrganization(organizationId, since);
         Map<Instant, MeteringRun> runs = new HashMap<>();
         new MeteringRunRepository(jdbi).since(since).forEach(r -> runs.put(r.hour(), r));
         return view(organization.get(), link.orElse(null), since, records, runs,
-            new UsageRecordRepository(jdbi).unmeteredFor(organizationId));
+            new UsageRecordRepository(jdbi).unmeteredFor(organizationId), mismatches);
       });
     } catch (LazyPool.UnavailableException e) {
       UsageIntakeRoutes.unavailable(ctx);
@@ -132,7 +137,7 @@ final class MeteringAdminRoutes {
 
   private Map<String, Object> view(Organization organization, MarketplaceLink link, Instant since,
       List<MeteringRecordView> records, Map<Instant, MeteringRun> runs,
-      List<UsageRecordRepository.UnmeteredUsage> unmetered) {
+      List<UsageRecordRepository.UnmeteredUsage> unmetered, List<MeteringMismatch> mismatches) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("organizationId", organization.id());
     body.put("organizationName", organization.name());
@@ -159,24 +164,12 @@ final class MeteringAdminRoutes {
     }
     body.put("unmetered", waiting);
 
-    Map<Instant, List<Map<String, Object>>> byHour = new LinkedHashMap<>();
+    Map<Instant, List<MeteringRecordView>> byHour = new LinkedHashMap<>();
     for (MeteringRecordView r : records) {
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("dimension", r.dimension());
-      row.put("quantity", r.quantity());
-      row.put("usageRecords", r.usageCount());
-      row.put("status", r.status().name());
-      row.put("meteringRecordId", r.awsMeteringRecordId());
-      row.put("failure", r.failure());
-      row.put("origin", r.origin().name());
-      row.put("attempts", r.attempts());
-      row.put("awsAccountId", r.awsAccountId());
-      row.put("sentAs", r.customerIdentifier() != null ? "CustomerIdentifier" : "CustomerAWSAccountId");
-      row.put("completedAt", iso(r.completedAt()));
-      byHour.computeIfAbsent(r.usageHour(), h -> new ArrayList<>()).add(row);
+      byHour.computeIfAbsent(r.usageHour(), h -> new ArrayList<>()).add(r);
     }
     List<Map<String, Object>> hours = new ArrayList<>();
-    byHour.forEach((hour, rows) -> {
+    byHour.forEach((hour, hourRecords) -> {
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("hour", iso(hour));
       MeteringRun run = runs.get(hour);
@@ -190,11 +183,114 @@ final class MeteringAdminRoutes {
       } else {
         entry.put("run", null);
       }
+      entry.put("licenses", licenses(hourRecords));
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (MeteringRecordView r : hourRecords) {
+        rows.add(record(r));
+      }
       entry.put("records", rows);
       hours.add(entry);
     });
     body.put("hours", hours);
+    List<Map<String, Object>> disagreements = new ArrayList<>();
+    for (MeteringMismatch m : mismatches) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("usageHour", iso(m.usageHour()));
+      row.put("licenseArn", m.licenseArn());
+      row.put("licenseKey", m.licenseKey());
+      row.put("dimension", m.dimension());
+      row.put("quantity", m.quantity());
+      row.put("awsAnswer", m.awsAnswer());
+      row.put("licenseStatus", m.licenseStatus());
+      row.put("reason", m.reason());
+      row.put("detectedAt", iso(m.detectedAt()));
+      disagreements.add(row);
+    }
+    // CustomerNotSubscribed where the product holds the license usable: needs a person.
+    body.put("mismatches", disagreements);
     return body;
+  }
+
+  private static Map<String, Object> record(MeteringRecordView r) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("dimension", r.dimension());
+    row.put("licenseArn", r.licenseArn());
+    row.put("licenseKey", r.licenseKey());
+    row.put("quantity", r.quantity());
+    row.put("usageRecords", r.usageCount());
+    row.put("status", r.status().name());
+    row.put("meteringRecordId", r.awsMeteringRecordId());
+    row.put("failure", r.failure());
+    row.put("mismatch", r.mismatch());
+    row.put("origin", r.origin().name());
+    row.put("attempts", r.attempts());
+    row.put("awsAccountId", r.awsAccountId());
+    row.put("sentAs", sentAs(r));
+    row.put("completedAt", iso(r.completedAt()));
+    return row;
+  }
+
+  /** How the record names its customer on the wire. */
+  private static String sentAs(MeteringRecordView r) {
+    if (r.customerIdentifier() != null) {
+      return "CustomerIdentifier"; // sent before V7, by the identifier AWS has since deprecated
+    }
+    return r.licenseArn() != null ? "CustomerAWSAccountId+LicenseArn" : "CustomerAWSAccountId";
+  }
+
+  /**
+   * One hour's records per license: what was reported (quantity and usage reports), sent (AWS
+   * answered or refused it), billed (Success), pending, and refused with why.
+   */
+  private static List<Map<String, Object>> licenses(List<MeteringRecordView> hourRecords) {
+    Map<String, List<MeteringRecordView>> byLicense = new LinkedHashMap<>();
+    for (MeteringRecordView r : hourRecords) {
+      byLicense.computeIfAbsent(r.licenseArn() == null ? "" : r.licenseArn(),
+          k -> new ArrayList<>()).add(r);
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    byLicense.forEach((arn, list) -> {
+      long reported = 0;
+      long reports = 0;
+      long sent = 0;
+      long billed = 0;
+      long pending = 0;
+      List<Map<String, Object>> refused = new ArrayList<>();
+      for (MeteringRecordView r : list) {
+        reported += r.quantity();
+        reports += r.usageCount();
+        if (r.status() == RecordStatus.PENDING) {
+          pending += r.quantity();
+          continue;
+        }
+        boolean neverSent = r.status() == RecordStatus.FAILED && r.attempts() == 0;
+        if (!neverSent) {
+          sent += r.quantity();
+        }
+        if (r.status() == RecordStatus.SUCCESS) {
+          billed += r.quantity();
+        } else {
+          Map<String, Object> why = new LinkedHashMap<>();
+          why.put("dimension", r.dimension());
+          why.put("quantity", r.quantity());
+          why.put("status", r.status().name());
+          why.put("reason", r.failure() != null ? r.failure() : r.status().name());
+          why.put("mismatch", r.mismatch());
+          refused.add(why);
+        }
+      }
+      Map<String, Object> license = new LinkedHashMap<>();
+      license.put("licenseArn", arn.isEmpty() ? null : arn);
+      license.put("licenseKey", list.get(0).licenseKey());
+      license.put("reported", reported);
+      license.put("usageRecords", reports);
+      license.put("sent", sent);
+      license.put("billed", billed);
+      license.put("pending", pending);
+      license.put("refused", refused);
+      out.add(license);
+    });
+    return out;
   }
 
   // The api's JSON mapper has no java.time module: instants go out as ISO-8601 strings.

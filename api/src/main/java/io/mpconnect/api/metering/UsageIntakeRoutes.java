@@ -8,6 +8,8 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.mpconnect.api.web.Json;
 import io.mpconnect.config.MeteringSettings;
+import io.mpconnect.persistence.LicenseWindows;
+import io.mpconnect.persistence.metering.CustomerKey;
 import io.mpconnect.persistence.metering.NewUsage;
 import io.mpconnect.persistence.metering.OrganizationBilling;
 import io.mpconnect.persistence.metering.UsageIntake;
@@ -24,6 +26,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
@@ -33,7 +36,10 @@ import java.util.UUID;
  * {@code idempotencyKey}) or {@code {"records": [...]}} with up to {@value #MAX_BATCH}.
  *
  * <p>400: not JSON, a field missing or of the wrong type. 422: well-formed but refused (unknown
- * organization, not billed through AWS, unknown dimension, quantity, timestamp). A batch is all or
+ * organization, not billed through AWS, unknown dimension, quantity, timestamp, a timestamp no
+ * license of the organization's AWS customer can meter: before the license became usable, after
+ * its final hour, or once it was revoked). A customer without license rows yet keeps the link's
+ * rule (ACTIVE or UNSUBSCRIBE_PENDING). A batch is all or
  * nothing: any error stores nothing, and the answer lists every problem by index. 201: stored;
  * 200: every record was a replay of its idempotency key, nothing changed ({@code duplicate}).
  * 409: an idempotency key already holds different usage (nothing stored).
@@ -108,10 +114,19 @@ public final class UsageIntakeRoutes {
     }
 
     Map<UUID, OrganizationBilling> billing;
+    Map<CustomerKey, List<LicenseWindows.Window>> licenses;
     try {
       Set<UUID> organizations = new HashSet<>();
       parsed.forEach(p -> organizations.add(p.organizationId()));
       billing = store.use(jdbi -> new UsageRecordRepository(jdbi).billingOf(organizations));
+      Set<CustomerKey> customers = new HashSet<>();
+      billing.values().stream()
+          .map(OrganizationBilling::customer)
+          .filter(Objects::nonNull)
+          .forEach(customers::add);
+      licenses = customers.isEmpty()
+          ? Map.of()
+          : store.use(jdbi -> new LicenseWindows(jdbi).ofCustomers(customers));
     } catch (LazyPool.UnavailableException e) {
       unavailable(ctx);
       return;
@@ -122,7 +137,9 @@ public final class UsageIntakeRoutes {
     for (Parsed p : parsed) {
       Integer index = batch ? p.index() : null;
       int before = refused.size();
-      validate(p, index, billing.get(p.organizationId()), now, refused);
+      OrganizationBilling of = billing.get(p.organizationId());
+      validate(p, index, of, of == null || of.customer() == null ? null
+          : licenses.get(of.customer()), now, refused);
       if (refused.size() == before) {
         usages.add(new NewUsage(p.organizationId(), billing.get(p.organizationId()).customer(),
             p.dimension(), p.quantity().longValueExact(), p.timestamp(), p.idempotencyKey()));
@@ -191,11 +208,22 @@ public final class UsageIntakeRoutes {
         key);
   }
 
-  private void validate(Parsed p, Integer index, OrganizationBilling billing, Instant now,
-      List<Field> problems) {
+  /**
+   * @param licenses the linked customer's license windows, or null/empty when it has no license
+   *     rows yet (then the link's status decides: ACTIVE or UNSUBSCRIBE_PENDING)
+   */
+  private void validate(Parsed p, Integer index, OrganizationBilling billing,
+      List<LicenseWindows.Window> licenses, Instant now, List<Field> problems) {
     MeteringSettings metering = settings.metering();
     if (billing == null) {
       problems.add(new Field(index, "organizationId", "no such organization"));
+    } else if (billing.customer() != null && licenses != null && !licenses.isEmpty()) {
+      // The licenses decide: usage is metered on a license usable at its timestamp, never before
+      // the license's start nor once AWS accepts no more usage for it.
+      LicenseWindows.refusal(licenses, p.timestamp(), now)
+          .ifPresent(reason -> problems.add(new Field(index,
+              licenses.stream().allMatch(w -> w.revoked(now)) ? "organizationId" : "timestamp",
+              reason)));
     } else if (!billing.billedThroughAws()) {
       problems.add(new Field(index, "organizationId",
           "the organization is not billed through AWS Marketplace"

@@ -68,6 +68,7 @@ public final class OrganizationSupportRoutes {
     }
     Optional<OrganizationDetails> details;
     List<MarketplaceLicense> licenses;
+    List<io.mpconnect.persistence.EntitlementRepository.Entitlement> entitlements;
     try {
       details = data.details(id);
       if (details.isEmpty()) {
@@ -75,11 +76,16 @@ public final class OrganizationSupportRoutes {
         return;
       }
       licenses = data.licenses(details.get());
+      entitlements = data.entitlements(details.get());
     } catch (LazyPool.UnavailableException e) {
       ctx.status(503).json(Json.message("The database is unavailable; try again."));
       return;
     }
-    ctx.json(body(details.get(), licenses));
+    Map<String, Object> body = body(details.get(), licenses);
+    // Contract listings: per license, dimension, value and expiry (empty on usage listings).
+    body.put("entitlements",
+        entitlements.stream().map(OrganizationSupportRoutes::entitlement).toList());
+    ctx.json(body);
   }
 
   private Map<String, Object> body(OrganizationDetails details, List<MarketplaceLicense> stored) {
@@ -152,6 +158,20 @@ public final class OrganizationSupportRoutes {
     out.put("awsAccountId", l.awsAccountId());
     out.put("sequence", l.sequence());
     out.put("updatedAt", text(l.updatedAt()));
+    return out;
+  }
+
+  private static Map<String, Object> entitlement(
+      io.mpconnect.persistence.EntitlementRepository.Entitlement e) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("productCode", e.productCode());
+    out.put("awsAccountId", e.awsAccountId());
+    out.put("licenseArn", e.licenseArn());
+    out.put("dimension", e.dimension());
+    out.put("valueType", e.valueType());
+    out.put("value", e.value());
+    out.put("expiresAt", text(e.expiresAt()));
+    out.put("readAt", text(e.readAt()));
     return out;
   }
 

@@ -9,6 +9,8 @@ import io.mpconnect.api.web.Json;
 import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.config.Env;
 import io.mpconnect.persistence.Database;
+import io.mpconnect.persistence.LicenseRepository;
+import io.mpconnect.persistence.MarketplaceLicense;
 import io.mpconnect.persistence.metering.MeteringRecordRepository;
 import io.mpconnect.persistence.metering.Origin;
 import io.mpconnect.persistence.metering.RecordOutcome;
@@ -244,6 +246,57 @@ class MeteringRoutesTest {
     assertThat(first.path("records").get(0).path("usageRecords").asInt()).isEqualTo(2);
     assertThat(first.path("records").get(0).path("status").asText()).isEqualTo("SUCCESS");
     assertThat(first.path("records").get(0).path("meteringRecordId").asText()).isEqualTo("mr-123");
+    assertThat(first.path("records").get(0).path("sentAs").asText())
+        .isEqualTo("CustomerAWSAccountId");
+    JsonNode license = first.path("licenses").get(0);
+    assertThat(license.path("licenseArn").isNull()).isTrue();
+    assertThat(license.path("reported").asLong()).isEqualTo(10);
+    assertThat(license.path("sent").asLong()).isEqualTo(10);
+    assertThat(license.path("billed").asLong()).isEqualTo(10);
+    assertThat(license.path("refused")).isEmpty();
+    assertThat(view.path("mismatches")).isEmpty();
+  }
+
+  @Test
+  void theSupportViewShowsEachLicenseAndTheMismatchesWithAws() throws Exception {
+    UUID organization = linkedOrganization("ACTIVE");
+    Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1));
+    database.jdbi().useHandle(h -> h.execute(
+        "INSERT INTO marketplace_licenses (product_code, aws_account_id, license_key, license_arn,"
+            + " status, usable_from, organization_id, sequence)"
+            + " SELECT product_code, aws_account_id, 'agr-1', 'arn:license-1', 'USABLE', ?, ?, 1"
+            + " FROM marketplace_links WHERE organization_id = ?",
+        java.time.OffsetDateTime.ofInstant(hour.minus(Duration.ofDays(1)),
+            java.time.ZoneOffset.UTC), organization, organization));
+    post("/api/usage", USAGE_TOKEN, usage(organization, "api_calls", 7, hour.plusSeconds(1), "a"));
+    MeteringRecordRepository records = new MeteringRecordRepository(database.jdbi());
+    records.aggregate(hour, Origin.HOURLY, PRODUCT, List.of(), null);
+    long id = records.ofOrganization(organization, hour).get(0).id();
+    records.recordOutcomes(List.of(new io.mpconnect.persistence.metering.RecordOutcome(id,
+        io.mpconnect.persistence.metering.RecordStatus.CUSTOMER_NOT_SUBSCRIBED, null, null)),
+        List.of());
+    assertThat(records.recordMismatches(List.of(id))).hasSize(1);
+
+    JsonNode view = json(get("/admin/metering?organizationId=" + organization, ADMIN_TOKEN));
+
+    JsonNode first = view.path("hours").get(0);
+    JsonNode license = first.path("licenses").get(0);
+    assertThat(license.path("licenseArn").asText()).isEqualTo("arn:license-1");
+    assertThat(license.path("licenseKey").asText()).isEqualTo("agr-1");
+    assertThat(license.path("reported").asLong()).isEqualTo(7);
+    assertThat(license.path("sent").asLong()).isEqualTo(7);
+    assertThat(license.path("billed").asLong()).isZero();
+    assertThat(license.path("refused").get(0).path("reason").asText())
+        .isEqualTo("CUSTOMER_NOT_SUBSCRIBED");
+    assertThat(license.path("refused").get(0).path("mismatch").asText())
+        .isEqualTo("LicenseUsable");
+    assertThat(first.path("records").get(0).path("sentAs").asText())
+        .isEqualTo("CustomerAWSAccountId+LicenseArn");
+    JsonNode mismatch = view.path("mismatches").get(0);
+    assertThat(mismatch.path("licenseArn").asText()).isEqualTo("arn:license-1");
+    assertThat(mismatch.path("awsAnswer").asText()).isEqualTo("CustomerNotSubscribed");
+    assertThat(mismatch.path("licenseStatus").asText()).isEqualTo("USABLE");
+    assertThat(mismatch.path("quantity").asLong()).isEqualTo(7);
   }
 
   @Test
@@ -283,7 +336,117 @@ class MeteringRoutesTest {
     assertThat(post("/admin/metering/runs", null, body).statusCode()).isEqualTo(401);
   }
 
+  // ---- usage intake and the licenses' windows
+
+  @Test
+  void usageBeforeTheLicenseBecameUsableIsRefusedNamingTheLicenseAndUsageInsideIsStored()
+      throws Exception {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    Instant usableFrom = now.minus(Duration.ofHours(2));
+    UUID org = licensedOrganization("ACTIVE",
+        license("agmt-1", MarketplaceLicense.Status.USABLE, usableFrom, null, null));
+
+    HttpResponse<String> before = post("/api/usage", USAGE_TOKEN,
+        usage(org, "api_calls", 3, usableFrom.minus(Duration.ofMinutes(30)), "lic-before"));
+    HttpResponse<String> inside = post("/api/usage", USAGE_TOKEN,
+        usage(org, "api_calls", 4, usableFrom.plus(Duration.ofMinutes(1)), "lic-inside"));
+
+    assertThat(before.statusCode()).isEqualTo(422);
+    JsonNode error = json(before).path("errors").get(0);
+    assertThat(error.path("field").asText()).isEqualTo("timestamp");
+    assertThat(error.path("message").asText()).isEqualTo(
+        "timestamp is before the organization's AWS Marketplace license became usable (license"
+            + " agmt-1: usable from " + usableFrom + "); AWS accepts no usage before a license"
+            + " starts");
+    assertThat(inside.statusCode()).isEqualTo(201);
+    assertThat(sum("SELECT coalesce(sum(quantity), 0) FROM usage_records"
+        + " WHERE organization_id = ?", org)).isEqualTo(4);
+  }
+
+  @Test
+  void afterTheLicenseWasRevokedUsageIsRefusedWhateverItsTimestampAndSaysWhenItEnded()
+      throws Exception {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    Instant ended = now.minus(Duration.ofHours(2));
+    Instant revoked = now.minus(Duration.ofHours(1));
+    UUID org = licensedOrganization("UNSUBSCRIBED",
+        license("legacy", MarketplaceLicense.Status.ENDED, now.minus(Duration.ofHours(5)), ended,
+            revoked));
+
+    HttpResponse<String> afterRevocation = post("/api/usage", USAGE_TOKEN,
+        usage(org, "api_calls", 1, now.minusSeconds(30), "rev-after"));
+    HttpResponse<String> stampedBefore = post("/api/usage", USAGE_TOKEN,
+        usage(org, "api_calls", 1, ended.plus(Duration.ofMinutes(10)), "rev-before"));
+
+    String message = "organizationId the AWS Marketplace subscription of this organization ended"
+        + " at " + revoked + "; AWS accepts no more usage for it";
+    assertThat(afterRevocation.statusCode()).isEqualTo(422);
+    assertThat(json(afterRevocation).path("errors").get(0).path("message").asText())
+        .isEqualTo(message);
+    assertThat(stampedBefore.statusCode()).isEqualTo(422);
+    assertThat(json(stampedBefore).path("errors").get(0).path("message").asText())
+        .isEqualTo(message);
+    assertThat(sum("SELECT count(*) FROM usage_records WHERE organization_id = ?", org)).isZero();
+  }
+
+  @Test
+  void duringTheFinalHourUsageIsStoredAndAfterItTheTimestampIsRefused() throws Exception {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    Instant ended = now.minus(Duration.ofMinutes(20));
+    UUID org = licensedOrganization("UNSUBSCRIBE_PENDING",
+        license("agmt-2", MarketplaceLicense.Status.ENDING, now.minus(Duration.ofHours(5)), ended,
+            null));
+
+    HttpResponse<String> inFinalHour = post("/api/usage", USAGE_TOKEN,
+        usage(org, "api_calls", 2, now.minusSeconds(5), "final-hour"));
+
+    assertThat(inFinalHour.statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void withSeveralLicensesUsageIsAcceptedWhenOneIsUsableAtItsTimestamp() throws Exception {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    Instant firstEnded = now.minus(Duration.ofHours(4));
+    Instant secondFrom = now.minus(Duration.ofHours(1));
+    UUID org = licensedOrganization("ACTIVE",
+        license("agmt-old", MarketplaceLicense.Status.ENDING, now.minus(Duration.ofHours(5)),
+            firstEnded, null),
+        license("agmt-new", MarketplaceLicense.Status.USABLE, secondFrom, null, null));
+
+    HttpResponse<String> response = post("/api/usage", USAGE_TOKEN, "{\"records\": ["
+        + usage(org, "api_calls", 1, now.minus(Duration.ofMinutes(270)), "two-a") + ","
+        + usage(org, "api_calls", 1, now.minus(Duration.ofMinutes(30)), "two-b") + "]}");
+    HttpResponse<String> between = post("/api/usage", USAGE_TOKEN,
+        usage(org, "api_calls", 1, now.minus(Duration.ofMinutes(150)), "two-c"));
+
+    assertThat(response.statusCode()).isEqualTo(201);
+    assertThat(json(response).path("created").asInt()).isEqualTo(2);
+    assertThat(between.statusCode()).isEqualTo(422);
+    assertThat(json(between).path("errors").get(0).path("message").asText())
+        .startsWith("timestamp is outside every AWS Marketplace license of the organization")
+        .contains("license agmt-old: usable from " + now.minus(Duration.ofHours(5)) + " until "
+            + firstEnded.plus(Duration.ofHours(1)))
+        .contains("license agmt-new: usable from " + secondFrom);
+  }
+
   // ---- helpers
+
+  private static LicenseRepository.Entry license(String key, MarketplaceLicense.Status status,
+      Instant usableFrom, Instant endedAt, Instant revokedAt) {
+    return new LicenseRepository.Entry(key, "arn:aws:license-manager::123:license:l-" + key, key,
+        status, usableFrom, endedAt, revokedAt, false, null, "NEW", null);
+  }
+
+  /** An organization linked to a customer whose subscription wrote these licenses. */
+  private static UUID licensedOrganization(String linkStatus, LicenseRepository.Entry... licenses) {
+    UUID organizationId = linkedOrganization(linkStatus);
+    String account = database.jdbi().withHandle(h -> h.select(
+        "SELECT aws_account_id FROM marketplace_links WHERE organization_id = ?", organizationId)
+        .mapTo(String.class).one());
+    new LicenseRepository(database.jdbi()).save(new LicenseRepository.LicenseSet(
+        PRODUCT, account, organizationId, List.of(licenses), 1));
+    return organizationId;
+  }
 
   private static UUID linkedOrganization(String status) {
     UUID organizationId = UUID.randomUUID();

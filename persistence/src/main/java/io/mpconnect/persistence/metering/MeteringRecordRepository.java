@@ -29,16 +29,63 @@ public final class MeteringRecordRepository {
   // Any constant unique to this purpose; pg_advisory_xact_lock releases it at commit.
   private static final long AGGREGATION_LOCK = 0x6d70_6d65_7465_72L;
 
+  /**
+   * A license of alias {@code ml} that was usable at some moment of the hour [:hour, :hourEnd):
+   * usable from before the hour's end, not revoked before its start (an ENDED license always has
+   * its revocation time), never FAILED or still PENDING.
+   */
+  static final String USABLE_IN_HOUR =
+      """
+      ml.status IN ('USABLE', 'ENDING', 'ENDED')
+        AND ml.usable_from IS NOT NULL AND ml.usable_from < :hourEnd
+        AND (ml.revoked_at IS NULL OR ml.revoked_at > :hour)
+        AND (ml.status <> 'ENDED' OR ml.revoked_at IS NOT NULL)\
+      """;
+
+  /**
+   * The one license each customer's usage of the hour goes to (docs/metering.md, "Record
+   * identity"): among its licenses usable during the hour, one usable at the hour's start first,
+   * then the earliest usable_from, then the smallest license_key. Deterministic, and stored on
+   * the record when it is created, so a resend never changes it.
+   */
+  static final String LICENSED =
+      """
+      licensed AS (
+        SELECT DISTINCT ON (ml.product_code, ml.aws_account_id)
+               ml.product_code, ml.aws_account_id, ml.license_arn, ml.license_key
+        FROM marketplace_licenses ml
+        WHERE %s
+        ORDER BY ml.product_code, ml.aws_account_id, (ml.usable_from <= :hour) DESC,
+                 ml.usable_from, ml.license_key
+      )\
+      """.formatted(USABLE_IN_HOUR);
+
+  /**
+   * The customer of alias {@code x} may be metered for the hour: it has a license usable during
+   * it, or no license row at all (a customer the licenses code has not seen yet: metered the
+   * legacy way, by account and product code, under the link's rules).
+   */
+  private static final String METERABLE =
+      """
+      (EXISTS (SELECT 1 FROM marketplace_licenses ml
+               WHERE ml.product_code = %1$s.product_code AND ml.aws_account_id = %1$s.aws_account_id
+                 AND %2$s)
+       OR NOT EXISTS (SELECT 1 FROM marketplace_licenses n
+                      WHERE n.product_code = %1$s.product_code
+                        AND n.aws_account_id = %1$s.aws_account_id))\
+      """;
+
   private static final String CLAIM =
       """
-      WITH taken AS (
+      WITH %s, taken AS (
         DELETE FROM unmetered_usage q
         WHERE q.usage_hour <= :hour
-          %s
+          %%s
           AND NOT EXISTS (
             SELECT 1 FROM metering_records r
             WHERE r.product_code = q.product_code AND r.aws_account_id = q.aws_account_id
               AND r.dimension = q.dimension AND r.usage_hour = :hour)
+          AND %s
         RETURNING q.*
       ), sums AS (
         SELECT product_code, aws_account_id, dimension,
@@ -47,16 +94,16 @@ public final class MeteringRecordRepository {
         FROM taken GROUP BY product_code, aws_account_id, dimension
       ), created AS (
         INSERT INTO metering_records
-          (product_code, aws_account_id, customer_identifier, organization_id, dimension,
+          (product_code, aws_account_id, license_arn, license_key, organization_id, dimension,
            usage_hour, quantity, usage_count, origin, status, failure, completed_at)
-        SELECT s.product_code, s.aws_account_id, c.customer_identifier, s.organization_id,
+        SELECT s.product_code, s.aws_account_id, x.license_arn, x.license_key, s.organization_id,
                s.dimension, :hour, s.quantity, s.usage_count, :origin,
                CASE WHEN s.quantity > :maxQuantity THEN 'FAILED' ELSE 'PENDING' END,
                CASE WHEN s.quantity > :maxQuantity THEN 'QuantityOutOfRange' END,
                CASE WHEN s.quantity > :maxQuantity THEN now() END
         FROM sums s
-        LEFT JOIN marketplace_customers c
-          ON c.product_code = s.product_code AND c.aws_account_id = s.aws_account_id
+        LEFT JOIN licensed x
+          ON x.product_code = s.product_code AND x.aws_account_id = s.aws_account_id
         RETURNING id, product_code, aws_account_id, dimension, status
       ), claimed AS (
         INSERT INTO metered_usage (usage_record_id, metering_record_id)
@@ -70,25 +117,37 @@ public final class MeteringRecordRepository {
       SELECT (SELECT count(*) FROM created) AS records,
              (SELECT count(*) FROM claimed) AS claimed,
              (SELECT count(*) FROM created WHERE status = 'FAILED') AS oversized\
-      """;
+      """.formatted(LICENSED, METERABLE.formatted("q", USABLE_IN_HOUR));
 
+  /**
+   * Zero records: every configured dimension of every customer billed through AWS in the hour
+   * with no record for it yet. A customer with licenses needs one usable during the hour (and a
+   * linked organization); one without license rows is metered under the link's rules.
+   */
   private static final String ZEROS =
       """
+      WITH %s
       INSERT INTO metering_records
-        (product_code, aws_account_id, customer_identifier, organization_id, dimension,
+        (product_code, aws_account_id, license_arn, license_key, organization_id, dimension,
          usage_hour, quantity, usage_count, origin)
-      SELECT l.product_code, l.aws_account_id, c.customer_identifier, l.organization_id,
+      SELECT l.product_code, l.aws_account_id, x.license_arn, x.license_key, l.organization_id,
              d.dimension, :hour, 0, 0, :origin
       FROM marketplace_links l
-      JOIN marketplace_customers c
-        ON c.product_code = l.product_code AND c.aws_account_id = l.aws_account_id
+      LEFT JOIN licensed x
+        ON x.product_code = l.product_code AND x.aws_account_id = l.aws_account_id
       CROSS JOIN unnest(CAST(:dimensions AS text[])) AS d(dimension)
       WHERE l.product_code = :productCode
-        %s
+        %%s
         AND (l.subscription_status = 'UNSUBSCRIBE_PENDING'
-             OR (l.subscription_status = 'ACTIVE' AND l.status_changed_at < :hourEnd))
-      ON CONFLICT (product_code, aws_account_id, dimension, usage_hour) DO NOTHING\
-      """;
+             OR (l.subscription_status = 'ACTIVE'
+                 AND (x.aws_account_id IS NOT NULL OR l.status_changed_at < :hourEnd)))
+        AND %s
+        AND NOT EXISTS (
+          SELECT 1 FROM metering_records r
+          WHERE r.product_code = l.product_code AND r.aws_account_id = l.aws_account_id
+            AND r.dimension = d.dimension AND r.usage_hour = :hour)
+      ON CONFLICT DO NOTHING\
+      """.formatted(LICENSED, METERABLE.formatted("l", USABLE_IN_HOUR));
 
   private static final String CUSTOMER_FILTER_QUEUE =
       "AND q.product_code = :customerProduct AND q.aws_account_id = :customerAccount";
@@ -178,6 +237,7 @@ public final class MeteringRecordRepository {
     var claim =
         h.createQuery(CLAIM.formatted(onlyCustomer == null ? "" : CUSTOMER_FILTER_QUEUE))
             .bind("hour", Timestamps.utc(hour))
+            .bind("hourEnd", Timestamps.utc(hour.plus(Duration.ofHours(1))))
             .bind("origin", origin.name())
             .bind("maxQuantity", MAX_QUANTITY);
     if (onlyCustomer != null) {
@@ -401,15 +461,104 @@ public final class MeteringRecordRepository {
                 .one());
   }
 
+  /**
+   * Reconciliation: of these records, the ones AWS answered CustomerNotSubscribed although the
+   * product holds their license usable for the record's hour (or, for a customer without license
+   * rows, its link active then) are stored in metering_mismatches, once each.
+   *
+   * @return the mismatches found now (none for a record already stored as one)
+   */
+  public List<MeteringMismatch> recordMismatches(List<Long> notSubscribedIds) {
+    if (notSubscribedIds.isEmpty()) {
+      return List.of();
+    }
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    """
+                    INSERT INTO metering_mismatches
+                      (metering_record_id, product_code, aws_account_id, license_arn, license_key,
+                       organization_id, dimension, usage_hour, quantity, aws_answer,
+                       license_status, reason)
+                    SELECT r.id, r.product_code, r.aws_account_id, r.license_arn, r.license_key,
+                           r.organization_id, r.dimension, r.usage_hour, r.quantity,
+                           'CustomerNotSubscribed', ml.status,
+                           CASE WHEN ml.license_key IS NOT NULL THEN 'LicenseUsable'
+                                ELSE 'LinkActive' END
+                    FROM metering_records r
+                    LEFT JOIN marketplace_licenses ml
+                      ON ml.product_code = r.product_code AND ml.aws_account_id = r.aws_account_id
+                     AND ml.license_key = r.license_key
+                    LEFT JOIN marketplace_links l
+                      ON l.product_code = r.product_code AND l.aws_account_id = r.aws_account_id
+                    WHERE r.id = ANY(:ids) AND r.status = 'CUSTOMER_NOT_SUBSCRIBED'
+                      AND CASE
+                        WHEN r.license_key IS NOT NULL THEN
+                          ml.license_key IS NOT NULL
+                          AND ml.status IN ('USABLE', 'ENDING', 'ENDED')
+                          AND ml.usable_from IS NOT NULL
+                          AND ml.usable_from < r.usage_hour + interval '1 hour'
+                          AND (ml.revoked_at IS NULL OR ml.revoked_at > r.usage_hour)
+                          AND (ml.status <> 'ENDED' OR ml.revoked_at IS NOT NULL)
+                        ELSE
+                          NOT EXISTS (SELECT 1 FROM marketplace_licenses n
+                                      WHERE n.product_code = r.product_code
+                                        AND n.aws_account_id = r.aws_account_id)
+                          AND l.subscription_status = 'ACTIVE'
+                          AND l.status_changed_at < r.usage_hour + interval '1 hour'
+                        END
+                    ON CONFLICT (metering_record_id) DO NOTHING
+                    RETURNING *\
+                    """)
+                .bindArray("ids", Long.class, notSubscribedIds)
+                .map((rs, ctx) -> mismatch(rs))
+                .list());
+  }
+
+  /** The organization's mismatches from {@code since} on, newest hour first. */
+  public List<MeteringMismatch> mismatchesOfOrganization(UUID organizationId, Instant since) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    """
+                    SELECT * FROM metering_mismatches
+                    WHERE organization_id = :organizationId AND usage_hour >= :since
+                    ORDER BY usage_hour DESC, coalesce(license_arn, ''), dimension\
+                    """)
+                .bind("organizationId", organizationId)
+                .bind("since", Timestamps.utc(since))
+                .map((rs, ctx) -> mismatch(rs))
+                .list());
+  }
+
+  private static MeteringMismatch mismatch(ResultSet rs) throws SQLException {
+    return new MeteringMismatch(
+        rs.getLong("metering_record_id"),
+        rs.getString("product_code"),
+        rs.getString("aws_account_id"),
+        rs.getString("license_arn"),
+        rs.getString("license_key"),
+        rs.getObject("organization_id", UUID.class),
+        rs.getString("dimension"),
+        Timestamps.instant(rs, "usage_hour"),
+        rs.getLong("quantity"),
+        rs.getString("aws_answer"),
+        rs.getString("license_status"),
+        rs.getString("reason"),
+        Timestamps.instant(rs, "detected_at"));
+  }
+
   /** The organization's records from {@code since} on, newest hour first. */
   public List<MeteringRecordView> ofOrganization(UUID organizationId, Instant since) {
     return jdbi.withHandle(
         h ->
             h.createQuery(
                     """
-                    SELECT * FROM metering_records
-                    WHERE organization_id = :organizationId AND usage_hour >= :since
-                    ORDER BY usage_hour DESC, dimension, product_code, aws_account_id\
+                    SELECT r.*, m.reason AS mismatch FROM metering_records r
+                    LEFT JOIN metering_mismatches m ON m.metering_record_id = r.id
+                    WHERE r.organization_id = :organizationId AND r.usage_hour >= :since
+                    ORDER BY r.usage_hour DESC, coalesce(r.license_arn, ''), r.dimension,
+                             r.product_code, r.aws_account_id\
                     """)
                 .bind("organizationId", organizationId)
                 .bind("since", Timestamps.utc(since))
@@ -423,9 +572,10 @@ public final class MeteringRecordRepository {
         h ->
             h.createQuery(
                     """
-                    SELECT * FROM metering_records
-                    WHERE product_code = :p AND aws_account_id = :a
-                    ORDER BY usage_hour, dimension\
+                    SELECT r.*, m.reason AS mismatch FROM metering_records r
+                    LEFT JOIN metering_mismatches m ON m.metering_record_id = r.id
+                    WHERE r.product_code = :p AND r.aws_account_id = :a
+                    ORDER BY r.usage_hour, r.dimension, coalesce(r.license_arn, '')\
                     """)
                 .bind("p", customer.productCode())
                 .bind("a", customer.awsAccountId())
@@ -438,7 +588,7 @@ public final class MeteringRecordRepository {
         rs.getLong("id"),
         rs.getString("product_code"),
         rs.getString("aws_account_id"),
-        rs.getString("customer_identifier"),
+        rs.getString("license_arn"),
         rs.getString("dimension"),
         Timestamps.instant(rs, "usage_hour"),
         rs.getLong("quantity"),
@@ -451,6 +601,8 @@ public final class MeteringRecordRepository {
         rs.getString("product_code"),
         rs.getString("aws_account_id"),
         rs.getString("customer_identifier"),
+        rs.getString("license_arn"),
+        rs.getString("license_key"),
         rs.getString("dimension"),
         Timestamps.instant(rs, "usage_hour"),
         rs.getLong("quantity"),
@@ -461,7 +613,8 @@ public final class MeteringRecordRepository {
         rs.getString("failure"),
         rs.getInt("attempts"),
         Timestamps.instant(rs, "created_at"),
-        Timestamps.instant(rs, "completed_at"));
+        Timestamps.instant(rs, "completed_at"),
+        rs.getString("mismatch"));
   }
 
   /**

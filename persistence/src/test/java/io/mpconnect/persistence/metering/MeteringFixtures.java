@@ -49,6 +49,28 @@ final class MeteringFixtures {
     return new Linked(organizationId, new CustomerKey(PRODUCT, account));
   }
 
+  /**
+   * A license row as the subscription workflow writes it: {@code status} (USABLE, ENDING, ENDED,
+   * PENDING, FAILED), usable from {@code usableFrom} (null: not yet), revoked at {@code revokedAt}.
+   */
+  void license(Linked linked, String key, String licenseArn, String status, Instant usableFrom,
+      Instant revokedAt) {
+    jdbi.useHandle(
+        h ->
+            h.execute(
+                "INSERT INTO marketplace_licenses (product_code, aws_account_id, license_key,"
+                    + " license_arn, status, usable_from, revoked_at, organization_id, sequence)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                linked.customer().productCode(),
+                linked.customer().awsAccountId(),
+                key,
+                licenseArn,
+                status,
+                Timestamps.utc(usableFrom),
+                Timestamps.utc(revokedAt),
+                linked.organizationId()));
+  }
+
   int count(String sql, Object... args) {
     return jdbi.withHandle(h -> h.select(sql, args).mapTo(Integer.class).one());
   }

@@ -28,6 +28,9 @@ final class Customers {
       Pattern.compile("demo-wrongproduct-(\\d{12})(-.*)?");
   private static final Pattern DEMO_CUSTOMER_IDENTIFIER = Pattern.compile("cust-(\\d{12})");
   private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+  /** The shape of the stand-in's own LicenseArns ({@link #demoLicenseArn}). */
+  private static final Pattern DEMO_LICENSE_ARN =
+      Pattern.compile("arn:aws:license-manager::" + LICENSE_ACCOUNT + ":license:l-[0-9a-f]{32}");
 
   private final String vendorProductCode;
   private final Map<String, MarketplaceCustomer> registeredTokens = new HashMap<>();
@@ -35,6 +38,11 @@ final class Customers {
   private final Set<String> productCodes = new HashSet<>();
   private final Map<String, String> accountByIdentifier = new HashMap<>();
   private final Set<String> unsubscribedAccounts = new HashSet<>();
+  /** LicenseArns registered for one account (a registered token's, or {@link #registerLicense}). */
+  private final Map<String, String> accountByLicense = new HashMap<>();
+  private final Set<String> poisonedLicenses = new HashSet<>();
+  private final Set<String> unsubscribedLicenses = new HashSet<>();
+  private final Map<String, String> refusalByAccount = new HashMap<>();
 
   Customers(String vendorProductCode) {
     this.vendorProductCode = vendorProductCode;
@@ -132,6 +140,61 @@ final class Customers {
     if (customer.customerIdentifier() != null) {
       accountByIdentifier.put(customer.customerIdentifier(), customer.awsAccountId());
     }
+    if (customer.licenseArn() != null) {
+      accountByLicense.put(customer.licenseArn(), customer.awsAccountId());
+    }
+  }
+
+  void registerLicense(String awsAccountId, String licenseArn) {
+    if (!isAccountId(awsAccountId) || licenseArn == null || licenseArn.isBlank()) {
+      throw new IllegalArgumentException("an account (12 digits) and a LicenseArn");
+    }
+    accountByLicense.put(licenseArn, awsAccountId);
+  }
+
+  void poisonLicense(String licenseArn) {
+    poisonedLicenses.add(licenseArn);
+  }
+
+  /**
+   * Whether AWS would accept {@code licenseArn} on a record of {@code account}: registered for
+   * that account, or of the stand-in's own shape (demo tokens' licenses, known without a prior
+   * ResolveCustomer so the developer mode meters after a restart), and not poisoned.
+   */
+  boolean licenseValid(String licenseArn, String account) {
+    if (poisonedLicenses.contains(licenseArn)) {
+      return false;
+    }
+    String owner = accountByLicense.get(licenseArn);
+    if (owner != null) {
+      return owner.equals(account);
+    }
+    return DEMO_LICENSE_ARN.matcher(licenseArn).matches();
+  }
+
+  void refuseRecordsOf(String account, String errorType) {
+    if (errorType == null) {
+      refusalByAccount.remove(account);
+    } else {
+      refusalByAccount.put(account, errorType);
+    }
+  }
+
+  String refusalFor(String account) {
+    return refusalByAccount.get(account);
+  }
+
+  void setLicenseSubscribed(String licenseArn, boolean subscribed) {
+    if (subscribed) {
+      unsubscribedLicenses.remove(licenseArn);
+    } else {
+      unsubscribedLicenses.add(licenseArn);
+    }
+  }
+
+  boolean isSubscribed(String account, String licenseArn) {
+    return isSubscribed(account)
+        && (licenseArn == null || !unsubscribedLicenses.contains(licenseArn));
   }
 
   boolean meters(String productCode) {
@@ -176,6 +239,10 @@ final class Customers {
     expiredTokens.clear();
     accountByIdentifier.clear();
     unsubscribedAccounts.clear();
+    accountByLicense.clear();
+    poisonedLicenses.clear();
+    unsubscribedLicenses.clear();
+    refusalByAccount.clear();
     productCodes.clear();
     productCodes.add(vendorProductCode);
   }

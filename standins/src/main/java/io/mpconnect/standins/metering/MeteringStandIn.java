@@ -51,10 +51,14 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code expired-<anything>}: ExpiredTokenException; anything else: InvalidTokenException.
  * </ul>
  *
- * <p>BatchMeterUsage follows AWS: at most 25 records; an out-of-window timestamp, an unknown
- * dimension (when {@link #setAllowedDimensions} was called) or customer fails the whole call; an
- * identical resubmission for the same customer, dimension and hour returns the same
- * MeteringRecordId and is billed once, a different quantity is a DuplicateRecord.
+ * <p>BatchMeterUsage follows AWS: at most 25 records, each naming its customer by exactly one of
+ * {@code CustomerAWSAccountId} and the deprecated {@code CustomerIdentifier}, and on the current
+ * model a {@code LicenseArn} (with the account only); an out-of-window timestamp, an unknown
+ * dimension (when {@link #setAllowedDimensions} was called), customer or LicenseArn (one neither
+ * registered for the account nor of the stand-in's own shape, or one {@link #poisonLicense
+ * poisoned}: {@code InvalidLicenseException}) fails the whole call; an identical resubmission for
+ * the same account, license, dimension and hour returns the same MeteringRecordId and is billed
+ * once, a different quantity is a DuplicateRecord.
  *
  * <p>Thread-safe. {@link #reset()} clears the state tests create, not the configuration.
  */
@@ -210,6 +214,47 @@ public final class MeteringStandIn implements AutoCloseable {
 
   public synchronized void resubscribe(String customer) {
     customers.setSubscribed(customer, true);
+  }
+
+  /**
+   * {@code licenseArn} is valid for {@code awsAccountId} only (a record naming it with another
+   * account is refused with InvalidLicenseException).
+   */
+  public synchronized void registerLicense(String awsAccountId, String licenseArn) {
+    customers.registerLicense(awsAccountId, licenseArn);
+  }
+
+  /**
+   * Test hook: every call with a record carrying {@code licenseArn} is refused with {@code
+   * InvalidLicenseException} (400), as AWS refuses a wrong LicenseArn for the whole call.
+   */
+  public synchronized void poisonLicense(String licenseArn) {
+    customers.poisonLicense(licenseArn);
+  }
+
+  /**
+   * Test hook: every call with a record of this account is refused with {@code errorType} (400;
+   * any name, also one the SDK does not know); null stops it.
+   */
+  public synchronized void refuseRecordsOf(String awsAccountId, String errorType) {
+    customers.refuseRecordsOf(awsAccountId, errorType);
+  }
+
+  /** Records carrying this LicenseArn come back as CustomerNotSubscribed until resubscribed. */
+  public synchronized void unsubscribeLicense(String licenseArn) {
+    customers.setLicenseSubscribed(licenseArn, false);
+  }
+
+  public synchronized void resubscribeLicense(String licenseArn) {
+    customers.setLicenseSubscribed(licenseArn, true);
+  }
+
+  /**
+   * A LicenseArn of the stand-in's own shape for tests ({@code seed} picks it): accepted for any
+   * account until poisoned.
+   */
+  public static String licenseArn(String seed) {
+    return Customers.demoLicenseArn("seed:" + seed);
   }
 
   /**
@@ -445,7 +490,9 @@ public final class MeteringStandIn implements AutoCloseable {
     for (int i = 0; i < usages.size(); i++) {
       UsageLedger.Usage usage = usages.get(i);
       if (i < processed) {
-        results.add(ledger.meter(product, usage, customers.isSubscribed(usage.account())));
+        results.add(
+            ledger.meter(
+                product, usage, customers.isSubscribed(usage.account(), usage.licenseArn())));
       } else {
         unprocessed.add(usage.source().deepCopy());
       }

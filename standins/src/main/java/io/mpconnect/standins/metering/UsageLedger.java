@@ -30,13 +30,18 @@ final class UsageLedger {
       JsonNode source,
       String customerIdentifier,
       String account,
+      String licenseArn,
       String dimension,
       Instant timestamp,
       int quantity,
       List<MeteredRecord.Allocation> allocations) {}
 
-  /** AWS de-duplicates on the usage hour, not the exact timestamp. */
-  private record Key(String productCode, String account, String dimension, Instant hour) {}
+  /**
+   * AWS de-duplicates on the account, the license (current model), the dimension and the usage
+   * hour, not the exact timestamp.
+   */
+  private record Key(
+      String productCode, String account, String licenseArn, String dimension, Instant hour) {}
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -110,14 +115,27 @@ final class UsageLedger {
     }
     String identifier = text(record, "CustomerIdentifier");
     String accountField = text(record, "CustomerAWSAccountId");
+    String licenseArn = text(record, "LicenseArn");
     if ((identifier == null) == (accountField == null)) {
       throw validation("exactly one of CustomerIdentifier and CustomerAWSAccountId is required");
+    }
+    if (licenseArn != null && identifier != null) {
+      throw validation("LicenseArn requires CustomerAWSAccountId, not CustomerIdentifier");
     }
     String account = customers.accountOf(identifier != null ? identifier : accountField);
     if (account == null) {
       throw new MeteringError(
           "InvalidCustomerIdentifierException",
           "Unknown customer " + (identifier != null ? identifier : accountField));
+    }
+    String refusal = customers.refusalFor(account);
+    if (refusal != null) {
+      throw new MeteringError(refusal, "Refused a record of customer " + account);
+    }
+    if (licenseArn != null && !customers.licenseValid(licenseArn, account)) {
+      throw new MeteringError(
+          "InvalidLicenseException",
+          "The LicenseArn " + licenseArn + " is not valid for customer " + account);
     }
     List<MeteredRecord.Allocation> allocations = allocations(record.path("UsageAllocations"));
     if (!allocations.isEmpty()
@@ -126,7 +144,8 @@ final class UsageLedger {
           "InvalidUsageAllocationsException", "Usage allocations must add up to the quantity");
     }
     return new Usage(
-        record, identifier, account, dimension, timestamp, (int) quantity, allocations);
+        record, identifier, account, licenseArn, dimension, timestamp, (int) quantity,
+        allocations);
   }
 
   /** Records the usage unless a record for the same hour stands, and says what AWS would say. */
@@ -140,6 +159,7 @@ final class UsageLedger {
         new Key(
             productCode,
             usage.account(),
+            usage.licenseArn(),
             usage.dimension(),
             usage.timestamp().truncatedTo(ChronoUnit.HOURS));
     MeteredRecord standing = accepted.get(key);
@@ -149,6 +169,7 @@ final class UsageLedger {
               productCode,
               usage.customerIdentifier(),
               usage.account(),
+              usage.licenseArn(),
               usage.dimension(),
               usage.timestamp(),
               usage.quantity(),

@@ -165,6 +165,82 @@ class MeteringStandInProtocolTest {
     }
   }
 
+  private static String record(String fields) {
+    return "{\"ProductCode\":\"prod-abc123\",\"UsageRecords\":[{\"Timestamp\":1795665600,"
+        + "\"Dimension\":\"users\",\"Quantity\":1," + fields + "}]}";
+  }
+
+  @Test
+  void usageRecordsByAccountAndLicenseAreBilledPerLicense() throws Exception {
+    standIn.setClock(Clock.fixed(Instant.parse("2026-11-26T04:30:00Z"), ZoneOffset.UTC));
+    String one = MeteringStandIn.licenseArn("one");
+    String two = MeteringStandIn.licenseArn("two");
+
+    HttpResponse<String> first = post("BatchMeterUsage",
+        record("\"CustomerAWSAccountId\":\"111122223333\",\"LicenseArn\":\"" + one + "\""));
+    HttpResponse<String> second = post("BatchMeterUsage",
+        record("\"CustomerAWSAccountId\":\"111122223333\",\"LicenseArn\":\"" + two + "\""));
+    HttpResponse<String> again = post("BatchMeterUsage",
+        record("\"CustomerAWSAccountId\":\"111122223333\",\"LicenseArn\":\"" + one + "\""));
+
+    assertThat(List.of(first, second, again)).allSatisfy(r -> assertThat(r.statusCode())
+        .isEqualTo(200));
+    // Keyed by account + license + dimension + hour: two licenses, two records; a resend of the
+    // first is the same record.
+    assertThat(standIn.meteredRecords()).extracting(MeteredRecord::licenseArn)
+        .containsExactly(one, two);
+    JsonNode result = JSON.readTree(again.body()).path("Results").get(0);
+    assertThat(result.path("MeteringRecordId").asText())
+        .isEqualTo(standIn.meteredRecords().get(0).meteringRecordId());
+    assertThat(result.path("UsageRecord").path("LicenseArn").asText()).isEqualTo(one);
+    standIn.reset();
+  }
+
+  @Test
+  void anUnknownPoisonedOrForeignLicenseIsAnInvalidLicenseException() throws Exception {
+    standIn.setClock(Clock.fixed(Instant.parse("2026-11-26T04:30:00Z"), ZoneOffset.UTC));
+    String poisoned = MeteringStandIn.licenseArn("poisoned");
+    standIn.poisonLicense(poisoned);
+    standIn.registerLicense("444455556666", "arn:aws:license-manager::1:license:l-registered");
+
+    for (String body : List.of(
+        record("\"CustomerAWSAccountId\":\"111122223333\",\"LicenseArn\":\"arn:unknown\""),
+        record("\"CustomerAWSAccountId\":\"111122223333\",\"LicenseArn\":\"" + poisoned
+            + "\""),
+        record("\"CustomerAWSAccountId\":\"111122223333\","
+            + "\"LicenseArn\":\"arn:aws:license-manager::1:license:l-registered\""))) {
+      HttpResponse<String> response = post("BatchMeterUsage", body);
+      assertThat(response.statusCode()).isEqualTo(400);
+      assertThat(JSON.readTree(response.body()).path("__type").asText())
+          .isEqualTo("InvalidLicenseException");
+      assertThat(response.headers().firstValue("x-amzn-ErrorType")).contains(
+          "InvalidLicenseException");
+    }
+    assertThat(post("BatchMeterUsage", record("\"CustomerAWSAccountId\":\"444455556666\","
+        + "\"LicenseArn\":\"arn:aws:license-manager::1:license:l-registered\"")).statusCode())
+        .isEqualTo(200);
+    assertThat(standIn.meteredRecords()).hasSize(1);
+    standIn.reset();
+  }
+
+  @Test
+  void aRecordNamingBothIdentifierAndAccountOrALicenseWithTheIdentifierIsRefused()
+      throws Exception {
+    standIn.setClock(Clock.fixed(Instant.parse("2026-11-26T04:30:00Z"), ZoneOffset.UTC));
+    for (String body : List.of(
+        record("\"CustomerAWSAccountId\":\"111122223333\","
+            + "\"CustomerIdentifier\":\"cust-111122223333\""),
+        record("\"CustomerIdentifier\":\"cust-111122223333\",\"LicenseArn\":\""
+            + MeteringStandIn.licenseArn("x") + "\""))) {
+      HttpResponse<String> response = post("BatchMeterUsage", body);
+      assertThat(response.statusCode()).isEqualTo(400);
+      assertThat(JSON.readTree(response.body()).path("__type").asText())
+          .isEqualTo("ValidationException");
+    }
+    assertThat(standIn.meteredRecords()).isEmpty();
+    standIn.reset();
+  }
+
   @Test
   void aSeededFailureRateRepeatsItself() throws Exception {
     List<Integer> first = statusesWithFailureRate();

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.marketplacemetering.MarketplaceMeteringClient;
 
 /**
- * Metering in the worker process: its workflows and activities on the task queue, its metrics,
- * and (on {@link #start}) the hourly schedule. Reads METERING_DIMENSIONS, METERING_WINDOW,
- * METERING_MAX_CALLS_PER_SECOND and METERING_HOUR_GRACE (see {@link MeteringSettings}).
+ * Metering in the worker process: its workflows and activities on the task queue (BatchMeterUsage
+ * on its own rate-limited queue), its metrics, and (on {@link #start}) the hourly schedule. Reads
+ * METERING_DIMENSIONS, METERING_WINDOW, METERING_MAX_CALLS_PER_SECOND and METERING_HOUR_GRACE (see {@link MeteringSettings}).
  */
 public final class MeteringWorker implements AutoCloseable {
   /** How long one sending activity works before handing back to its workflow. */
@@ -47,9 +47,16 @@ public final class MeteringWorker implements AutoCloseable {
     this.settings = settings;
   }
 
-  /** Registers metering's workflows and activities on {@code worker}. */
+  /**
+   * Registers metering's workflows and activities on {@code worker} (the main task queue), and the
+   * BatchMeterUsage sender on {@code sending}: the dedicated, rate-limited queue {@code
+   * <main>-aws-metering} where {@link io.mpconnect.workflows.shared.AwsTaskQueueRouting} schedules
+   * every send. The sender is also registered on the main queue, for sends scheduled there by
+   * workers of the version before the dedicated queue; both share one process-wide pacer.
+   */
   public static MeteringWorker register(
       Worker worker,
+      Worker sending,
       WorkflowClient client,
       Jdbi jdbi,
       MarketplaceMeteringClient meteringClient,
@@ -66,11 +73,13 @@ public final class MeteringWorker implements AutoCloseable {
     worker.registerWorkflowImplementationTypes(
         MeteringWorkflowImpl.class, MeteringScheduleWorkflowImpl.class,
         FinalFlushWorkflowImpl.class);
+    MeteringSenderActivitiesImpl sender = new MeteringSenderActivitiesImpl(
+        new BatchMeterUsageSender(meteringClient, records,
+            new CallPacer(settings.maxCallsPerSecond()), meters, SEND_BUDGET, FIRST_BACKOFF));
+    sending.registerActivitiesImplementations(sender);
     worker.registerActivitiesImplementations(
         new MeteringLedgerActivitiesImpl(jdbi, productCode, settings, meters, Clock.systemUTC()),
-        new MeteringSenderActivitiesImpl(
-            new BatchMeterUsageSender(meteringClient, records,
-                new CallPacer(settings.maxCallsPerSecond()), meters, SEND_BUDGET, FIRST_BACKOFF)),
+        sender,
         new MeteringFlushActivitiesImpl(client, worker.getTaskQueue()));
     log.info("metering registered: {}", settings);
     return new MeteringWorker(client, worker.getTaskQueue(), settings);

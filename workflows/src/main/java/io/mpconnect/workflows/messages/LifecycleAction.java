@@ -3,7 +3,7 @@ package io.mpconnect.workflows.messages;
 import java.util.Locale;
 
 /**
- * The AWS Marketplace lifecycle events the product acts on. The first four are the legacy SNS
+ * The AWS Marketplace lifecycle events the product acts on. The first five are the legacy SNS
  * actions (their {@code action} field on the wire); the others are the EventBridge events of AWS's
  * current model (Concurrent Agreements), named by their {@code detail-type} without the role
  * suffix ({@code - Proposer}, {@code - Manufacturer}).
@@ -13,6 +13,11 @@ public enum LifecycleAction {
   SUBSCRIBE_FAIL("subscribe-fail", true),
   UNSUBSCRIBE_PENDING("unsubscribe-pending", true),
   UNSUBSCRIBE_SUCCESS("unsubscribe-success", true),
+  /**
+   * SNS entitlement topic (contract listings): the customer's entitlements changed; re-read them
+   * with GetEntitlements. Changes no license status by itself.
+   */
+  ENTITLEMENT_UPDATED("entitlement-updated", true),
   /** Purchase Agreement Created: records the agreement and its offer (intent NEW, RENEW, REPLACE). */
   AGREEMENT_CREATED("purchase-agreement-created", false),
   /** Purchase Agreement Amended: recorded. */

@@ -104,7 +104,44 @@ final class LicenseBook {
   }
 
   Effect apply(LifecycleEvent event) {
+    if (event.action() == LifecycleAction.ENTITLEMENT_UPDATED) {
+      // Contract listings: the entitlements changed (re-read by the workflow), not the license.
+      return Effect.UNCHANGED;
+    }
     return event.action().legacy() ? applyLegacy(event) : applyAgreement(event);
+  }
+
+  /** The license with this LicenseArn (null: the legacy implicit license), or null. */
+  License byArn(String licenseArn) {
+    if (licenseArn == null) {
+      return licenses.get(License.LEGACY_KEY);
+    }
+    for (License license : licenses.values()) {
+      if (licenseArn.equals(license.licenseArn())) {
+        return license;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Every entitlement of the license expired at {@code at} (contract listings): it is revoked as
+   * License Deprovisioned revokes it ({@code ENDED}, nothing more is metered).
+   */
+  Effect expire(String key, Instant at) {
+    License current = licenses.get(key);
+    if (current == null
+        || current.status() == LicenseStatus.ENDED
+        || current.status() == LicenseStatus.FAILED) {
+      return Effect.UNCHANGED;
+    }
+    put(
+        new License(current.key(), current.licenseArn(), current.agreementId(), LicenseStatus.ENDED,
+            current.usableFrom(), earliest(current.endedAt(), at), earliest(current.revokedAt(), at),
+            current.freeTrial(), current.offerId(), current.intent(),
+            current.endReason() == null ? "ENTITLEMENT_EXPIRED" : current.endReason(),
+            latest(current.lastEventAt(), at)));
+    return Effect.CHANGED;
   }
 
   /** The implicit license of a legacy subscription as the code before licenses left it. */
@@ -131,6 +168,9 @@ final class LicenseBook {
 
   private Effect applyLegacy(LifecycleEvent event) {
     License current = licenses.get(License.LEGACY_KEY);
+    if (AwsSubscriptionState.after(event.action()) == null) {
+      return Effect.UNCHANGED;
+    }
     Instant at = event.occurredAt();
     if (current != null
         && at != null
@@ -143,7 +183,9 @@ final class LicenseBook {
           case SUBSCRIBE_SUCCESS -> LicenseStatus.USABLE;
           case SUBSCRIBE_FAIL -> LicenseStatus.FAILED;
           case UNSUBSCRIBE_PENDING -> LicenseStatus.ENDING;
-          default -> LicenseStatus.ENDED;
+          case UNSUBSCRIBE_SUCCESS -> LicenseStatus.ENDED;
+          // Not a status change (ENTITLEMENT_UPDATED is filtered by apply()): never ENDED by default.
+          default -> null;
         };
     LicenseStatus before = current == null ? null : current.status();
     Instant usableFrom = current == null ? null : current.usableFrom();

@@ -104,8 +104,8 @@ public final class LifecycleEventParser {
     /** An {@code action} that is not a lifecycle action. */
     UNKNOWN_ACTION,
     /**
-     * A well-formed AWS message the product does not apply automatically (e.g. {@code
-     * entitlement-updated}, an agreement intent or status it does not know).
+     * A well-formed AWS message the product does not apply automatically (e.g. an SNS
+     * subscription confirmation, an agreement intent or status it does not know).
      */
     UNSUPPORTED_EVENT,
     /** An EventBridge event for another seller's account than {@link Listing#sellerAccountId}. */
@@ -319,13 +319,11 @@ public final class LifecycleEventParser {
     }
     LifecycleAction action = LifecycleAction.fromWireName(actionName);
     if (action == null) {
-      boolean entitlement = "entitlement-updated".equals(actionName.strip().toLowerCase(Locale.ROOT));
+      // entitlement-updated (contract listings) is one of the legacy actions now.
       return new Rejected(
-          entitlement ? Reason.UNSUPPORTED_EVENT : Reason.UNKNOWN_ACTION,
-          entitlement
-              ? "entitlement-updated concerns contract products, which are not supported."
-              : "Unknown action \"" + shorten(actionName) + "\"; expected subscribe-success,"
-                  + " subscribe-fail, unsubscribe-pending or unsubscribe-success.",
+          Reason.UNKNOWN_ACTION,
+          "Unknown action \"" + shorten(actionName) + "\"; expected subscribe-success,"
+              + " subscribe-fail, unsubscribe-pending, unsubscribe-success or entitlement-updated.",
           productCode,
           safeOrNull(customerKey));
     }

@@ -1,15 +1,18 @@
 package io.mpconnect.workflows.subscription;
 
+import io.mpconnect.workflows.activities.EntitlementActivities;
 import io.mpconnect.workflows.activities.FailureTypes;
 import io.mpconnect.workflows.activities.MeteringFlushActivities;
 import io.mpconnect.workflows.activities.NotificationActivities;
 import io.mpconnect.workflows.activities.SubscriptionActivities;
 import io.mpconnect.workflows.messages.ConfirmationRequest;
+import io.mpconnect.workflows.messages.EntitlementSummary;
 import io.mpconnect.workflows.messages.FinalFlushRequest;
 import io.mpconnect.workflows.messages.License;
 import io.mpconnect.workflows.messages.LicenseStatus;
 import io.mpconnect.workflows.messages.LifecycleAction;
 import io.mpconnect.workflows.messages.LifecycleEvent;
+import io.mpconnect.workflows.messages.MarketplacePricing;
 import io.mpconnect.workflows.messages.OrganizationRef;
 import io.mpconnect.workflows.messages.ResolvedCustomer;
 import io.mpconnect.workflows.messages.SubscriptionInput;
@@ -40,6 +43,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +57,15 @@ import org.slf4j.Logger;
 public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
   /** Subscriptions started from here on hold licenses; older ones replay the code before. */
   static final String LICENSES_CHANGE = "licenses";
+  /**
+   * Contract listings read entitlements (and revoke a license whose entitlements all expired);
+   * histories recorded before never asked, and replay without it.
+   */
+  static final String ENTITLEMENTS_CHANGE = "entitlements";
+  /** The listing's pricing as this run last recorded it (a mutable side effect). */
+  static final String PRICING_MARKER = "marketplace-pricing";
+  /** After a read of the entitlements failed for good, when to look at an expiry again. */
+  static final Duration EXPIRY_RECHECK = Duration.ofHours(1);
   /** Inputs (events and links) handled per run before continuing as new. */
   static final int DEFAULT_CONTINUE_AS_NEW_AFTER = 500;
   /** Message ids remembered for de-duplication, carried across runs. */
@@ -78,7 +91,37 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
           .setRetryOptions(Retries.backoff(Duration.ofMinutes(1), FailureTypes.INVALID_INPUT))
           .build();
 
+  // GetEntitlements: throttling and AWS 5xx are retried for up to 30 minutes; an invalid request
+  // or refused credentials are final (recorded as lastError; the license is left as it is).
+  private static final ActivityOptions ENTITLEMENT_CALLS =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(30))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(30))
+          .setRetryOptions(
+              Retries.backoff(
+                  Duration.ofMinutes(1),
+                  EntitlementActivities.INVALID_PARAMETER,
+                  EntitlementActivities.ACCESS_DENIED,
+                  FailureTypes.INVALID_INPUT))
+          .build();
+
   private static final Logger log = Workflow.getLogger(SubscriptionWorkflowImpl.class);
+
+  /**
+   * The worker's MARKETPLACE_PRICING. Read by the workflow only through a mutable side effect, so
+   * a replay (or a worker configured otherwise) follows what the history recorded.
+   */
+  private final MarketplacePricing configuredPricing;
+
+  /** A usage listing (the default): entitlements are never read. */
+  public SubscriptionWorkflowImpl() {
+    this(MarketplacePricing.USAGE);
+  }
+
+  /** The worker registers it with its MARKETPLACE_PRICING (a workflow implementation factory). */
+  public SubscriptionWorkflowImpl(MarketplacePricing pricing) {
+    this.configuredPricing = pricing == null ? MarketplacePricing.USAGE : pricing;
+  }
 
   /** Signal handlers only queue; the main loop handles one input at a time, in arrival order. */
   private final Deque<Inbound> inbox = new ArrayDeque<>();
@@ -89,6 +132,13 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
   private SubscriptionActivities store;
   private MeteringFlushActivities metering;
   private NotificationActivities notifications;
+  private EntitlementActivities entitlements;
+  /**
+   * Contract listings: when each license's entitlements all expire (license key to AWS's latest
+   * ExpirationDate). A durable timer waits for the earliest; this run re-reads them after a
+   * continue-as-new.
+   */
+  private final Map<String, Instant> expiries = new LinkedHashMap<>();
 
   private final LinkedHashSet<String> recentMessageIds = new LinkedHashSet<>();
   private final LinkedHashSet<String> confirmedOnboardings = new LinkedHashSet<>();
@@ -121,13 +171,30 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     store = Workflow.newActivityStub(SubscriptionActivities.class, DATABASE_CALLS);
     metering = Workflow.newActivityStub(MeteringFlushActivities.class, METERING_CALLS);
     notifications = Workflow.newActivityStub(NotificationActivities.class, DATABASE_CALLS);
+    entitlements = Workflow.newActivityStub(EntitlementActivities.class, ENTITLEMENT_CALLS);
     restore(input);
     publish();
+    if (input.carried() != null) {
+      resumeEntitlements();
+    }
     int limit =
         input.continueAsNewAfter() > 0 ? input.continueAsNewAfter() : DEFAULT_CONTINUE_AS_NEW_AFTER;
     int handled = 0;
     while (true) {
-      Workflow.await(() -> !inbox.isEmpty());
+      Instant expiry = nextExpiry();
+      if (expiry == null) {
+        Workflow.await(() -> !inbox.isEmpty());
+      } else {
+        // A durable timer to the earliest expiry of a contract license's entitlements.
+        Duration wait = Duration.between(now(), expiry);
+        if (wait.compareTo(Duration.ZERO) > 0) {
+          Workflow.await(wait, () -> !inbox.isEmpty());
+        }
+        if (!now().isBefore(expiry)) {
+          onExpiryDue();
+          continue;
+        }
+      }
       Inbound next = inbox.poll();
       if (next.link() != null) {
         onLink(next.link());
@@ -286,13 +353,182 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     if (effect == LicenseBook.Effect.CHANGED || linkFound) {
       saveLicenses();
     }
-    List<License> nowEnding = licenses.withStatus(LicenseStatus.ENDING);
-    if (nowEnding.stream().anyMatch(l -> !endingBefore.contains(l.key()))) {
-      // A license ended: its final metering hour is open.
-      requestFinalFlush();
+    boolean licenseEnded = false;
+    Instant endedAt = null;
+    for (License license : licenses.withStatus(LicenseStatus.ENDING)) {
+      if (!endingBefore.contains(license.key())) {
+        licenseEnded = true;
+        if (license.endedAt() != null && (endedAt == null || license.endedAt().isBefore(endedAt))) {
+          endedAt = license.endedAt();
+        }
+      }
+    }
+    if (licenseEnded) {
+      // A license ended: its final metering hour is open, counted from AWS's time of the end.
+      requestFinalFlush(endedAt != null ? endedAt : now());
+    }
+    if (event.action() == LifecycleAction.ENTITLEMENT_UPDATED
+        || event.action() == LifecycleAction.LICENSE_UPDATED) {
+      onEntitlementsChanged(event);
     }
     // Counted once all its effects are done, so the view never shows it half-applied.
     eventsApplied++;
+  }
+
+  // ---- contract listings: entitlements
+
+  /**
+   * entitlement-updated (SNS), or License Updated of a contract listing: re-read the entitlements
+   * of the license (License Updated) or of every license still in force (entitlement-updated).
+   */
+  private void onEntitlementsChanged(LifecycleEvent event) {
+    if (awsAccountId == null || !contractListing()) {
+      return;
+    }
+    List<License> targets = new ArrayList<>();
+    if (event.action() == LifecycleAction.LICENSE_UPDATED) {
+      License license = licenses.byArn(event.licenseArn());
+      if (license != null) {
+        targets.add(license);
+      }
+    } else {
+      for (License license : licenses.all()) {
+        if (license.status() == LicenseStatus.USABLE
+            || license.status() == LicenseStatus.PENDING
+            || license.status() == LicenseStatus.ENDING) {
+          targets.add(license);
+        }
+      }
+    }
+    boolean revoked = false;
+    for (License license : targets) {
+      EntitlementSummary summary = readEntitlements(license);
+      revoked |= summary != null && track(license, summary);
+    }
+    if (revoked) {
+      afterExpiry(event.messageId(), event.source());
+    }
+  }
+
+  /** A new run of a contract listing re-reads what the last run's timers waited for. */
+  private void resumeEntitlements() {
+    List<License> inForce =
+        licenses.all().stream()
+            .filter(l -> l.status() == LicenseStatus.USABLE || l.status() == LicenseStatus.ENDING)
+            .toList();
+    if (inForce.isEmpty() || awsAccountId == null || !contractListing()) {
+      return;
+    }
+    boolean revoked = false;
+    for (License license : inForce) {
+      EntitlementSummary summary = readEntitlements(license);
+      revoked |= summary != null && track(license, summary);
+    }
+    if (revoked) {
+      afterExpiry(null, "entitlements");
+    }
+  }
+
+  /**
+   * The timer fired: AWS moves ExpirationDate forward when a contract renews, so re-read before
+   * revoking; a license whose entitlements are still all expired ends.
+   */
+  private void onExpiryDue() {
+    Instant now = now();
+    List<String> due =
+        expiries.entrySet().stream()
+            .filter(e -> !now.isBefore(e.getValue()))
+            .map(Map.Entry::getKey)
+            .toList();
+    boolean revoked = false;
+    for (String key : due) {
+      License license = licenses.all().stream().filter(l -> l.key().equals(key)).findFirst().orElse(null);
+      if (license == null) {
+        expiries.remove(key);
+        continue;
+      }
+      EntitlementSummary summary = readEntitlements(license);
+      if (summary == null) {
+        // Could not read them (recorded as lastError): look again later, never revoke blind.
+        expiries.put(key, now.plus(EXPIRY_RECHECK));
+        continue;
+      }
+      if (summary.entitlements() == 0 && license.status() != LicenseStatus.ENDED) {
+        // AWS no longer lists any entitlement of the license: the ones it had all expired.
+        Instant expiredAt = expiries.remove(key);
+        revoked |= licenses.expire(key, expiredAt) == LicenseBook.Effect.CHANGED;
+        continue;
+      }
+      revoked |= track(license, summary);
+    }
+    if (revoked) {
+      afterExpiry(null, "entitlements");
+    }
+  }
+
+  /**
+   * Remembers when the license's entitlements all expire; revokes it now when that is already
+   * past. Returns whether it was revoked.
+   */
+  private boolean track(License license, EntitlementSummary summary) {
+    Instant allExpireAt = summary.allExpireAt();
+    if (allExpireAt == null
+        || license.status() == LicenseStatus.ENDED
+        || license.status() == LicenseStatus.FAILED) {
+      expiries.remove(license.key());
+      return false;
+    }
+    if (now().isBefore(allExpireAt)) {
+      expiries.put(license.key(), allExpireAt);
+      return false;
+    }
+    expiries.remove(license.key());
+    log.info("every entitlement of license {} expired at {}: revoked", shortKey(license), allExpireAt);
+    return licenses.expire(license.key(), allExpireAt) == LicenseBook.Effect.CHANGED;
+  }
+
+  private void afterExpiry(String messageId, String source) {
+    publish();
+    reconcile("entitlement-expired", messageId, source, false, false);
+    saveLicenses();
+  }
+
+  private EntitlementSummary readEntitlements(License license) {
+    try {
+      return entitlements.refreshEntitlements(productCode, awsAccountId, license.licenseArn());
+    } catch (ActivityFailure failure) {
+      failed("reading the entitlements", failure);
+      return null;
+    }
+  }
+
+  /**
+   * Whether the listing is a contract listing, as recorded in the history: histories of the code
+   * before entitlements never ask (and replay unchanged); usage listings never call the activity.
+   */
+  private boolean contractListing() {
+    if (Workflow.getVersion(ENTITLEMENTS_CHANGE, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return false;
+    }
+    MarketplacePricing pricing =
+        Workflow.mutableSideEffect(
+            PRICING_MARKER, MarketplacePricing.class, Objects::equals, () -> configuredPricing);
+    return pricing != null && pricing.contract();
+  }
+
+  private Instant nextExpiry() {
+    Instant earliest = null;
+    for (Instant at : expiries.values()) {
+      if (earliest == null || at.isBefore(earliest)) {
+        earliest = at;
+      }
+    }
+    return earliest;
+  }
+
+  private static Instant now() {
+    return Instant.ofEpochMilli(Workflow.currentTimeMillis());
   }
 
   /** Merges the state of this customer's subscription of the code before licenses. */
@@ -479,17 +715,18 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     }
   }
 
-  private void requestFinalFlush() {
+  private void requestFinalFlush(Instant endedAt) {
     try {
       metering.requestFinalFlush(
           new FinalFlushRequest(
-              productCode,
-              customerKey,
-              customerIdentifier,
-              awsAccountId,
-              link == null ? null : link.organizationId(),
-              Instant.ofEpochMilli(Workflow.currentTimeMillis()),
-              sequence));
+                  productCode,
+                  customerKey,
+                  customerIdentifier,
+                  awsAccountId,
+                  link == null ? null : link.organizationId(),
+                  Instant.ofEpochMilli(Workflow.currentTimeMillis()),
+                  sequence)
+              .withEndedAt(endedAt));
     } catch (ActivityFailure failure) {
       failed("requesting the final metering flush", failure);
     }

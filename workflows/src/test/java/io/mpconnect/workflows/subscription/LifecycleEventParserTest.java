@@ -147,10 +147,27 @@ class LifecycleEventParserTest {
   }
 
   @Test
-  void givenEntitlementUpdated_itIsUnsupported() {
-    Rejected rejected = rejected(parser.parse(sns(legacy("entitlement-updated")), SQS));
-    assertThat(rejected.reason()).isEqualTo(Reason.UNSUPPORTED_EVENT);
-    assertThat(rejected.detail()).contains("contract");
+  void givenEntitlementUpdated_itIsAcceptedAsALegacyAction() {
+    LifecycleEvent event = accepted(parser.parse(sns(
+        "{\"action\":\"entitlement-updated\",\"customer-identifier\":\"cust-1\","
+            + "\"product-code\":\"" + PRODUCT + "\"}"), SQS));
+
+    assertThat(event.action()).isEqualTo(LifecycleAction.ENTITLEMENT_UPDATED);
+    assertThat(event.action().legacy()).isTrue();
+    assertThat(event.customerKey()).isEqualTo("cust-1");
+    assertThat(event.customerIdentifier()).isEqualTo("cust-1");
+    assertThat(event.messageId()).isEqualTo("sns-42");
+    assertThat(event.occurredAt()).isEqualTo(Instant.parse("2026-11-26T03:59:58.123Z"));
+    assertThat(io.mpconnect.workflows.messages.AwsSubscriptionState.after(event.action()))
+        .as("the code before licenses ignores it").isNull();
+  }
+
+  @Test
+  void givenEntitlementUpdatedOfAnotherProduct_itIsUnknownProduct() {
+    Rejected rejected = rejected(parser.parse(sns(
+        "{\"action\":\"entitlement-updated\",\"customer-identifier\":\"cust-1\","
+            + "\"product-code\":\"prod-other\"}"), SQS));
+    assertThat(rejected.reason()).isEqualTo(Reason.UNKNOWN_PRODUCT);
   }
 
   @ParameterizedTest

@@ -1,0 +1,258 @@
+package io.mpconnect.workflows.subscription;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mpconnect.workflows.activities.EntitlementActivities;
+import io.mpconnect.workflows.messages.EntitlementSummary;
+import io.mpconnect.workflows.messages.License;
+import io.mpconnect.workflows.messages.LicenseStatus;
+import io.mpconnect.workflows.messages.LifecycleAction;
+import io.mpconnect.workflows.messages.LifecycleEvent;
+import io.mpconnect.workflows.messages.MarketplacePricing;
+import io.mpconnect.workflows.messages.SubscriptionLink;
+import io.mpconnect.workflows.messages.SubscriptionStatus;
+import io.mpconnect.workflows.messages.SubscriptionView;
+import io.mpconnect.workflows.shared.SearchAttributes;
+import io.mpconnect.workflows.testing.ReplayHistories;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Contract listings on the time-skipping test server: entitlement-updated and License Updated
+ * re-read the entitlements; a license whose entitlements all expired ends at their expiry (a
+ * durable timer, then a re-read); a usage listing never calls the activity.
+ */
+class SubscriptionEntitlementsTest {
+  private static final String PRODUCT = "prod-abc123";
+  private static final String ACCOUNT = "111122223333";
+  private static final String CUSTOMER_ID = "cust-111122223333";
+  private static final String SUBSCRIPTION = SubscriptionIds.workflowId(PRODUCT, ACCOUNT);
+  private static final String ORG = "org-acme";
+  private static final String ARN = "arn:aws:license-manager::294406891311:license:l-contract1";
+  private static final String LEGACY = "(account)";
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  private final FakeSubscriptionStore store = new FakeSubscriptionStore();
+  private final FakeEntitlements entitlements = new FakeEntitlements();
+  private TestWorkflowEnvironment env;
+  private WorkflowClient client;
+  private SubscriptionSignals signals;
+  private String testName;
+  private int messages;
+
+  /** AWS's answers, per license ARN ({@link #LEGACY} for the whole account). */
+  static final class FakeEntitlements implements EntitlementActivities {
+    final Map<String, Supplier<EntitlementSummary>> answers = new ConcurrentHashMap<>();
+    final List<String> calls = new CopyOnWriteArrayList<>();
+
+    @Override
+    public EntitlementSummary refreshEntitlements(
+        String productCode, String awsAccountId, String licenseArn) {
+      assertThat(productCode).isEqualTo(PRODUCT);
+      assertThat(awsAccountId).isEqualTo(ACCOUNT);
+      String key = licenseArn == null ? LEGACY : licenseArn;
+      calls.add(key);
+      Supplier<EntitlementSummary> answer = answers.get(key);
+      return answer != null
+          ? answer.get()
+          : new EntitlementSummary(licenseArn, 0, null, false, Instant.now());
+    }
+  }
+
+  private void start(MarketplacePricing pricing, TestInfo info) {
+    testName = info.getTestMethod().orElseThrow().getName();
+    env = TestWorkflowEnvironment.newInstance();
+    for (SearchAttributeKey<String> key : SearchAttributes.ALL) {
+      env.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
+    String taskQueue = "entitlements-" + testName;
+    Worker worker = env.newWorker(taskQueue);
+    worker.registerWorkflowImplementationFactory(
+        SubscriptionWorkflow.class, () -> new SubscriptionWorkflowImpl(pricing));
+    worker.registerActivitiesImplementations(store, entitlements);
+    client = env.getWorkflowClient();
+    store.identifierAccounts.put(CUSTOMER_ID, ACCOUNT);
+    signals = new SubscriptionSignals(client, taskQueue, store::accountOfIdentifier);
+    env.start();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (env != null) {
+      ReplayHistories.recordIfAsked(client, SUBSCRIPTION, "subscription-entitlements-" + testName);
+      env.close();
+    }
+  }
+
+  @Test
+  void givenEntitlementUpdatedOnALegacyContractListing_itReReadsTheAccountsEntitlements(
+      TestInfo info) {
+    start(MarketplacePricing.CONTRACT, info);
+    Instant in30Days = now().plus(Duration.ofDays(30));
+    entitlements.answers.put(LEGACY, () -> summary(null, 2, in30Days));
+    link();
+    legacy(LifecycleAction.SUBSCRIBE_SUCCESS);
+    awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE);
+
+    legacy(LifecycleAction.ENTITLEMENT_UPDATED);
+
+    SubscriptionView view = awaitSubscription(v -> v.eventsApplied() == 2);
+    assertThat(entitlements.calls).containsExactly(LEGACY);
+    assertThat(view.lastAction()).isEqualTo(LifecycleAction.ENTITLEMENT_UPDATED);
+    assertThat(view.status()).as("not a status change").isEqualTo(SubscriptionStatus.ACTIVE);
+    assertThat(view.licenses()).singleElement()
+        .satisfies(l -> assertThat(l.status()).isEqualTo(LicenseStatus.USABLE));
+    assertThat(store.planOf(ORG)).isEqualTo("STANDARD");
+  }
+
+  @Test
+  void givenLicenseUpdatedOfAContract_itReadsThatLicenseAndEndsItWhenItsEntitlementsExpire(
+      TestInfo info) {
+    start(MarketplacePricing.CONTRACT_WITH_CONSUMPTION, info);
+    Instant expiry = now().plus(Duration.ofDays(365));
+    entitlements.answers.put(ARN, () -> summary(ARN, 3, expiry));
+    link();
+    agreement(LifecycleAction.LICENSE_UPDATED, now());
+    awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE && v.eventsApplied() == 1);
+    assertThat(entitlements.calls).containsExactly(ARN);
+
+    // A year later, not renewed: the timer fires, AWS still says they expired.
+    env.sleep(Duration.ofDays(366));
+
+    SubscriptionView ended = awaitSubscription(v -> v.status() == SubscriptionStatus.UNSUBSCRIBED);
+    assertThat(entitlements.calls).as("re-read before revoking").containsExactly(ARN, ARN);
+    License license = ended.licenses().get(0);
+    assertThat(license.status()).isEqualTo(LicenseStatus.ENDED);
+    assertThat(license.revokedAt()).as("AWS's expiry, not the timer's").isEqualTo(expiry);
+    assertThat(license.endReason()).isEqualTo("ENTITLEMENT_EXPIRED");
+    assertThat(store.planOf(ORG)).isEqualTo("STARTER");
+    awaitTrue(() -> store.savedLicenses.get(ACCOUNT).licenses().get(0).status() == LicenseStatus.ENDED);
+  }
+
+  @Test
+  void givenARenewalMovesTheExpiry_itStaysUsable(TestInfo info) {
+    start(MarketplacePricing.CONTRACT, info);
+    Instant first = now().plus(Duration.ofDays(30));
+    Instant renewed = first.plus(Duration.ofDays(365));
+    entitlements.answers.put(ARN, () -> summary(ARN, 1, first));
+    link();
+    agreement(LifecycleAction.LICENSE_UPDATED, now());
+    awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE && v.eventsApplied() == 1);
+    entitlements.answers.put(ARN, () -> summary(ARN, 1, renewed));
+
+    env.sleep(Duration.ofDays(31));
+
+    awaitTrue(() -> entitlements.calls.size() == 2);
+    SubscriptionView view = awaitSubscription(v -> true);
+    assertThat(view.status()).isEqualTo(SubscriptionStatus.ACTIVE);
+    assertThat(view.licenses().get(0).status()).isEqualTo(LicenseStatus.USABLE);
+    assertThat(store.planOf(ORG)).isEqualTo("STANDARD");
+  }
+
+  @Test
+  void givenEntitlementsAlreadyExpiredWhenRead_itEndsTheLicenseAtOnce(TestInfo info) {
+    start(MarketplacePricing.CONTRACT, info);
+    Instant past = now().minus(Duration.ofDays(1));
+    entitlements.answers.put(ARN, () -> summary(ARN, 2, past));
+    link();
+    agreement(LifecycleAction.LICENSE_UPDATED, now().minus(Duration.ofDays(30)));
+
+    SubscriptionView view = awaitSubscription(v -> v.status() == SubscriptionStatus.UNSUBSCRIBED);
+    assertThat(view.licenses().get(0).revokedAt()).isEqualTo(past);
+    assertThat(entitlements.calls).containsExactly(ARN);
+  }
+
+  @Test
+  void givenAnEntitlementWithoutExpiry_theLicenseNeverExpires(TestInfo info) {
+    start(MarketplacePricing.CONTRACT, info);
+    entitlements.answers.put(
+        ARN, () -> new EntitlementSummary(ARN, 2, now().plusSeconds(60), true, Instant.now()));
+    link();
+    agreement(LifecycleAction.LICENSE_UPDATED, now());
+    awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE && v.eventsApplied() == 1);
+
+    env.sleep(Duration.ofDays(2));
+
+    assertThat(awaitSubscription(v -> true).status()).isEqualTo(SubscriptionStatus.ACTIVE);
+    assertThat(entitlements.calls).containsExactly(ARN);
+  }
+
+  @Test
+  void givenAUsageListing_itNeverCallsTheEntitlementActivity(TestInfo info) {
+    start(MarketplacePricing.USAGE, info);
+    entitlements.answers.put(ARN, () -> summary(ARN, 1, now().minus(Duration.ofDays(1))));
+    link();
+    agreement(LifecycleAction.LICENSE_UPDATED, now());
+    legacy(LifecycleAction.ENTITLEMENT_UPDATED);
+
+    SubscriptionView view = awaitSubscription(v -> v.eventsApplied() == 2);
+    env.sleep(Duration.ofDays(2));
+    assertThat(view.status()).isEqualTo(SubscriptionStatus.ACTIVE);
+    assertThat(entitlements.calls).isEmpty();
+    assertThat(awaitSubscription(v -> true).status()).isEqualTo(SubscriptionStatus.ACTIVE);
+  }
+
+  // ---- helpers
+
+  private Instant now() {
+    return Instant.ofEpochMilli(env.currentTimeMillis());
+  }
+
+  private static EntitlementSummary summary(String arn, int count, Instant latestExpiry) {
+    return new EntitlementSummary(arn, count, latestExpiry, false, Instant.now());
+  }
+
+  private void link() {
+    signals.link(
+        new SubscriptionLink(PRODUCT, ACCOUNT, ACCOUNT, CUSTOMER_ID, ORG, "Acme Analytics",
+            "onboarding-1", null));
+  }
+
+  private void legacy(LifecycleAction action) {
+    signals.deliver(
+        new LifecycleEvent(action, PRODUCT, CUSTOMER_ID, CUSTOMER_ID, null, "msg-" + (++messages),
+            now(), "test", null, null));
+  }
+
+  private void agreement(LifecycleAction action, Instant at) {
+    signals.deliver(
+        new LifecycleEvent(action, PRODUCT, ACCOUNT, null, ACCOUNT, "evt-" + (++messages), at,
+            "test", null, null, "agmt-1", ARN, null));
+  }
+
+  private SubscriptionView awaitSubscription(Predicate<SubscriptionView> condition) {
+    SubscriptionView[] last = new SubscriptionView[1];
+    awaitTrue(() -> {
+      last[0] = signals.view(PRODUCT, ACCOUNT).orElse(null);
+      return last[0] != null && condition.test(last[0]);
+    });
+    return last[0];
+  }
+
+  private static void awaitTrue(Supplier<Boolean> condition) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.get()) {
+      assertThat(System.nanoTime()).as("condition met within " + WAIT).isLessThan(deadline);
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}
