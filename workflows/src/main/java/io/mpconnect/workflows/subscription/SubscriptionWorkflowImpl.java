@@ -299,14 +299,16 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         incoming.confirmToUserId() != null
             && incoming.onboardingId() != null
             && !confirmedOnboardings.contains(incoming.onboardingId());
+    // The licenses are stored before the plan changes: whoever sees the paid plan (the product
+    // reporting usage) finds the license that makes it paid.
+    if (licensesChanged || newOrganization) {
+      saveLicenses();
+    }
     boolean told = reconcile("link", null, "onboarding", newOrganization, confirming);
     if (!told) {
       // Nothing changed (e.g. an event found this link in the database first): an onboarding of
       // the code before still waits to hear the status.
       tellWatcher();
-    }
-    if (licensesChanged || newOrganization) {
-      saveLicenses();
     }
     if (confirming) {
       confirm(incoming);
@@ -349,10 +351,11 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       }
     }
     publish();
-    reconcile(event.action().wireName(), event.messageId(), event.source(), linkFound, false);
+    // Licenses first, then the plan (see onLink).
     if (effect == LicenseBook.Effect.CHANGED || linkFound) {
       saveLicenses();
     }
+    reconcile(event.action().wireName(), event.messageId(), event.source(), linkFound, false);
     boolean licenseEnded = false;
     Instant endedAt = null;
     for (License license : licenses.withStatus(LicenseStatus.ENDING)) {
@@ -489,8 +492,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
 
   private void afterExpiry(String messageId, String source) {
     publish();
-    reconcile("entitlement-expired", messageId, source, false, false);
     saveLicenses();
+    reconcile("entitlement-expired", messageId, source, false, false);
   }
 
   private EntitlementSummary readEntitlements(License license) {
@@ -571,8 +574,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       }
     }
     publish();
-    reconcile("adopt", null, "migration", false, false);
     saveLicenses();
+    reconcile("adopt", null, "migration", false, false);
   }
 
   /**
