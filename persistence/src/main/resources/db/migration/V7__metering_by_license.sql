@@ -23,6 +23,11 @@ CREATE UNIQUE INDEX metering_records_unique
                        usage_hour);
 CREATE INDEX metering_records_by_license ON metering_records (license_arn, usage_hour)
   WHERE license_arn IS NOT NULL;
+-- "Does this customer have a record of this dimension and hour?" (aggregation's anti-joins): the
+-- unique index above puts the license expression before dimension and hour, which the planner
+-- cannot use for it (an hour of 20,000 records took 15 s instead of under 1 s without this).
+CREATE INDEX metering_records_by_customer_hour
+  ON metering_records (product_code, aws_account_id, dimension, usage_hour);
 
 -- Reconciliation: AWS answered CustomerNotSubscribed for a record whose license the product
 -- holds usable for that hour. The record keeps its final status CUSTOMER_NOT_SUBSCRIBED (AWS did

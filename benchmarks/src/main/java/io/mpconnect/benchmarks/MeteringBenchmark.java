@@ -1,7 +1,6 @@
 package io.mpconnect.benchmarks;
 
 import io.mpconnect.config.DatabaseSettings;
-import io.mpconnect.config.MeteringSettings;
 import io.mpconnect.config.TemporalConnections;
 import io.mpconnect.config.TemporalSettings;
 import io.mpconnect.persistence.Database;
@@ -37,7 +36,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,14 +47,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Meters one hour for 10,000 customers with 2 dimensions against the AWS stand-in answering with
- * realistic latency and throttling, on the real Temporal server (the CLI's dev server), with the
- * real worker in its own JVM, and prints records, calls (ideal: records / 25), throttles, wall time
- * and the worker's peak memory.
+ * Meters one hour for 10,000 customers with 2 dimensions, half of them on AWS's current model (a
+ * USABLE license with a LicenseArn registered with the stand-in) and half legacy (no license row),
+ * against the AWS stand-in answering with realistic latency and random throttling, on the real
+ * Temporal server (the CLI's dev server), with the real worker in its own JVM. Prints, beside
+ * their targets (PASS/MISS, never failing the run): accepted calls against the ideal
+ * {@code ceil(records / 25)} (target within 2%), throttled calls, the wall time against the floor
+ * {@code accepted calls / quota} (target within 1.15x), the records AWS's ledger billed exactly
+ * once compared with the usage seeded (must be all), where the sending time went, and the worker's
+ * peak heap and RSS.
  *
- * <p>Run: {@code mvn -q install -DskipTests && mvn -q -pl benchmarks exec:exec}. Knobs (environment
- * variables): BENCH_CUSTOMERS (10000), BENCH_LATENCY_MS (75), BENCH_THROTTLE (0.10),
- * BENCH_WORKER_XMX (256m), METERING_MAX_CALLS_PER_SECOND (5, the worker's default).
+ * <p>Run: {@code bin/bench metering} (or {@code mvn -q install -DskipTests && mvn -q -pl benchmarks
+ * exec:exec}). Knobs (environment variables): BENCH_CUSTOMERS (10000), BENCH_LATENCY_MS (75),
+ * BENCH_THROTTLE (0.10), BENCH_WORKER_XMX (256m), METERING_MAX_CALLS_PER_SECOND (10: the quota,
+ * the worker's pace) and AWS_METERING_CALLS_PER_SECOND (the same: the task queue's limit).
  */
 public final class MeteringBenchmark {
   private static final String PRODUCT = "prod-benchmark";
@@ -75,8 +79,10 @@ public final class MeteringBenchmark {
     int latencyMs = intEnv("BENCH_LATENCY_MS", 75);
     double throttle = Double.parseDouble(env("BENCH_THROTTLE", "0.10"));
     String xmx = env("BENCH_WORKER_XMX", "256m");
-    String rate = env("METERING_MAX_CALLS_PER_SECOND",
-        Double.toString(MeteringSettings.DEFAULT_MAX_CALLS_PER_SECOND));
+    // The quota: AWS's ~10 calls/s, given to the worker as its pace and as the task queue's limit.
+    String rate = env("METERING_MAX_CALLS_PER_SECOND", "10");
+    String fleetRate = env("AWS_METERING_CALLS_PER_SECOND", rate);
+    double quota = Double.parseDouble(rate);
 
     Path home = Files.createTempDirectory("mpconnect-benchmark");
     Path cli = TemporalDevServer.findCli().orElseThrow(() -> new IllegalStateException(
@@ -101,9 +107,10 @@ public final class MeteringBenchmark {
 
       Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1));
       log("seeding " + customers + " active customers and their usage of " + hour);
-      seedCustomers(database, customers);
+      Map<String, Expected> expected = new HashMap<>();
+      seedCustomers(database, customers, hour, standIn, expected);
       long intakeStart = System.nanoTime();
-      int[] intake = seedUsage(database, customers, hour);
+      int[] intake = seedUsage(database, customers, hour, expected);
       double intakeSeconds = (System.nanoTime() - intakeStart) / 1e9;
 
       TemporalSettings temporalSettings = new TemporalSettings(temporal.address(), "default",
@@ -140,6 +147,7 @@ public final class MeteringBenchmark {
       workerEnv.put("WORKER_STATUS_PORT", Integer.toString(statusPort));
       workerEnv.put("METERING_DIMENSIONS", String.join(",", DIMENSIONS));
       workerEnv.put("METERING_MAX_CALLS_PER_SECOND", rate);
+      workerEnv.put("AWS_METERING_CALLS_PER_SECOND", fleetRate);
       ProcessBuilder builder = new ProcessBuilder(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx" + xmx, "-cp", System.getProperty("java.class.path"),
@@ -180,26 +188,37 @@ public final class MeteringBenchmark {
           .findFirst().map(MeteringBenchmark::toInstant).orElseThrow();
       Instant workflowEnd = toInstant(events.get(events.size() - 1));
 
-      List<MeteringCall> calls = standIn.calls("BatchMeterUsage");
+      List<MeteringCall> calls = new ArrayList<>(standIn.calls("BatchMeterUsage"));
+      calls.sort(java.util.Comparator.comparing(MeteringCall::at));
       long throttled = calls.stream()
           .filter(c -> "ThrottlingException".equals(c.errorType())).count();
-      long answered = calls.size() - throttled;
-      long otherErrors = calls.stream()
-          .filter(c -> c.errorType() != null && !"ThrottlingException".equals(c.errorType()))
-          .count();
-      List<MeteredRecord> billed = standIn.meteredRecords();
-      long billedQuantity = billed.stream().mapToLong(MeteredRecord::quantity).sum();
-      Set<String> billedKeys = new HashSet<>();
-      billed.forEach(r -> billedKeys.add(r.customerAwsAccountId() + "|" + r.dimension()));
+      long accepted = calls.stream().filter(MeteringCall::succeeded).count();
+      long otherErrors = calls.size() - accepted - throttled;
+      Ledger ledger = Ledger.compare(expected, standIn.meteredRecords(), PRODUCT, hour);
       long reported = database.jdbi().withHandle(h -> h.select(
           "SELECT coalesce(sum(quantity), 0) FROM usage_records").mapTo(Long.class).one());
-      Map<String, Integer> byStatus = new HashMap<>();
+      Map<String, Integer> byStatus = new java.util.TreeMap<>();
       database.jdbi().useHandle(h -> h.select(
               "SELECT status, count(*) FROM metering_records GROUP BY status")
           .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getInt(2)))
           .forEach(e -> byStatus.put(e.getKey(), e.getValue())));
+      int withLicense = database.jdbi().withHandle(h -> h.select(
+          "SELECT count(*) FROM metering_records WHERE license_arn IS NOT NULL")
+          .mapTo(Integer.class).one());
       int records = result.records();
-      int ideal = DIMENSIONS.size() * ((customers + 24) / 25);
+      int ideal = (records + 24) / 25;
+      int perDimensionIdeal = 0;
+      for (String dimension : DIMENSIONS) {
+        long n = expected.values().stream().filter(e -> e.dimension().equals(dimension)).count();
+        perDimensionIdeal += (int) ((n + 24) / 25);
+      }
+      double callsOver = 100.0 * (accepted - ideal) / ideal;
+      boolean callsPass = accepted <= ideal * 1.02;
+      double meteringSeconds = Duration.between(meteringStart, workflowEnd).toMillis() / 1000.0;
+      double floor = accepted / quota;
+      double ratio = meteringSeconds / floor;
+      boolean wallPass = ratio <= 1.15;
+      Pacing pacing = Pacing.of(calls, quota);
       Long peakRss = memory.peakRssKb();
       worker.destroy();
       worker.waitFor(40, TimeUnit.SECONDS);
@@ -207,32 +226,61 @@ public final class MeteringBenchmark {
       String report = String.join("\n",
           "",
           "Metering benchmark: one hour, " + customers + " customers x " + DIMENSIONS.size()
-              + " dimensions, real worker and Temporal dev server",
+              + " dimensions (" + (customers / 2) + " on AWS's current model with a LicenseArn, "
+              + (customers - customers / 2) + " legacy), real worker and Temporal dev server",
           String.format(Locale.ROOT,
-              "  AWS stand-in:  %d ms per call, %.0f%% of calls throttled; worker pace %s calls/s",
-              latencyMs, throttle * 100, rate),
+              "  AWS stand-in:  %d ms per call, %.0f%% of calls throttled at random (whatever the"
+                  + " rate); quota %s calls/s = worker pace METERING_MAX_CALLS_PER_SECOND=%s,"
+                  + " task queue AWS_METERING_CALLS_PER_SECOND=%s",
+              latencyMs, throttle * 100, rate, rate, fleetRate),
           String.format(Locale.ROOT,
               "  usage intake:  %d reports stored in %d batches of up to 500 in %.1f s (%.0f/s)",
               intake[0], intake[1], intakeSeconds, intake[0] / intakeSeconds),
           String.format(Locale.ROOT,
-              "  records:       %d (%d with usage, %d zero) -> %s",
-              records, intake[2], records - intake[2], byStatus),
+              "  records:       %d (%d with usage, %d zero; %d with a LicenseArn, %d legacy) -> %s",
+              records, intake[2], records - intake[2], withLicense, records - withLicense,
+              byStatus),
           String.format(Locale.ROOT,
-              "  billed by AWS: %d records, quantity %d of %d reported; %s",
-              billed.size(), billedQuantity, reported,
-              billedKeys.size() == billed.size() && billedQuantity == reported
-                  ? "nothing lost, nothing twice" : "MISMATCH"),
+              "  billed once:   %d of %d records (%d by account + LicenseArn, %d by account only),"
+                  + " quantity %d of %d reported; %d missing, %d twice, %d wrong quantity,"
+                  + " %d wrong license, %d unexpected   target all: %s",
+              ledger.exactlyOnce, expected.size(), ledger.licensedOnce, ledger.legacyOnce,
+              ledger.billedQuantity, reported, ledger.missing, ledger.twice,
+              ledger.wrongQuantity, ledger.wrongLicense, ledger.unexpected,
+              ledger.exactlyOnce == expected.size() && ledger.unexpected == 0
+                  && ledger.billedQuantity == reported ? "PASS" : "MISS"),
           String.format(Locale.ROOT,
-              "  calls:         %d (ideal %d = records/25 per dimension): %d answered,"
-                  + " %d throttled (%.1f%%), %d other errors",
-              calls.size(), ideal, answered, throttled, 100.0 * throttled / calls.size(),
-              otherErrors),
+              "  calls:         %d accepted vs ideal %d = ceil(%d records / 25) (%d by dimension):"
+                  + " %+.1f%%   target within 2%% (<= %d): %s",
+              accepted, ideal, records, perDimensionIdeal, callsOver,
+              (int) Math.floor(ideal * 1.02), callsPass ? "PASS" : String.format(Locale.ROOT,
+                  "MISS by %d calls", accepted - (long) Math.floor(ideal * 1.02))),
           String.format(Locale.ROOT,
-              "  wall time:     %.1f s to meter the hour (aggregation %.1f s, sending %.1f s);"
+              "  throttled:     %d calls (%.1f%% of %d made), retried; %d other errors",
+              throttled, 100.0 * throttled / calls.size(), calls.size(), otherErrors),
+          String.format(Locale.ROOT,
+              "  wall time:     %.1f s to meter the hour vs floor %.1f s = %d accepted calls / %s"
+                  + " per s: %.2fx   target within 1.15x (<= %.1f s): %s",
+              meteringSeconds, floor, accepted, rate, ratio, floor * 1.15,
+              wallPass ? "PASS" : String.format(Locale.ROOT, "MISS by %.1f s (%.0f%% over)",
+                  meteringSeconds - floor * 1.15, (ratio / 1.15 - 1) * 100)),
+          String.format(Locale.ROOT,
+              "                 (aggregation %.1f s, sending %.1f s, first to last call %.1f s);"
                   + " %.1f s from the worker's JVM start",
-              Duration.between(meteringStart, workflowEnd).toMillis() / 1000.0,
               activitySeconds.getOrDefault("MeteringPrepareHour", 0.0),
-              activitySeconds.getOrDefault("MeteringSendHour", 0.0), wallSeconds),
+              activitySeconds.getOrDefault("MeteringSendHour", 0.0), pacing.span, wallSeconds),
+          String.format(Locale.ROOT,
+              "  where it went: first to last call %.1f s = %d accepted x %.0f ms pace (%.1f s)"
+                  + " + throttled calls' slots and backoff %.1f s + pace slowed after throttles"
+                  + " %.1f s + accepted calls slower than the pace %.1f s",
+              pacing.span, pacing.afterAccepted, 1000 / quota, pacing.paceSeconds,
+              pacing.throttleSeconds, pacing.slowedSeconds, pacing.slowSeconds),
+          String.format(Locale.ROOT,
+              "                 gap from an accepted call to the next: p50 %.0f ms, p90 %.0f ms,"
+                  + " mean %.0f ms (stand-in latency %d ms; the sender is one thread); after a"
+                  + " throttle: mean %.0f ms",
+              pacing.acceptedP50, pacing.acceptedP90, pacing.acceptedMean, latencyMs,
+              pacing.throttledMean),
           String.format(Locale.ROOT,
               "  worker memory: peak heap used %.0f MB (-Xmx%s), peak RSS %s",
               memory.peakHeapBytes() / 1048576.0, xmx,
@@ -258,7 +306,16 @@ public final class MeteringBenchmark {
     System.exit(0);
   }
 
-  private static void seedCustomers(Database database, int customers) {
+  /**
+   * Even customers are on AWS's current model: a license USABLE since a day before the hour, its
+   * LicenseArn registered with the stand-in for that account (a record naming it with another
+   * account would be refused), no CustomerIdentifier. Odd customers are legacy: no license row
+   * (metered by account only), a CustomerIdentifier from AWS on file.
+   */
+  private static void seedCustomers(Database database, int customers, Instant hour,
+      MeteringStandIn standIn, Map<String, Expected> expected) {
+    java.time.OffsetDateTime since =
+        java.time.OffsetDateTime.ofInstant(hour.minus(Duration.ofDays(1)), java.time.ZoneOffset.UTC);
     database.jdbi().useTransaction(h -> {
       h.createUpdate("""
           INSERT INTO organizations (id, name, plan, billing_provider)
@@ -267,7 +324,7 @@ public final class MeteringBenchmark {
       h.createUpdate("""
           INSERT INTO marketplace_customers (product_code, aws_account_id, customer_identifier)
           SELECT :p, (600000000000 + i)::text,
-                 CASE WHEN i % 2 = 0 THEN 'cust-' || (600000000000 + i) END
+                 CASE WHEN i % 2 = 1 THEN 'cust-' || (600000000000 + i) END
           FROM generate_series(1, :n) i""").bind("n", customers).bind("p", PRODUCT).execute();
       h.createUpdate("""
           INSERT INTO marketplace_links
@@ -275,6 +332,24 @@ public final class MeteringBenchmark {
           SELECT :p, (600000000000 + i)::text, md5('bench-org-' || i)::uuid, 'ACTIVE',
                  now() - interval '1 day'
           FROM generate_series(1, :n) i""").bind("n", customers).bind("p", PRODUCT).execute();
+      var licenses = h.prepareBatch("""
+          INSERT INTO marketplace_licenses (product_code, aws_account_id, license_key, license_arn,
+            agreement_id, status, usable_from, organization_id, sequence)
+          VALUES (?, ?, ?, ?, ?, 'USABLE', ?, ?, 1)""");
+      for (int i = 1; i <= customers; i++) {
+        String account = account(i);
+        String licenseArn = i % 2 == 0 ? MeteringStandIn.licenseArn(account) : null;
+        if (licenseArn != null) {
+          licenses.add(PRODUCT, account, "agr-" + account, licenseArn, "agr-" + account, since,
+              organizationOf(i));
+          standIn.registerLicense(account, licenseArn);
+        }
+        for (String dimension : DIMENSIONS) {
+          expected.put(account + "|" + dimension,
+              new Expected(account, licenseArn, dimension, new long[1]));
+        }
+      }
+      licenses.execute();
     });
   }
 
@@ -282,7 +357,8 @@ public final class MeteringBenchmark {
    * Four in five customers used both dimensions (2 + 1 reports); the rest were idle. Stored the
    * way POST /api/usage stores them, in batches as large as it takes.
    */
-  private static int[] seedUsage(Database database, int customers, Instant hour) {
+  private static int[] seedUsage(Database database, int customers, Instant hour,
+      Map<String, Expected> expected) {
     UsageRecordRepository usage = new UsageRecordRepository(database.jdbi());
     List<NewUsage> batch = new ArrayList<>();
     int reports = 0;
@@ -293,13 +369,15 @@ public final class MeteringBenchmark {
         continue;
       }
       UUID organization = organizationOf(i);
-      CustomerKey customer = new CustomerKey(PRODUCT, Long.toString(600_000_000_000L + i));
+      CustomerKey customer = new CustomerKey(PRODUCT, account(i));
       batch.add(new NewUsage(organization, customer, "api_calls", i % 100 + 1,
           hour.plusSeconds(i % 3600), "a-" + i));
       batch.add(new NewUsage(organization, customer, "api_calls", 3,
           hour.plusSeconds((i * 7L) % 3600), "b-" + i));
       batch.add(new NewUsage(organization, customer, "active_users", i % 7 + 1,
           hour.plusSeconds((i * 13L) % 3600), "c-" + i));
+      expected.get(account(i) + "|api_calls").quantity()[0] += i % 100 + 1 + 3;
+      expected.get(account(i) + "|active_users").quantity()[0] += i % 7 + 1;
       aggregates += 2;
       if (batch.size() >= 498) {
         usage.append(batch);
@@ -314,6 +392,122 @@ public final class MeteringBenchmark {
       batches++;
     }
     return new int[] {reports, batches, aggregates};
+  }
+
+  private static String account(int i) {
+    return Long.toString(600_000_000_000L + i);
+  }
+
+  /** What AWS must bill once for one customer and dimension of the hour (0 for an idle one). */
+  private record Expected(String account, String licenseArn, String dimension, long[] quantity) {}
+
+  /** The stand-in's ledger (what AWS billed) against what was reported. */
+  private static final class Ledger {
+    int exactlyOnce;
+    int licensedOnce;
+    int legacyOnce;
+    int missing;
+    int twice;
+    int wrongQuantity;
+    int wrongLicense;
+    int unexpected;
+    long billedQuantity;
+
+    static Ledger compare(Map<String, Expected> expected, List<MeteredRecord> billed,
+        String product, Instant hour) {
+      Ledger ledger = new Ledger();
+      Map<String, List<MeteredRecord>> byKey = new HashMap<>();
+      for (MeteredRecord r : billed) {
+        ledger.billedQuantity += r.quantity();
+        if (!product.equals(r.productCode()) || !hour.equals(r.timestamp())
+            || !expected.containsKey(r.customerAwsAccountId() + "|" + r.dimension())) {
+          ledger.unexpected++;
+          continue;
+        }
+        byKey.computeIfAbsent(r.customerAwsAccountId() + "|" + r.dimension(),
+            k -> new ArrayList<>()).add(r);
+      }
+      for (Map.Entry<String, Expected> e : expected.entrySet()) {
+        List<MeteredRecord> got = byKey.getOrDefault(e.getKey(), List.of());
+        Expected want = e.getValue();
+        if (got.isEmpty()) {
+          ledger.missing++;
+        } else if (got.size() > 1) {
+          ledger.twice++;
+        } else if (got.get(0).quantity() != want.quantity()[0]) {
+          ledger.wrongQuantity++;
+        } else if (!java.util.Objects.equals(got.get(0).licenseArn(), want.licenseArn())
+            || got.get(0).customerIdentifier() != null) {
+          ledger.wrongLicense++;
+        } else {
+          ledger.exactlyOnce++;
+          if (want.licenseArn() != null) {
+            ledger.licensedOnce++;
+          } else {
+            ledger.legacyOnce++;
+          }
+        }
+      }
+      return ledger;
+    }
+  }
+
+  /**
+   * Where the sending time went, read from the stand-in's calls in the order AWS answered them:
+   * the gap from each call to the next is at least the worker's pacer interval, which this replays
+   * from the outcomes the way {@code CallPacer} moves it (a quarter wider per throttle, a tenth
+   * narrower per accepted call, between the base interval and four times it).
+   */
+  private static final class Pacing {
+    double span;
+    int afterAccepted;
+    double paceSeconds;
+    double throttleSeconds;
+    double slowedSeconds;
+    double slowSeconds;
+    double acceptedP50;
+    double acceptedP90;
+    double acceptedMean;
+    double throttledMean;
+
+    static Pacing of(List<MeteringCall> calls, double quota) {
+      Pacing p = new Pacing();
+      if (calls.size() < 2) {
+        return p;
+      }
+      double base = 1 / quota;
+      double interval = base;
+      List<Double> acceptedGaps = new ArrayList<>();
+      int throttledGaps = 0;
+      for (int k = 0; k + 1 < calls.size(); k++) {
+        MeteringCall call = calls.get(k);
+        double gap = Duration.between(call.at(), calls.get(k + 1).at()).toNanos() / 1e9;
+        boolean throttle = "ThrottlingException".equals(call.errorType());
+        // The interval that spaced call k+1 from call k: moved by the outcomes before call k.
+        if (throttle) {
+          p.throttleSeconds += gap;
+          throttledGaps++;
+        } else {
+          acceptedGaps.add(gap);
+          p.afterAccepted++;
+          p.paceSeconds += base;
+          double slowed = Math.min(gap, interval) - base;
+          p.slowedSeconds += Math.max(0, slowed);
+          p.slowSeconds += Math.max(0, gap - Math.max(interval, base));
+        }
+        interval = throttle ? Math.min(base * 4, interval * 1.25)
+            : Math.max(base, interval * 0.9);
+      }
+      p.span = Duration.between(calls.get(0).at(), calls.get(calls.size() - 1).at()).toNanos() / 1e9;
+      p.throttledMean = throttledGaps == 0 ? 0 : p.throttleSeconds / throttledGaps * 1000;
+      List<Double> sorted = acceptedGaps.stream().sorted().toList();
+      if (!sorted.isEmpty()) {
+        p.acceptedP50 = sorted.get(sorted.size() / 2) * 1000;
+        p.acceptedP90 = sorted.get((int) (sorted.size() * 0.9)) * 1000;
+        p.acceptedMean = sorted.stream().mapToDouble(Double::doubleValue).average().orElse(0) * 1000;
+      }
+      return p;
+    }
   }
 
   /** The same id PostgreSQL's md5('bench-org-' || i)::uuid gives. */

@@ -252,6 +252,12 @@ public final class MeteringRecordRepository {
                     new int[] {rs.getInt("records"), rs.getInt("claimed"), rs.getInt("oversized")})
             .one();
     int zeros = 0;
+    if (onlyCustomer == null && counts[0] > 0) {
+      // The claim just wrote the hour's records in this transaction; without fresh statistics
+      // the planner takes metering_records for nearly empty and checks the zero records' "no
+      // record yet" against it row by row (an hour of 20,000 records: 15 s instead of < 1 s).
+      h.execute("ANALYZE metering_records");
+    }
     if (!zeroDimensions.isEmpty()
         && (onlyCustomer == null || onlyCustomer.productCode().equals(productCode))) {
       var insert =
