@@ -31,6 +31,7 @@ import io.mpconnect.api.web.Html;
 import io.mpconnect.api.web.Json;
 import io.mpconnect.api.web.Pages;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.StartupFailures;
 import io.mpconnect.config.TemporalConnections;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -219,18 +220,12 @@ public final class ApiServer {
       service = TemporalConnections.connect(settings.temporal(), metrics.temporalScope());
       WorkflowClient client = TemporalConnections.client(service, settings.temporal());
       server = new ApiServer(settings, client, metrics).start();
-      awaitTemporal(service, settings.temporal().address(), TEMPORAL_START_BUDGET);
+      TemporalConnections.awaitReachable(
+          service, settings.temporal().address(), TEMPORAL_START_BUDGET);
     } catch (Throwable e) {
-      String line = "error: " + startFailure(e);
-      if (e instanceof CannotListenException || e instanceof Env.ConfigException
-          || e instanceof TemporalUnreachable) {
-        log.error(line);
-      } else {
-        log.error(line, e);
-      }
-      System.err.println(line);
-      System.err.flush();
-      System.exit(1);
+      StartupFailures.exit(log, startFailure(e), e,
+          e instanceof CannotListenException || e instanceof Env.ConfigException
+              || e instanceof TemporalConnections.TemporalUnreachable);
       return;
     }
     ApiServer started = server;
@@ -263,12 +258,6 @@ public final class ApiServer {
     }
   }
 
-  private static final class TemporalUnreachable extends IllegalStateException {
-    TemporalUnreachable(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
-
   private static java.net.BindException bindFailure(Throwable e) {
     for (Throwable c = e; c != null; c = c.getCause()) {
       if (c instanceof java.net.BindException bind) {
@@ -282,55 +271,9 @@ public final class ApiServer {
 
   private static String startFailure(Throwable e) {
     if (e instanceof CannotListenException || e instanceof Env.ConfigException
-        || e instanceof TemporalUnreachable) {
-      return firstLine(e.getMessage());
+        || e instanceof TemporalConnections.TemporalUnreachable) {
+      return StartupFailures.firstLine(e.getMessage());
     }
-    return "the api could not start: " + firstLine(e.toString());
-  }
-
-  /** Waits until Temporal answers; UNAVAILABLE and timeouts are retried until the budget ends. */
-  private static void awaitTemporal(
-      WorkflowServiceStubs service, String address, java.time.Duration budget) {
-    long deadline = System.nanoTime() + budget.toNanos();
-    boolean waiting = false;
-    while (true) {
-      try {
-        service.blockingStub()
-            .withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
-            .getSystemInfo(
-                io.temporal.api.workflowservice.v1.GetSystemInfoRequest.getDefaultInstance());
-        return;
-      } catch (io.grpc.StatusRuntimeException e) {
-        io.grpc.Status.Code code = e.getStatus().getCode();
-        if (code == io.grpc.Status.Code.UNIMPLEMENTED) {
-          return; // it answered
-        }
-        boolean retryable = code == io.grpc.Status.Code.UNAVAILABLE
-            || code == io.grpc.Status.Code.DEADLINE_EXCEEDED;
-        if (!retryable || System.nanoTime() > deadline) {
-          throw new TemporalUnreachable("cannot reach Temporal at " + address
-              + " (TEMPORAL_ADDRESS)" + (retryable ? " within " + budget.toSeconds() + " s" : "")
-              + ": " + firstLine(code + ": " + e.getStatus().getDescription()), e);
-        }
-        if (!waiting) {
-          log.warn("Temporal at {} does not answer yet ({}); retrying for up to {} s", address,
-              code, budget.toSeconds());
-          waiting = true;
-        }
-      }
-      try {
-        Thread.sleep(1000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new TemporalUnreachable("interrupted while waiting for Temporal at " + address, e);
-      }
-    }
-  }
-
-  private static String firstLine(String text) {
-    if (text == null || text.isBlank()) {
-      return "(no message)";
-    }
-    return text.strip().lines().findFirst().orElse(text).strip();
+    return "the api could not start: " + StartupFailures.firstLine(e.toString());
   }
 }

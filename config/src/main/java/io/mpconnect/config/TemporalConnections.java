@@ -43,5 +43,58 @@ public final class TemporalConnections {
         service, WorkflowClientOptions.newBuilder().setNamespace(settings.namespace()).build());
   }
 
+  /**
+   * Waits until Temporal answers (GetSystemInfo); UNAVAILABLE and timeouts are retried until the
+   * budget ends, then (or at once for any other error) throws {@link TemporalUnreachable} with one
+   * line naming the address and TEMPORAL_ADDRESS. Used at start-up by the worker and the api.
+   */
+  public static void awaitReachable(
+      WorkflowServiceStubs service, String address, java.time.Duration budget) {
+    long deadline = System.nanoTime() + budget.toNanos();
+    boolean waiting = false;
+    while (true) {
+      try {
+        service.blockingStub()
+            .withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
+            .getSystemInfo(
+                io.temporal.api.workflowservice.v1.GetSystemInfoRequest.getDefaultInstance());
+        return;
+      } catch (io.grpc.StatusRuntimeException e) {
+        io.grpc.Status.Code code = e.getStatus().getCode();
+        if (code == io.grpc.Status.Code.UNIMPLEMENTED) {
+          return; // it answered
+        }
+        boolean retryable = code == io.grpc.Status.Code.UNAVAILABLE
+            || code == io.grpc.Status.Code.DEADLINE_EXCEEDED;
+        if (!retryable || System.nanoTime() > deadline) {
+          throw new TemporalUnreachable("cannot reach Temporal at " + address
+              + " (TEMPORAL_ADDRESS)" + (retryable ? " within " + budget.toSeconds() + " s" : "")
+              + ": " + StartupFailures.firstLine(code + ": " + e.getStatus().getDescription()), e);
+        }
+        if (!waiting) {
+          log.warn("Temporal at {} does not answer yet ({}); retrying for up to {} s", address,
+              code, budget.toSeconds());
+          waiting = true;
+        }
+      }
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TemporalUnreachable("interrupted while waiting for Temporal at " + address, e);
+      }
+    }
+  }
+
+  /** Temporal did not answer at start-up; the message already says everything (one line). */
+  public static final class TemporalUnreachable extends IllegalStateException {
+    TemporalUnreachable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(TemporalConnections.class);
+
   private TemporalConnections() {}
 }

@@ -70,6 +70,16 @@ public final class MarketplaceCustomerRepository {
                 .findOne());
   }
 
+  /**
+   * The AWS account a registration resolved this legacy CustomerIdentifier to, or null while no
+   * registration named it (where legacy lifecycle events are mapped to their subscription).
+   */
+  public String accountOf(String productCode, String customerIdentifier) {
+    return findByCustomerIdentifier(productCode, customerIdentifier)
+        .map(MarketplaceCustomer::awsAccountId)
+        .orElse(null);
+  }
+
   private static MarketplaceCustomer map(ResultSet rs) throws SQLException {
     return new MarketplaceCustomer(
         rs.getString("product_code"),

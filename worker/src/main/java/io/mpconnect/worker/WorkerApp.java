@@ -1,6 +1,8 @@
 package io.mpconnect.worker;
 
 import io.mpconnect.activities.accounts.AccountActivitiesImpl;
+import io.mpconnect.activities.aws.EntitlementClient;
+import io.mpconnect.activities.entitlements.EntitlementActivitiesImpl;
 import io.mpconnect.activities.aws.MarketplaceActivitiesImpl;
 import io.mpconnect.activities.aws.MeteringClients;
 import io.mpconnect.activities.notifications.MailSenders;
@@ -10,13 +12,15 @@ import io.mpconnect.activities.subscriptions.SubscriptionActivitiesImpl;
 import io.mpconnect.activities.subscriptions.SubscriptionLinkActivitiesImpl;
 import io.mpconnect.config.AwsCallSettings;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.StartupFailures;
 import io.mpconnect.config.TemporalConnections;
 import io.mpconnect.persistence.Database;
-import io.mpconnect.persistence.MarketplaceCustomer;
+import io.mpconnect.persistence.EntitlementRepository;
 import io.mpconnect.persistence.MarketplaceCustomerRepository;
 import io.mpconnect.worker.subscriptions.SubscriptionMigration;
 import io.mpconnect.workflows.subscription.CustomerIdentifierWorkflowImpl;
 import io.mpconnect.workflows.subscription.SubscriptionSignals;
+import io.mpconnect.workflows.subscription.SubscriptionWorkflow;
 import io.mpconnect.worker.metering.MeteringWorker;
 import io.mpconnect.worker.events.LifecycleEventIntake;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
@@ -93,18 +97,13 @@ public final class WorkerApp implements AutoCloseable {
     // MARKETPLACE_PRICING reaches the subscription workflow through its constructor; the workflow
     // records it in its history (a mutable side effect), so replays never depend on it.
     worker.registerWorkflowImplementationFactory(
-        io.mpconnect.workflows.subscription.SubscriptionWorkflow.class,
+        SubscriptionWorkflow.class,
         () -> new SubscriptionWorkflowImpl(settings.pricing()));
     meteringClient = MeteringClients.create(env);
     MarketplaceCustomerRepository customers = new MarketplaceCustomerRepository(database.jdbi());
+    // One way into subscriptions for the whole worker: legacy identifiers are mapped to accounts.
     SubscriptionSignals signals =
-        new SubscriptionSignals(
-            client,
-            settings.temporal().taskQueue(),
-            (productCode, identifier) ->
-                customers.findByCustomerIdentifier(productCode, identifier)
-                    .map(MarketplaceCustomer::awsAccountId)
-                    .orElse(null));
+        new SubscriptionSignals(client, settings.temporal().taskQueue(), customers::accountOf);
     MarketplaceActivitiesImpl marketplace =
         new MarketplaceActivitiesImpl(meteringClient, settings.productCode(), metrics.awsCalls());
     awsResolve.registerActivitiesImplementations(marketplace);
@@ -115,14 +114,15 @@ public final class WorkerApp implements AutoCloseable {
         new AccountActivitiesImpl(database.jdbi(), signals::accountKnown),
         new NotificationActivitiesImpl(database.jdbi()),
         new SubscriptionActivitiesImpl(database.jdbi()),
-        new io.mpconnect.activities.entitlements.EntitlementActivitiesImpl(io.mpconnect.activities.aws.EntitlementClient.create(env), new io.mpconnect.persistence.EntitlementRepository(database.jdbi())),
+        new EntitlementActivitiesImpl(
+            EntitlementClient.create(env), new EntitlementRepository(database.jdbi())),
         new SubscriptionLinkActivitiesImpl(signals));
     migration = new SubscriptionMigration(database.jdbi(), signals);
     metering = MeteringWorker.register(worker, awsMetering, client, database.jdbi(), meteringClient,
         settings.productCode(), env, metrics.registry());
     outbox = new OutboxDispatcher(database.jdbi(), MailSenders.from(env));
-    lifecycleEvents = LifecycleEventIntake.create(
-        env, client, settings.temporal().taskQueue(), database.jdbi(), metrics.registry());
+    lifecycleEvents =
+        LifecycleEventIntake.create(env, signals, database.jdbi(), metrics.registry());
     status = new StatusServer(settings.statusPort(), metrics::scrape, this::ready);
   }
 
@@ -147,7 +147,8 @@ public final class WorkerApp implements AutoCloseable {
     try {
       // The port first: a port that is taken fails the start before anything polls.
       app.status.start();
-      awaitTemporal(app.service, settings.temporal().address(), TEMPORAL_START_BUDGET);
+      TemporalConnections.awaitReachable(
+          app.service, settings.temporal().address(), TEMPORAL_START_BUDGET);
       app.factory.start();
       app.outbox.start();
       app.lifecycleEvents.start();
@@ -211,15 +212,7 @@ public final class WorkerApp implements AutoCloseable {
     try {
       app = start(env);
     } catch (Throwable e) {
-      String line = "error: " + startFailure(e, env);
-      if (isExplained(e)) {
-        log.error(line);
-      } else {
-        log.error(line, e);
-      }
-      System.err.println(line);
-      System.err.flush();
-      System.exit(1);
+      StartupFailures.exit(log, startFailure(e, env), e, isExplained(e));
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "worker-shutdown"));
@@ -227,55 +220,10 @@ public final class WorkerApp implements AutoCloseable {
 
   // ---- start-up helpers (used by start and main only)
 
-  /** Waits until Temporal answers; UNAVAILABLE and timeouts are retried until the budget ends. */
-  private static void awaitTemporal(
-      WorkflowServiceStubs service, String address, java.time.Duration budget) {
-    long deadline = System.nanoTime() + budget.toNanos();
-    boolean waiting = false;
-    while (true) {
-      try {
-        service.blockingStub()
-            .withDeadlineAfter(5, TimeUnit.SECONDS)
-            .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
-        return;
-      } catch (io.grpc.StatusRuntimeException e) {
-        io.grpc.Status.Code code = e.getStatus().getCode();
-        if (code == io.grpc.Status.Code.UNIMPLEMENTED) {
-          return; // it answered
-        }
-        boolean transient_ = code == io.grpc.Status.Code.UNAVAILABLE
-            || code == io.grpc.Status.Code.DEADLINE_EXCEEDED;
-        if (!transient_ || System.nanoTime() > deadline) {
-          throw new TemporalUnreachable("cannot reach Temporal at " + address
-              + " (TEMPORAL_ADDRESS)" + (transient_ ? " within " + budget.toSeconds() + " s" : "")
-              + ": " + firstLine(e.getStatus().getCode() + ": " + e.getStatus().getDescription()),
-              e);
-        }
-        if (!waiting) {
-          log.warn("Temporal at {} does not answer yet ({}); retrying for up to {} s", address,
-              code, budget.toSeconds());
-          waiting = true;
-        }
-      }
-      try {
-        Thread.sleep(1000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new TemporalUnreachable("interrupted while waiting for Temporal at " + address, e);
-      }
-    }
-  }
-
-  /** A failure whose message already says everything (no stack trace needed). */
-  private static final class TemporalUnreachable extends IllegalStateException {
-    TemporalUnreachable(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
-
   private static boolean isExplained(Throwable e) {
     for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof StatusServer.CannotListenException || c instanceof TemporalUnreachable
+      if (c instanceof StatusServer.CannotListenException
+          || c instanceof TemporalConnections.TemporalUnreachable
           || c instanceof Env.ConfigException || c instanceof java.sql.SQLException
           || c.getClass().getName().startsWith("org.flywaydb.")) {
         return true;
@@ -289,9 +237,10 @@ public final class WorkerApp implements AutoCloseable {
     java.sql.SQLException sql = null;
     boolean flyway = false;
     for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof StatusServer.CannotListenException || c instanceof TemporalUnreachable
+      if (c instanceof StatusServer.CannotListenException
+          || c instanceof TemporalConnections.TemporalUnreachable
           || c instanceof Env.ConfigException) {
-        return firstLine(c.getMessage());
+        return StartupFailures.firstLine(c.getMessage());
       }
       if (c instanceof java.sql.SQLException found) {
         sql = found;
@@ -307,7 +256,7 @@ public final class WorkerApp implements AutoCloseable {
       }
       Throwable cause = sql != null ? sql : e;
       return "cannot connect to the database at " + url + " (DATABASE_URL): "
-          + firstLine(cause.getMessage());
+          + StartupFailures.firstLine(cause.getMessage());
     }
     for (Throwable c = e; c != null; c = c.getCause()) {
       if (c instanceof io.grpc.StatusRuntimeException grpc) {
@@ -318,17 +267,10 @@ public final class WorkerApp implements AutoCloseable {
           address = "(TEMPORAL_ADDRESS unreadable)";
         }
         return "cannot reach Temporal at " + address + " (TEMPORAL_ADDRESS): "
-            + firstLine(grpc.getMessage());
+            + StartupFailures.firstLine(grpc.getMessage());
       }
     }
-    return "the worker could not start: " + firstLine(e.toString());
-  }
-
-  private static String firstLine(String text) {
-    if (text == null || text.isBlank()) {
-      return "(no message)";
-    }
-    return text.strip().lines().findFirst().orElse(text).strip();
+    return "the worker could not start: " + StartupFailures.firstLine(e.toString());
   }
 
   private static void closeQuietly(String what, Runnable close) {

@@ -145,17 +145,14 @@ public final class FaultReport {
     // Links: one per customer, to the organization the workflow reported.
     List<String> accounts = customers.stream().map(Customer::awsAccountId).distinct().toList();
     List<String> onboardingIds = customers.stream().map(Customer::onboardingId).toList();
-    Map<String, List<String>> links = stack.jdbi().withHandle(h -> h.createQuery(
-            "SELECT aws_account_id, organization_id::text || ':' || subscription_status AS org"
-                + " FROM marketplace_links"
-                + " WHERE product_code = :p AND aws_account_id IN (<accounts>)")
-        .bind("p", Stack.PRODUCT_CODE)
-        .bindList("accounts", accounts)
-        .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
-        .list()
-        .stream()
-        .collect(Collectors.groupingBy(Map.Entry::getKey,
-            Collectors.mapping(Map.Entry::getValue, Collectors.toList()))));
+    // The onboarding ends at the link; the subscription workflow activates it a moment later
+    // (once it has both the link and AWS's confirmation), so give it the same grace as the mails.
+    Map<String, List<String>> links = links(stack, accounts);
+    long linkDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < linkDeadline && !allActive(connectedOrganization, links)) {
+      Waits.sleep(Duration.ofMillis(500));
+      links = links(stack, accounts);
+    }
     int duplicateLinks = links.values().stream().mapToInt(l -> Math.max(0, l.size() - 1)).sum();
     int leakedOrganizations = stack.jdbi().withHandle(h -> h.createQuery(
             "SELECT count(*) FROM organizations o WHERE o.created_by_onboarding IN (<ids>)"
@@ -283,4 +280,27 @@ public final class FaultReport {
   }
 
   private FaultReport() {}
+
+  /** Each account's links as {@code <organization>:<status>}. */
+  private static Map<String, List<String>> links(Stack stack, List<String> accounts) {
+    return stack.jdbi().withHandle(h -> h.createQuery(
+            "SELECT aws_account_id, organization_id::text || ':' || subscription_status AS org"
+                + " FROM marketplace_links"
+                + " WHERE product_code = :p AND aws_account_id IN (<accounts>)")
+        .bind("p", Stack.PRODUCT_CODE)
+        .bindList("accounts", accounts)
+        .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+        .list()
+        .stream()
+        .collect(Collectors.groupingBy(Map.Entry::getKey,
+            Collectors.mapping(Map.Entry::getValue, Collectors.toList()))));
+  }
+
+  private static boolean allActive(
+      Map<Customer, String> connectedOrganization, Map<String, List<String>> links) {
+    return connectedOrganization.entrySet().stream()
+        .allMatch(c -> links.getOrDefault(c.getKey().awsAccountId(), List.of())
+            .equals(List.of(c.getValue() + ":ACTIVE")));
+  }
+
 }

@@ -155,14 +155,7 @@ class SubscriptionLifecycleEndToEndTest {
     String token = MeteringStandIn.newLegacyToken(account);
     HttpClient browser =
         HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
-    HttpResponse<String> registered = browser.send(
-        HttpRequest.newBuilder(URI.create(devMode.baseUrl() + "/marketplace/aws/register"))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString("x-amzn-marketplace-token="
-                + URLEncoder.encode(token, StandardCharsets.UTF_8)))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(registered.statusCode()).isEqualTo(303);
+    assertThat(register(browser, token).statusCode()).isEqualTo(303);
     String onboardingId = OnboardingIds.fromToken(token);
     WorkflowStub onboarding = client.newUntypedWorkflowStub(OnboardingIds.workflowId(onboardingId));
 

@@ -3,10 +3,7 @@ package io.mpconnect.worker.events;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mpconnect.config.Env;
 import io.mpconnect.persistence.ParkedEventRepository;
-import io.mpconnect.persistence.MarketplaceCustomer;
-import io.mpconnect.persistence.MarketplaceCustomerRepository;
 import io.mpconnect.workflows.subscription.SubscriptionSignals;
-import io.temporal.client.WorkflowClient;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +21,9 @@ public final class LifecycleEventIntake implements AutoCloseable {
     this.consumer = consumer;
   }
 
+  /** @param signals the worker's way into subscriptions (it maps legacy identifiers to accounts) */
   public static LifecycleEventIntake create(
-      Env env, WorkflowClient client, String taskQueue, Jdbi jdbi, MeterRegistry registry) {
+      Env env, SubscriptionSignals signals, Jdbi jdbi, MeterRegistry registry) {
     LifecycleEventSettings settings = LifecycleEventSettings.from(env);
     if (settings == null) {
       log.warn("SQS_QUEUE_URL is not set: no AWS Marketplace lifecycle events are consumed (paid"
@@ -41,18 +39,6 @@ public final class LifecycleEventIntake implements AutoCloseable {
           + " checked");
     }
     SqsClient sqs = SqsClients.create(env);
-    // Legacy messages name a CustomerIdentifier: mapped to the account here when a registration
-    // already named it, else they wait in the identifier's workflow.
-    MarketplaceCustomerRepository customers = new MarketplaceCustomerRepository(jdbi);
-    SubscriptionSignals signals =
-        new SubscriptionSignals(
-            client,
-            taskQueue,
-            (productCode, identifier) ->
-                customers
-                    .findByCustomerIdentifier(productCode, identifier)
-                    .map(MarketplaceCustomer::awsAccountId)
-                    .orElse(null));
     ParkedEventRepository parked = new ParkedEventRepository(jdbi);
     return new LifecycleEventIntake(
         sqs,

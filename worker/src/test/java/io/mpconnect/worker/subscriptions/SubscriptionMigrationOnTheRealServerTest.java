@@ -10,7 +10,6 @@ import io.mpconnect.config.Env;
 import io.mpconnect.config.TemporalConnections;
 import io.mpconnect.config.TemporalSettings;
 import io.mpconnect.persistence.Database;
-import io.mpconnect.persistence.MarketplaceCustomer;
 import io.mpconnect.persistence.MarketplaceCustomerRepository;
 import io.mpconnect.standins.EmbeddedDatabase;
 import io.mpconnect.standins.temporal.TemporalDevServer;
@@ -200,10 +199,7 @@ class SubscriptionMigrationOnTheRealServerTest {
 
   private void runWorker(Class<?> subscriptionImplementation) {
     signals = new SubscriptionSignals(client, taskQueue,
-        (product, identifier) -> new MarketplaceCustomerRepository(database.jdbi())
-            .findByCustomerIdentifier(product, identifier)
-            .map(MarketplaceCustomer::awsAccountId)
-            .orElse(null));
+        new MarketplaceCustomerRepository(database.jdbi())::accountOf);
     running = WorkerFactory.newInstance(client);
     Worker worker = running.newWorker(taskQueue);
     worker.registerWorkflowImplementationTypes(subscriptionImplementation,

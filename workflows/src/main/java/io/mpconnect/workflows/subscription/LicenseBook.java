@@ -7,7 +7,6 @@ import io.mpconnect.workflows.messages.LifecycleAction;
 import io.mpconnect.workflows.messages.LifecycleEvent;
 import io.mpconnect.workflows.messages.SubscriptionStatus;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -321,10 +320,5 @@ final class LicenseBook {
 
   private static <T> T firstNonNull(T a, T b) {
     return a != null ? a : b;
-  }
-
-  /** For the workflow's snapshot: the licenses in a stable order. */
-  List<License> snapshot() {
-    return new ArrayList<>(licenses.values());
   }
 }

@@ -882,6 +882,6 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         staleIgnored,
         lastError,
         List.copyOf(inbox),
-        licenses.snapshot());
+        licenses.all());
   }
 }
