@@ -8,7 +8,9 @@ import io.mpconnect.config.Env;
 import io.mpconnect.standins.temporal.TemporalDevServer;
 import io.mpconnect.workflows.activities.MarketplaceActivities;
 import io.mpconnect.workflows.messages.ResolvedCustomer;
+import io.mpconnect.workflows.metering.BatchResult;
 import io.mpconnect.workflows.metering.MeteringSenderActivities;
+import io.mpconnect.workflows.metering.SendBatch;
 import io.mpconnect.workflows.metering.SendProgress;
 import io.mpconnect.workflows.shared.AwsTaskQueueRouting;
 import io.mpconnect.workflows.shared.SearchAttributes;
@@ -243,7 +245,9 @@ class AwsCallPacingOnTheRealServerTest {
         if (kind.equals("resolve")) {
           calls.add(Async.function(marketplace::resolveCustomer, "token-" + i));
         } else {
-          calls.add(Async.function(sender::sendHour, Instant.EPOCH.plusSeconds(3600L * i)));
+          // One sendBatch activity is one BatchMeterUsage call.
+          calls.add(Async.function(sender::sendBatch, new SendBatch("prod", "api_calls",
+              Instant.EPOCH.plusSeconds(3600L * i), null, i, i, 1)));
         }
       }
       Promise.allOf(calls.toArray(new Promise<?>[0])).get();
@@ -259,6 +263,12 @@ class AwsCallPacingOnTheRealServerTest {
     RecordingAws(String worker, ConcurrentLinkedQueue<Start> starts) {
       this.worker = worker;
       this.starts = starts;
+    }
+
+    @Override
+    public BatchResult sendBatch(SendBatch batch) {
+      starts.add(new Start(System.nanoTime(), worker));
+      return new BatchResult(SendProgress.NONE, List.of());
     }
 
     @Override

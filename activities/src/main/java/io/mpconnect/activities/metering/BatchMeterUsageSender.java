@@ -11,6 +11,8 @@ import io.mpconnect.persistence.metering.PendingRecord;
 import io.mpconnect.persistence.metering.RecordOutcome;
 import io.mpconnect.persistence.metering.RecordStatus;
 import io.mpconnect.workflows.activities.FailureTypes;
+import io.mpconnect.workflows.metering.BatchResult;
+import io.mpconnect.workflows.metering.SendBatch;
 import io.mpconnect.workflows.metering.SendProgress;
 import io.temporal.failure.ApplicationFailure;
 import java.math.BigDecimal;
@@ -68,6 +70,12 @@ public final class BatchMeterUsageSender {
   static final int MAX_THROTTLES_PER_CALL = 8;
   /** Passes over the pending records before returning what is left to the workflow. */
   static final int MAX_PASSES = 3;
+
+  /** The first delay after a throttled sendBatch; doubles per attempt, with jitter. */
+  static final Duration BATCH_THROTTLE_DELAY = Duration.ofSeconds(1);
+  /** Failure types of a sendBatch attempt that its retry cures. */
+  static final String THROTTLED = "AwsThrottled";
+  static final String UNPROCESSED = "AwsUnprocessed";
 
   /** Metric and alert reason of a CustomerNotSubscribed on a license the product holds usable. */
   public static final String MISMATCH_ALERT = "CustomerNotSubscribedOnUsableLicense";
@@ -251,54 +259,142 @@ public final class BatchMeterUsageSender {
     }
   }
 
-  /** One call, retried while throttled; the answer is stored before it returns. */
-  private void sendCall(List<PendingRecord> call, Tally tally, Runnable heartbeat)
-      throws InterruptedException, StillThrottled {
+  /** What one call came to. */
+  private enum Called {
+    /** AWS answered; its answer (or the records' failure) is stored. */
+    STORED,
+    /** AWS throttled the call: nothing changed, send it again later. */
+    THROTTLED,
+    /** AWS refused the call for one of its records: send its halves instead. */
+    SPLIT
+  }
+
+  /**
+   * One call to the endpoint. Throws for a configuration error (non-retryable) or when AWS is
+   * unavailable (retryable); the records stay pending then.
+   */
+  private Called callOnce(List<PendingRecord> call, Tally tally) throws InterruptedException {
     List<RecordIdentity> identities =
         call.stream().map(r -> new RecordIdentity(r.awsAccountId(), r.licenseArn())).toList();
     List<UsageRecord> usageRecords = call.stream().map(BatchMeterUsageSender::usageRecord).toList();
+    pacer.acquire();
+    tally.calls++;
+    MeteringWireExtensions.Call wire = MeteringWireExtensions.batchMeterUsageCall(identities);
+    try {
+      client.batchMeterUsage(
+          BatchMeterUsageRequest.builder()
+              .productCode(call.get(0).productCode())
+              .usageRecords(usageRecords)
+              .overrideConfiguration(wire::attach)
+              .build());
+    } catch (AwsServiceException | SdkClientException e) {
+      String type = errorType(wire, e);
+      if (e instanceof ThrottlingException || "ThrottlingException".equals(type)) {
+        metrics.call("ThrottlingException", call.size());
+        pacer.throttled();
+        tally.throttles++;
+        return Called.THROTTLED;
+      }
+      metrics.call(type, call.size());
+      return refused(call, e, type, tally);
+    }
+    if (!wire.intercepted()) {
+      // The records went out without their LicenseArn and the answer cannot be matched:
+      // nothing is stored, the run stops (a client not built by MeteringClients.create).
+      records.recordAttempt(ids(call));
+      throw ApplicationFailure.newNonRetryableFailure(
+          "the Marketplace Metering client lacks MeteringWireExtensions",
+          FailureTypes.AWS_BAD_REQUEST);
+    }
+    metrics.call("Success", call.size());
+    pacer.accepted();
+    store(call, wire.responseBody(), tally);
+    return Called.STORED;
+  }
+
+  /**
+   * One call of the activities that send many (sendHour, sendCustomer): retried while throttled,
+   * halved while a record is refused; the answer is stored before it returns.
+   */
+  private void sendCall(List<PendingRecord> call, Tally tally, Runnable heartbeat)
+      throws InterruptedException, StillThrottled {
     for (int throttles = 0; ; ) {
-      pacer.acquire();
       heartbeat.run();
-      tally.calls++;
-      MeteringWireExtensions.Call wire = MeteringWireExtensions.batchMeterUsageCall(identities);
-      try {
-        client.batchMeterUsage(
-            BatchMeterUsageRequest.builder()
-                .productCode(call.get(0).productCode())
-                .usageRecords(usageRecords)
-                .overrideConfiguration(wire::attach)
-                .build());
-      } catch (AwsServiceException | SdkClientException e) {
-        String type = errorType(wire, e);
-        if (e instanceof ThrottlingException || "ThrottlingException".equals(type)) {
-          metrics.call("ThrottlingException", call.size());
-          pacer.throttled();
-          tally.throttles++;
+      switch (callOnce(call, tally)) {
+        case STORED -> {
+          return;
+        }
+        case SPLIT -> {
+          int half = call.size() / 2;
+          sendCall(List.copyOf(call.subList(0, half)), tally, heartbeat);
+          sendCall(List.copyOf(call.subList(half, call.size())), tally, heartbeat);
+          return;
+        }
+        case THROTTLED -> {
           if (++throttles >= MAX_THROTTLES_PER_CALL) {
             records.recordAttempt(ids(call));
             throw new StillThrottled();
           }
           sleep(jitter(firstBackoff.multipliedBy(1L << Math.min(throttles - 1, 5))));
-          continue;
         }
-        metrics.call(type, call.size());
-        refused(call, e, type, tally, heartbeat);
-        return;
       }
-      if (!wire.intercepted()) {
-        // The records went out without their LicenseArn and the answer cannot be matched:
-        // nothing is stored, the run stops (a client not built by MeteringClients.create).
-        records.recordAttempt(ids(call));
-        throw ApplicationFailure.newNonRetryableFailure(
-            "the Marketplace Metering client lacks MeteringWireExtensions",
-            FailureTypes.AWS_BAD_REQUEST);
-      }
-      metrics.call("Success", call.size());
-      pacer.accepted();
-      store(call, wire.responseBody(), tally);
-      return;
     }
+  }
+
+  /**
+   * Exactly one BatchMeterUsage call (the {@code sendBatch} activity): the batch's records still
+   * pending. Throttled: fails retryably with a jittered delay, so the retry goes through the
+   * rate-limited queue again. Records AWS left unprocessed: their answers-so-far are stored, then
+   * it fails retryably to send the rest. A record-caused refusal of several records: the halves
+   * to send instead.
+   *
+   * @param attempt the activity's attempt (1 for the first), which sets the throttle delay
+   */
+  public BatchResult sendBatch(SendBatch batch, int attempt) {
+    CustomerKey customer =
+        batch.awsAccountId() == null ? null : new CustomerKey(batch.productCode(), batch.awsAccountId());
+    List<PendingRecord> call =
+        records.pendingInRange(batch.hour(), customer, batch.productCode(), batch.dimension(),
+            batch.fromId(), batch.toId(), MAX_RECORDS_PER_CALL);
+    if (call.isEmpty()) {
+      return new BatchResult(SendProgress.NONE, List.of()); // answered by an earlier attempt
+    }
+    Tally tally = new Tally();
+    Called called;
+    try {
+      called = callOnce(call, tally);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApplicationFailure.newFailure("interrupted while metering", "Interrupted");
+    }
+    switch (called) {
+      case THROTTLED -> {
+        records.recordAttempt(ids(call));
+        throw ApplicationFailure.newFailureWithCauseAndDelay(
+            "AWS throttled BatchMeterUsage (attempt " + attempt + ")", THROTTLED, null,
+            jitter(BATCH_THROTTLE_DELAY.multipliedBy(1L << Math.min(attempt - 1, 4))));
+      }
+      case SPLIT -> {
+        int half = call.size() / 2;
+        return new BatchResult(
+            tally.progress(0, false),
+            List.of(part(batch, call.subList(0, half)), part(batch, call.subList(half, call.size()))));
+      }
+      default -> {
+        if (tally.unprocessed > 0) {
+          throw ApplicationFailure.newFailure(
+              tally.unprocessed + " of " + call.size() + " records unprocessed by AWS; sent again",
+              UNPROCESSED);
+        }
+        return new BatchResult(tally.progress(0, false), List.of());
+      }
+    }
+  }
+
+  private static SendBatch part(SendBatch batch, List<PendingRecord> records) {
+    return new SendBatch(batch.productCode(), batch.dimension(), batch.hour(),
+        batch.awsAccountId(), records.get(0).id(), records.get(records.size() - 1).id(),
+        records.size());
   }
 
   /** Stores AWS's raw answer (the SDK model drops each result's LicenseArn). */
@@ -392,8 +488,7 @@ public final class BatchMeterUsageSender {
   }
 
   /** AWS refused the call as a whole. */
-  private void refused(List<PendingRecord> call, RuntimeException e, String type, Tally tally,
-      Runnable heartbeat) throws InterruptedException, StillThrottled {
+  private Called refused(List<PendingRecord> call, RuntimeException e, String type, Tally tally) {
     int status = e instanceof AwsServiceException aws ? aws.statusCode() : 0;
     if ("TimestampOutOfBoundsException".equals(type)) {
       Instant hour = call.get(0).usageHour();
@@ -402,7 +497,7 @@ public final class BatchMeterUsageSender {
         failAll(records.failPending(hour, null, "TimestampOutOfBounds"), "TimestampOutOfBounds",
             "hour " + hour + " is outside AWS's timestamp window", tally);
       } else {
-        split(call, tally, heartbeat);
+        return Called.SPLIT;
       }
     } else if ("InvalidUsageDimensionException".equals(type)) {
       Instant hour = call.get(0).usageHour();
@@ -432,7 +527,7 @@ public final class BatchMeterUsageSender {
       // Caused by a record (InvalidLicense, InvalidCustomerIdentifier, validation, allocations,
       // tags, or a type this code does not know): isolate it so the others get through.
       if (call.size() > 1) {
-        split(call, tally, heartbeat);
+        return Called.SPLIT;
       } else {
         String reason = recordFailure(type);
         failAll(failEach(call, reason), reason,
@@ -445,6 +540,7 @@ public final class BatchMeterUsageSender {
       throw ApplicationFailure.newFailure(
           "AWS is unavailable: " + type, "AwsUnavailable");
     }
+    return Called.STORED;
   }
 
   /** The failure stored on a record AWS refused on its own. */
@@ -454,14 +550,6 @@ public final class BatchMeterUsageSender {
       case "InvalidLicenseException" -> "InvalidLicense";
       default -> type;
     };
-  }
-
-  /** Halves a refused call until the records AWS refuses are alone, so the others get through. */
-  private void split(List<PendingRecord> call, Tally tally, Runnable heartbeat)
-      throws InterruptedException, StillThrottled {
-    int half = call.size() / 2;
-    sendCall(List.copyOf(call.subList(0, half)), tally, heartbeat);
-    sendCall(List.copyOf(call.subList(half, call.size())), tally, heartbeat);
   }
 
   private List<Long> failEach(List<PendingRecord> call, String reason) {

@@ -8,11 +8,16 @@ import io.mpconnect.persistence.metering.CustomerKey;
 import io.mpconnect.persistence.metering.HourCounts;
 import io.mpconnect.persistence.metering.MeteringRecordRepository;
 import io.mpconnect.persistence.metering.MeteringRunRepository;
+import io.mpconnect.persistence.metering.MeteringRecordRepository.Cursor;
 import io.mpconnect.persistence.metering.Origin;
+import io.mpconnect.persistence.metering.PendingKey;
+import io.mpconnect.persistence.metering.PendingRecord;
 import io.mpconnect.persistence.metering.RecordStatus;
 import io.mpconnect.persistence.metering.RunStatus;
 import io.mpconnect.workflows.activities.FailureTypes;
 import io.mpconnect.workflows.messages.FinalFlushRequest;
+import io.mpconnect.workflows.metering.BatchCursor;
+import io.mpconnect.workflows.metering.BatchPage;
 import io.mpconnect.workflows.metering.DueHours;
 import io.mpconnect.workflows.metering.FlushPlan;
 import io.mpconnect.workflows.metering.HourPlan;
@@ -21,6 +26,8 @@ import io.mpconnect.workflows.metering.MeteringLedgerActivities;
 import io.mpconnect.workflows.metering.MeteringRunResult;
 import io.mpconnect.workflows.metering.RunFinish;
 import io.mpconnect.workflows.metering.RunOutcome;
+import io.mpconnect.workflows.metering.SendBatch;
+import io.mpconnect.workflows.metering.SendScope;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
 import java.time.Duration;
@@ -197,6 +204,75 @@ public class MeteringLedgerActivitiesImpl implements MeteringLedgerActivities {
     return new FlushPlan(
         request.productCode(), account, aggregation.records() + aggregation.zeroRecords(),
         pending, giveUpAt);
+  }
+
+  @Override
+  public BatchPage planBatches(SendScope scope, BatchCursor after, int maxBatches) {
+    Instant hour = scope.hour();
+    CustomerKey customer = hour == null ? customerOf(scope) : null;
+    int revoked = alertRevoked(scope, records.failRevoked(hour, customer));
+    int limit = maxBatches * BatchMeterUsageSender.MAX_RECORDS_PER_CALL;
+    List<PendingKey> keys =
+        records.pendingKeys(
+            hour, customer, new Cursor(after.productCode(), after.dimension(), after.id()), limit);
+    List<SendBatch> batches = new ArrayList<>();
+    int first = 0;
+    for (int i = 1; i <= keys.size(); i++) {
+      // A call holds up to 25 records of one product and dimension.
+      boolean cut =
+          i == keys.size()
+              || i - first == BatchMeterUsageSender.MAX_RECORDS_PER_CALL
+              || !keys.get(i).productCode().equals(keys.get(first).productCode())
+              || !keys.get(i).dimension().equals(keys.get(first).dimension());
+      if (cut) {
+        PendingKey from = keys.get(first);
+        batches.add(new SendBatch(from.productCode(), from.dimension(), hour,
+            customer == null ? null : customer.awsAccountId(), from.id(), keys.get(i - 1).id(),
+            i - first));
+        first = i;
+      }
+    }
+    if (keys.size() < limit) {
+      return new BatchPage(batches, null, revoked);
+    }
+    // A full page may go on in the next one: a short last call is left to it, so calls stay full.
+    SendBatch last = batches.get(batches.size() - 1);
+    if (last.records() < BatchMeterUsageSender.MAX_RECORDS_PER_CALL && batches.size() > 1) {
+      batches.remove(batches.size() - 1);
+      last = batches.get(batches.size() - 1);
+    }
+    return new BatchPage(
+        batches, new BatchCursor(last.productCode(), last.dimension(), last.toId()), revoked);
+  }
+
+  @Override
+  public int countPending(SendScope scope) {
+    return scope.hourly()
+        ? records.countPendingOfHour(scope.hour())
+        : records.countPendingOfCustomer(customerOf(scope));
+  }
+
+  private static CustomerKey customerOf(SendScope scope) {
+    if (scope.productCode() == null || scope.awsAccountId() == null) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "a send scope names an hour, or a product and an account: " + scope,
+          FailureTypes.INVALID_INPUT);
+    }
+    return new CustomerKey(scope.productCode(), scope.awsAccountId());
+  }
+
+  /** Usage accepted during a final hour whose license was revoked before it could be sent. */
+  private int alertRevoked(SendScope scope, List<PendingRecord> failed) {
+    if (failed.isEmpty()) {
+      return 0;
+    }
+    long quantity = failed.stream().mapToLong(PendingRecord::quantity).sum();
+    metrics.records(RecordStatus.FAILED.name(), failed.size());
+    metrics.alert("LicenseRevoked", failed.size());
+    log.error("ALERT metering {}: {} records (quantity {}) not sent: their license was revoked"
+        + " (License Deprovisioned or unsubscribe-success) before they could be; AWS accepts no"
+        + " usage for it any more", scope.describe(), failed.size(), quantity);
+    return failed.size();
   }
 
   private void finish(Instant hour, RunStatus status, int calls, int throttles, String error) {

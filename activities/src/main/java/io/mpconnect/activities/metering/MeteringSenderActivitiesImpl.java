@@ -1,7 +1,9 @@
 package io.mpconnect.activities.metering;
 
 import io.mpconnect.persistence.metering.CustomerKey;
+import io.mpconnect.workflows.metering.BatchResult;
 import io.mpconnect.workflows.metering.MeteringSenderActivities;
+import io.mpconnect.workflows.metering.SendBatch;
 import io.mpconnect.workflows.metering.SendProgress;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
@@ -13,6 +15,11 @@ public class MeteringSenderActivitiesImpl implements MeteringSenderActivities {
 
   public MeteringSenderActivitiesImpl(BatchMeterUsageSender sender) {
     this.sender = sender;
+  }
+
+  @Override
+  public BatchResult sendBatch(SendBatch batch) {
+    return sender.sendBatch(batch, Activity.getExecutionContext().getInfo().getAttempt());
   }
 
   @Override

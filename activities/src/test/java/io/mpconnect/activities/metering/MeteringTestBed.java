@@ -17,7 +17,16 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import io.mpconnect.workflows.metering.BatchCursor;
+import io.mpconnect.workflows.metering.BatchPage;
+import io.mpconnect.workflows.metering.BatchResult;
+import io.mpconnect.workflows.metering.SendBatch;
+import io.mpconnect.workflows.metering.SendProgress;
+import io.mpconnect.workflows.metering.SendScope;
+import io.temporal.failure.ApplicationFailure;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -133,6 +142,46 @@ final class MeteringTestBed
 
   BatchMeterUsageSender sender() {
     return sender(client);
+  }
+
+  /**
+   * Sends the scope's pending records the way the workflows do since send-batches ({@code
+   * BatchSending}): planned pages of calls, one {@code sendBatch} per call, a retryable failure
+   * retried up to the activity's 6 attempts (without Temporal's delays), a refused call's halves
+   * sent in its place. A failure no retry cures is thrown, as the activity would fail.
+   *
+   * @return the counts of every call, {@code pending} what is left
+   */
+  SendProgress sendInBatches(BatchMeterUsageSender sender, SendScope scope) {
+    MeteringLedgerActivitiesImpl ledger = ledger(DIMENSIONS);
+    SendProgress total = SendProgress.NONE;
+    BatchCursor after = BatchCursor.START;
+    do {
+      BatchPage page = ledger.planBatches(scope, after, 200);
+      Deque<SendBatch> waiting = new ArrayDeque<>(page.batches());
+      while (!waiting.isEmpty()) {
+        SendBatch batch = waiting.poll();
+        for (int attempt = 1; ; attempt++) {
+          try {
+            BatchResult result = sender.sendBatch(batch, attempt);
+            total = total.plus(result.progress());
+            result.halves().forEach(waiting::addFirst);
+            break;
+          } catch (ApplicationFailure failure) {
+            if (failure.isNonRetryable() || attempt == 6) {
+              throw failure;
+            }
+            total = total.plus(new SendProgress(1, 1, 0, 0, 0, 0, 0, 0, false));
+          }
+        }
+      }
+      after = page.next();
+    } while (after != null);
+    return total.plus(new SendProgress(0, 0, 0, 0, 0, 0, 0, ledger.countPending(scope), false));
+  }
+
+  SendProgress sendInBatches(SendScope scope) {
+    return sendInBatches(sender(), scope);
   }
 
   MeteringRecordRepository records() {

@@ -11,6 +11,7 @@ import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Query;
 
 /**
  * Metering records: the hourly aggregates sent to AWS, and their outcomes.
@@ -319,6 +320,100 @@ public final class MeteringRecordRepository {
                 .bind("limit", limit)
                 .map((rs, ctx) -> pending(rs))
                 .list());
+  }
+
+  /**
+   * Pending records of the scope (an hour, or a customer when {@code hour} is null) after the
+   * cursor, in (product, dimension, id) order: what sending calls are planned from.
+   */
+  public List<PendingKey> pendingKeys(Instant hour, CustomerKey customer, Cursor after, int limit) {
+    return jdbi.withHandle(
+        h ->
+            scoped(h.createQuery(
+                    """
+                    SELECT id, product_code, dimension FROM metering_records r
+                    WHERE status = 'PENDING' AND <scope>
+                      AND (product_code, dimension, id) > (:a, :b, :id)
+                    ORDER BY product_code, dimension, id
+                    LIMIT :limit\
+                    """), hour, customer)
+                .bind("a", after.first())
+                .bind("b", after.second())
+                .bind("id", after.id())
+                .bind("limit", limit)
+                .map((rs, ctx) -> new PendingKey(
+                    rs.getLong("id"), rs.getString("product_code"), rs.getString("dimension")))
+                .list());
+  }
+
+  /**
+   * The pending records of one planned call: the scope's records of the product and dimension
+   * with ids in {@code fromId..toId}, at most {@code limit}.
+   */
+  public List<PendingRecord> pendingInRange(
+      Instant hour, CustomerKey customer, String productCode, String dimension, long fromId,
+      long toId, int limit) {
+    return jdbi.withHandle(
+        h ->
+            scoped(h.createQuery(
+                    """
+                    SELECT * FROM metering_records r
+                    WHERE status = 'PENDING' AND <scope>
+                      AND product_code = :product AND dimension = :dimension
+                      AND id BETWEEN :from AND :to
+                    ORDER BY id
+                    LIMIT :limit\
+                    """), hour, customer)
+                .bind("product", productCode)
+                .bind("dimension", dimension)
+                .bind("from", fromId)
+                .bind("to", toId)
+                .bind("limit", limit)
+                .map((rs, ctx) -> pending(rs))
+                .list());
+  }
+
+  /** The scope's pending records (an hour's, or a customer's when {@code hour} is null). */
+  public int countPending(Instant hour, CustomerKey customer) {
+    return hour != null ? countPendingOfHour(hour) : countPendingOfCustomer(customer);
+  }
+
+  /**
+   * Fails the scope's pending records whose license was revoked before now (License
+   * Deprovisioned, unsubscribe-success): AWS accepts no more usage for such a license, so they are
+   * never sent.
+   *
+   * @return the records failed now, for the alert
+   */
+  public List<PendingRecord> failRevoked(Instant hour, CustomerKey customer) {
+    return jdbi.withHandle(
+        h ->
+            scoped(h.createQuery(
+                    """
+                    UPDATE metering_records r
+                    SET status = 'FAILED', failure = 'LicenseRevoked', completed_at = now()
+                    FROM marketplace_licenses ml
+                    WHERE r.status = 'PENDING' AND <scope>
+                      AND ml.product_code = r.product_code AND ml.aws_account_id = r.aws_account_id
+                      AND ml.license_key = r.license_key
+                      AND ml.revoked_at IS NOT NULL AND ml.revoked_at <= now()
+                    RETURNING r.*\
+                    """), hour, customer)
+                .map((rs, ctx) -> pending(rs))
+                .list());
+  }
+
+  /** Binds the scope condition {@code <scope>}: an hour, or a customer of any hour. */
+  private static Query scoped(Query query, Instant hour, CustomerKey customer) {
+    if (hour != null) {
+      return query
+          .define("scope", "r.usage_hour = :hour")
+          .bind("hour", Timestamps.utc(hour));
+    }
+    return query
+        .define("scope", "r.product_code = :scopeProduct AND r.aws_account_id = :scopeAccount")
+        .bind("scopeProduct", customer.productCode())
+        .bind("scopeAccount", customer.awsAccountId());
   }
 
   public int countPendingOfHour(Instant hour) {

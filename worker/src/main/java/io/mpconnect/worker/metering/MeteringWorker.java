@@ -11,6 +11,7 @@ import io.mpconnect.config.MeteringSettings;
 import io.mpconnect.persistence.metering.MeteringRecordRepository;
 import io.mpconnect.workflows.metering.FinalFlushWorkflowImpl;
 import io.mpconnect.workflows.metering.MeteringScheduleWorkflowImpl;
+import io.mpconnect.workflows.metering.MeteringBatchesWorkflowImpl;
 import io.mpconnect.workflows.metering.MeteringWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.schedules.ScheduleClient;
@@ -72,7 +73,7 @@ public final class MeteringWorker implements AutoCloseable {
     MeteringMeters meters = new MeteringMeters(registry, records, Clock.systemUTC());
     worker.registerWorkflowImplementationTypes(
         MeteringWorkflowImpl.class, MeteringScheduleWorkflowImpl.class,
-        FinalFlushWorkflowImpl.class);
+        MeteringBatchesWorkflowImpl.class, FinalFlushWorkflowImpl.class);
     MeteringSenderActivitiesImpl sender = new MeteringSenderActivitiesImpl(
         new BatchMeterUsageSender(meteringClient, records,
             new CallPacer(settings.maxCallsPerSecond()), meters, SEND_BUDGET, FIRST_BACKOFF));

@@ -31,6 +31,12 @@ public class FinalFlushWorkflowImpl implements FinalFlushWorkflow {
   private final MeteringSenderActivities sender =
       Workflow.newActivityStub(MeteringSenderActivities.class, MeteringOptions.SENDING);
 
+  private final BatchSending batchSending =
+      new BatchSending(ledger, Workflow.newActivityStub(
+          MeteringSenderActivities.class, MeteringOptions.BATCH));
+
+  /** Since {@link MeteringWorkflowImpl#SEND_BATCHES}: one call per activity, paced fleet-wide. */
+  private boolean batches;
   private String phase = "AGGREGATING";
   private SendProgress sent = SendProgress.NONE;
   private int attempts;
@@ -39,6 +45,8 @@ public class FinalFlushWorkflowImpl implements FinalFlushWorkflow {
   @Override
   public FlushResult flush(FinalFlushRequest request) {
     int version = Workflow.getVersion(FINAL_HOUR_KEPT, Workflow.DEFAULT_VERSION, 1);
+    batches =
+        Workflow.getVersion(MeteringWorkflowImpl.SEND_BATCHES, Workflow.DEFAULT_VERSION, 1) >= 1;
     if (version >= 1) {
       keepTheFinalHourOpen(request);
     }
@@ -54,19 +62,34 @@ public class FinalFlushWorkflowImpl implements FinalFlushWorkflow {
     while (pending > 0) {
       phase = "SENDING";
       attempts++;
-      try {
-        SendProgress progress = sender.sendCustomer(plan.productCode(), plan.awsAccountId());
-        sent = sent.plus(progress);
-        pending = progress.pending();
-        lastError = null;
-        if (pending == 0 || progress.outOfTime()) {
-          continue;
-        }
-      } catch (ActivityFailure failure) {
-        lastError = MeteringWorkflowImpl.describe(failure);
-        if (MeteringWorkflowImpl.isFinal(failure)) {
+      if (batches) {
+        BatchPassResult pass =
+            batchSending.sendAll(SendScope.ofCustomer(plan.productCode(), plan.awsAccountId()));
+        sent = sent.plus(pass.progress());
+        lastError = pass.error();
+        if (pass.stopped()) {
           log.error("final flush of {} stopped: {}", request.customerKey(), lastError);
           break;
+        }
+        pending = ledger.countPending(SendScope.ofCustomer(plan.productCode(), plan.awsAccountId()));
+        if (pending == 0) {
+          continue;
+        }
+      } else {
+        try {
+          SendProgress progress = sender.sendCustomer(plan.productCode(), plan.awsAccountId());
+          sent = sent.plus(progress);
+          pending = progress.pending();
+          lastError = null;
+          if (pending == 0 || progress.outOfTime()) {
+            continue;
+          }
+        } catch (ActivityFailure failure) {
+          lastError = MeteringWorkflowImpl.describe(failure);
+          if (MeteringWorkflowImpl.isFinal(failure)) {
+            log.error("final flush of {} stopped: {}", request.customerKey(), lastError);
+            break;
+          }
         }
       }
       Instant now = Instant.ofEpochMilli(Workflow.currentTimeMillis());
@@ -100,22 +123,16 @@ public class FinalFlushWorkflowImpl implements FinalFlushWorkflow {
     if (request.awsAccountId() != null) {
       phase = "SENDING_FINISHED_HOURS";
       attempts++;
-      // Retried only until shortly before the final send, which sends whatever is left.
-      MeteringSenderActivities finishedHours =
-          Workflow.newActivityStub(
-              MeteringSenderActivities.class,
-              ActivityOptions.newBuilder(MeteringOptions.SENDING)
-                  .setScheduleToCloseTimeout(wait.minus(Duration.ofMinutes(1)))
-                  .build());
-      try {
-        SendProgress progress =
-            finishedHours.sendCustomer(request.productCode(), request.awsAccountId());
-        sent = sent.plus(progress);
-        lastError = null;
-      } catch (ActivityFailure failure) {
-        lastError = MeteringWorkflowImpl.describe(failure);
-        log.warn("final flush of {}: finished hours not sent yet: {}", request.customerKey(),
-            lastError);
+      if (batches) {
+        // Each call's retries are bounded (MeteringOptions.BATCH), well inside the 2 minutes
+        // left at least; whatever is unsent goes with the final send.
+        BatchPassResult pass =
+            batchSending.sendAll(
+                SendScope.ofCustomer(request.productCode(), request.awsAccountId()));
+        sent = sent.plus(pass.progress());
+        lastError = pass.error();
+      } else {
+        sendFinishedHoursInOneActivity(request, wait);
       }
       wait = Duration.between(Instant.ofEpochMilli(Workflow.currentTimeMillis()), sendAt);
     }
@@ -126,6 +143,27 @@ public class FinalFlushWorkflowImpl implements FinalFlushWorkflow {
         sendAt);
     phase = "WAITING_FOR_FINAL_HOUR";
     Workflow.sleep(wait);
+  }
+
+  /** Flushes before {@link MeteringWorkflowImpl#SEND_BATCHES}: one activity sends them all. */
+  private void sendFinishedHoursInOneActivity(FinalFlushRequest request, Duration wait) {
+    // Retried only until shortly before the final send, which sends whatever is left.
+    MeteringSenderActivities finishedHours =
+        Workflow.newActivityStub(
+            MeteringSenderActivities.class,
+            ActivityOptions.newBuilder(MeteringOptions.SENDING)
+                .setScheduleToCloseTimeout(wait.minus(Duration.ofMinutes(1)))
+                .build());
+    try {
+      SendProgress progress =
+          finishedHours.sendCustomer(request.productCode(), request.awsAccountId());
+      sent = sent.plus(progress);
+      lastError = null;
+    } catch (ActivityFailure failure) {
+      lastError = MeteringWorkflowImpl.describe(failure);
+      log.warn("final flush of {}: finished hours not sent yet: {}", request.customerKey(),
+          lastError);
+    }
   }
 
   @Override

@@ -24,6 +24,11 @@ public final class MeteringIds {
     return "metering-" + HOUR.format(hour);
   }
 
+  /** A page of calls of an hour's sending pass: {@code metering-2026-11-26T04:00Z-send-1-1}. */
+  public static String sendPageWorkflowId(Instant hour, int pass, int page) {
+    return hourWorkflowId(hour) + "-send-" + pass + "-" + page;
+  }
+
   /** One final flush per unsubscribe-pending of a subscription (its transition sequence). */
   public static String flushWorkflowId(String productCode, String customerKey, long sequence) {
     return "metering-flush-" + productCode + "-" + customerKey + "-" + sequence;

@@ -26,6 +26,16 @@ public interface MeteringLedgerActivities {
   /** Records how the attempt ended (expiring what is left when the window closed). */
   MeteringRunResult finishHour(RunFinish finish);
 
+  /**
+   * Plans up to {@code maxBatches} calls from the scope's pending records after {@code after}: 25
+   * records of one product and dimension a call. Records whose license was revoked before now are
+   * failed first, never sent (AWS accepts no usage for such a license).
+   */
+  BatchPage planBatches(SendScope scope, BatchCursor after, int maxBatches);
+
+  /** The scope's records still pending. */
+  int countPending(SendScope scope);
+
   /** Resolves the leaving customer and moves all its unmetered usage into records. */
   FlushPlan prepareFinalFlush(FinalFlushRequest request);
 }

@@ -37,5 +37,23 @@ final class MeteringOptions {
                   .build())
           .build();
 
+  // One BatchMeterUsage call per attempt (the SDK's timeout is 25 s), on the rate-limited
+  // -aws-metering queue. A throttled or failed call is retried through the queue (so the retry is
+  // paced too; a throttle sets its own delay, with jitter) a few times; then the pass stops and
+  // the workflow pauses before the next one, which knows the hour's window.
+  static final ActivityOptions BATCH =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(1))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(1))
+                  .setBackoffCoefficient(2)
+                  .setMaximumInterval(Duration.ofSeconds(30))
+                  .setMaximumAttempts(6)
+                  .setDoNotRetry(FailureTypes.AWS_BAD_REQUEST, FailureTypes.AWS_API_DISABLED)
+                  .build())
+          .build();
+
   private MeteringOptions() {}
 }

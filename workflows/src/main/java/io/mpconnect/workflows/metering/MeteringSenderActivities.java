@@ -17,9 +17,17 @@ import java.time.Instant;
  */
 @ActivityInterface(namePrefix = "Metering")
 public interface MeteringSenderActivities {
-  /** Sends the hour's pending records. */
+  /**
+   * One BatchMeterUsage call: the batch's records still pending, answers stored before it returns.
+   * Throttled, AWS down, or records left unprocessed: fails retryably (the answers already given
+   * are stored), so the retry goes through the rate-limited queue again. A record-caused refusal
+   * of a call of several records returns the two halves to send instead.
+   */
+  BatchResult sendBatch(SendBatch batch);
+
+  /** Sends the hour's pending records (workflows started before sendBatch). */
   SendProgress sendHour(Instant hour);
 
-  /** Sends a customer's pending records of any hour (the final flush). */
+  /** Sends a customer's pending records of any hour (final flushes started before sendBatch). */
   SendProgress sendCustomer(String productCode, String awsAccountId);
 }

@@ -3,6 +3,7 @@ package io.mpconnect.workflows.metering;
 import io.mpconnect.workflows.activities.FailureTypes;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +15,13 @@ public class MeteringWorkflowImpl implements MeteringWorkflow {
   // an outage) are retried with growing pauses until the hour leaves the metering window.
   static final Duration FIRST_PAUSE = Duration.ofMinutes(1);
   static final Duration LONGEST_PAUSE = Duration.ofMinutes(10);
+
+  /**
+   * The getVersion change id of sending one call per activity through the rate-limited queue
+   * ({@link BatchSending}), in child workflows of a page each. Before it, one {@code sendHour}
+   * activity made every call, paced per worker process only.
+   */
+  static final String SEND_BATCHES = "send-batches";
 
   private static final Logger log = Workflow.getLogger(MeteringWorkflowImpl.class);
 
@@ -38,28 +46,26 @@ public class MeteringWorkflowImpl implements MeteringWorkflow {
     }
     plan = ledger.prepareHour(hour);
     int pending = plan.pending();
+    boolean batches =
+        pending > 0 && Workflow.getVersion(SEND_BATCHES, Workflow.DEFAULT_VERSION, 1) >= 1;
     Duration pause = FIRST_PAUSE;
     RunOutcome outcome = RunOutcome.COMPLETED;
     while (pending > 0) {
       phase = "SENDING";
       attempts++;
-      try {
-        SendProgress progress = sender.sendHour(hour);
-        sent = sent.plus(progress);
-        pending = progress.pending();
-        lastError = null;
-        if (pending == 0 || progress.outOfTime()) {
-          continue;
-        }
-      } catch (ActivityFailure failure) {
-        lastError = describe(failure);
-        if (isFinal(failure)) {
-          // AWS refuses the calls themselves: the next scheduled run tries again while the hour
-          // is inside the window, by then perhaps after someone fixed the configuration.
-          log.error("metering {} stopped: {}", hour, lastError);
-          outcome = RunOutcome.FAILED;
-          break;
-        }
+      SendAttempt attempt = batches ? sendInBatches() : sendInOneActivity(pending);
+      if (attempt.stopped()) {
+        // AWS refuses the calls themselves: the next scheduled run tries again while the hour
+        // is inside the window, by then perhaps after someone fixed the configuration.
+        log.error("metering {} stopped: {}", hour, lastError);
+        outcome = RunOutcome.FAILED;
+        break;
+      }
+      pending = attempt.pending();
+      if (pending == 0 || attempt.again()) {
+        continue;
+      }
+      if (lastError != null) {
         log.warn("metering {}: sending failed for now: {}", hour, lastError);
       }
       Instant now = Instant.ofEpochMilli(Workflow.currentTimeMillis());
@@ -80,6 +86,57 @@ public class MeteringWorkflowImpl implements MeteringWorkflow {
         .counter("mpconnect_metering_hours")
         .inc(1);
     return result;
+  }
+
+  /**
+   * What a sending attempt left: records still pending; {@code again} to go on at once (the
+   * activity ran out of time, not of progress); {@code stopped} when no retry can cure it.
+   */
+  private record SendAttempt(int pending, boolean again, boolean stopped) {}
+
+  private SendAttempt sendInBatches() {
+    BatchPassResult pass = sendPass();
+    sent = sent.plus(pass.progress());
+    lastError = pass.error();
+    if (pass.stopped()) {
+      return new SendAttempt(0, false, true);
+    }
+    return new SendAttempt(ledger.countPending(SendScope.ofHour(hour)), false, false);
+  }
+
+  /** Histories before {@link #SEND_BATCHES}: one activity sends the whole hour. */
+  private SendAttempt sendInOneActivity(int pendingBefore) {
+    try {
+      SendProgress progress = sender.sendHour(hour);
+      sent = sent.plus(progress);
+      lastError = null;
+      return new SendAttempt(progress.pending(), progress.outOfTime(), false);
+    } catch (ActivityFailure failure) {
+      lastError = describe(failure);
+      return new SendAttempt(pendingBefore, false, isFinal(failure));
+    }
+  }
+
+  /** One pass over the hour's pending records, a child workflow per page of calls. */
+  private BatchPassResult sendPass() {
+    SendScope scope = SendScope.ofHour(hour);
+    SendProgress total = SendProgress.NONE;
+    BatchCursor after = BatchCursor.START;
+    for (int page = 1; after != null; page++) {
+      MeteringBatchesWorkflow child =
+          Workflow.newChildWorkflowStub(
+              MeteringBatchesWorkflow.class,
+              ChildWorkflowOptions.newBuilder()
+                  .setWorkflowId(MeteringIds.sendPageWorkflowId(hour, attempts, page))
+                  .build());
+      BatchPassResult result = child.send(new BatchPassRequest(scope, after));
+      total = total.plus(result.progress());
+      if (result.error() != null) {
+        return new BatchPassResult(total, null, result.error(), result.stopped());
+      }
+      after = result.next();
+    }
+    return new BatchPassResult(total, null, null, false);
   }
 
   @Override

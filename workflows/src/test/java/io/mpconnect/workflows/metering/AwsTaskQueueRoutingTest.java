@@ -65,13 +65,19 @@ class AwsTaskQueueRoutingTest {
     env = TestWorkflowEnvironment.newInstance(routed());
     worker = env.newWorker(MAIN);
     worker.registerWorkflowImplementationTypes(
-        MeteringWorkflowImpl.class, MeteringScheduleWorkflowImpl.class, FinalFlushWorkflowImpl.class);
+        MeteringWorkflowImpl.class, MeteringScheduleWorkflowImpl.class,
+        MeteringBatchesWorkflowImpl.class, FinalFlushWorkflowImpl.class);
     // The whole fake on the main queue: were a send scheduled there, it would be served there
     // (and the history below would say so).
     worker.registerActivitiesImplementations(fake);
     // Only the sender on the dedicated queue.
     env.newWorker(TaskQueues.awsMetering(MAIN)).registerActivitiesImplementations(
         new MeteringSenderActivities() {
+          @Override
+          public BatchResult sendBatch(SendBatch batch) {
+            return fake.sendBatch(batch);
+          }
+
           @Override
           public SendProgress sendHour(Instant hour) {
             return fake.sendHour(hour);
@@ -106,9 +112,15 @@ class AwsTaskQueueRoutingTest {
     assertThat(result.outcome()).isEqualTo(RunOutcome.COMPLETED);
     assertThat(scheduled(client, MeteringIds.hourWorkflowId(hour))).containsExactly(
         Map.entry("MeteringPrepareHour", MAIN),
-        Map.entry("MeteringSendHour", TaskQueues.awsMetering(MAIN)),
-        Map.entry("MeteringSendHour", TaskQueues.awsMetering(MAIN)),
+        Map.entry("MeteringCountPending", MAIN),
+        Map.entry("MeteringCountPending", MAIN),
         Map.entry("MeteringFinishHour", MAIN));
+    // The calls themselves, in each pass's child workflow.
+    for (int pass = 1; pass <= 2; pass++) {
+      assertThat(scheduled(client, MeteringIds.sendPageWorkflowId(hour, pass, 1))).containsExactly(
+          Map.entry("MeteringPlanBatches", MAIN),
+          Map.entry("MeteringSendBatch", TaskQueues.awsMetering(MAIN)));
+    }
   }
 
   @Test
@@ -125,7 +137,7 @@ class AwsTaskQueueRoutingTest {
 
     // Whatever the flush's steps, each send is on the metering queue, the rest on the main one.
     List<Map.Entry<String, String>> scheduled = scheduled(client, id);
-    assertThat(scheduled).extracting(Map.Entry::getKey).contains("MeteringSendCustomer");
+    assertThat(scheduled).extracting(Map.Entry::getKey).contains("MeteringSendBatch");
     for (Map.Entry<String, String> activity : scheduled) {
       assertThat(activity.getValue()).as(activity.getKey()).isEqualTo(
           activity.getKey().startsWith("MeteringSend") ? TaskQueues.awsMetering(MAIN) : MAIN);
@@ -137,9 +149,11 @@ class AwsTaskQueueRoutingTest {
     assertThat(TaskQueues.activityTypes(MarketplaceActivities.class))
         .containsExactly("ResolveCustomer");
     assertThat(TaskQueues.dedicatedQueue("ResolveCustomer", "q")).contains("q-aws-resolve");
+    assertThat(TaskQueues.dedicatedQueue("MeteringSendBatch", "q")).contains("q-aws-metering");
     assertThat(TaskQueues.dedicatedQueue("MeteringSendHour", "q")).contains("q-aws-metering");
     assertThat(TaskQueues.dedicatedQueue("MeteringSendCustomer", "q")).contains("q-aws-metering");
     assertThat(TaskQueues.dedicatedQueue("MeteringPrepareHour", "q")).isEmpty();
+    assertThat(TaskQueues.dedicatedQueue("MeteringPlanBatches", "q")).isEmpty();
     assertThat(TaskQueues.dedicatedQueue("Connect", "q")).isEmpty();
   }
 
@@ -183,7 +197,8 @@ class AwsTaskQueueRoutingTest {
     replayer.registerWorkflowImplementationTypes(
         OnboardingWorkflowImpl.class, SubscriptionWorkflowImpl.class,
         CustomerIdentifierWorkflowImpl.class, MeteringWorkflowImpl.class,
-        MeteringScheduleWorkflowImpl.class, FinalFlushWorkflowImpl.class);
+        MeteringScheduleWorkflowImpl.class, MeteringBatchesWorkflowImpl.class,
+        FinalFlushWorkflowImpl.class);
   }
 
   @AfterAll

@@ -21,10 +21,18 @@ final class FakeMetering implements MeteringLedgerActivities, MeteringSenderActi
   volatile List<Instant> due = List.of();
   volatile int pendingAfterAggregation;
   volatile String flushAccount = "111122223333";
+  /** What countPending answers: set by aggregation, then by each scripted send. */
+  volatile int pendingNow;
 
-  /** The next sendHour/sendCustomer leaves {@code pending} records unsent. */
+  /**
+   * The next send leaves {@code pending} records unsent: a sendHour/sendCustomer (workflows before
+   * send-batches) or a pass's one sendBatch (planBatches plans all that is pending as one call).
+   */
   FakeMetering thenSend(int succeeded, int pending) {
-    sends.add(() -> new SendProgress(1, 0, 0, succeeded, 0, 0, 0, pending, false));
+    sends.add(() -> {
+      pendingNow = pending;
+      return new SendProgress(1, 0, 0, succeeded, 0, 0, 0, pending, false);
+    });
     return this;
   }
 
@@ -50,6 +58,7 @@ final class FakeMetering implements MeteringLedgerActivities, MeteringSenderActi
   @Override
   public HourPlan prepareHour(Instant hour) {
     calls.add("prepareHour " + hour);
+    pendingNow = pendingAfterAggregation;
     return new HourPlan(hour, pendingAfterAggregation, 0, 0, pendingAfterAggregation,
         pendingAfterAggregation, hour.plus(WINDOW));
   }
@@ -65,8 +74,33 @@ final class FakeMetering implements MeteringLedgerActivities, MeteringSenderActi
   @Override
   public FlushPlan prepareFinalFlush(FinalFlushRequest request) {
     calls.add("prepareFinalFlush " + request.sequence());
+    pendingNow = pendingAfterAggregation;
     return new FlushPlan(request.productCode(), flushAccount, pendingAfterAggregation,
         pendingAfterAggregation, request.requestedAt().plus(Duration.ofHours(1)));
+  }
+
+  @Override
+  public BatchPage planBatches(SendScope scope, BatchCursor after, int maxBatches) {
+    calls.add("planBatches " + scope.describe());
+    int pending = pendingNow;
+    List<SendBatch> batches =
+        pending == 0
+            ? List.of()
+            : List.of(new SendBatch("prod-x", "api_calls", scope.hour(), scope.awsAccountId(), 1,
+                pending, pending));
+    return new BatchPage(batches, null, 0);
+  }
+
+  @Override
+  public int countPending(SendScope scope) {
+    calls.add("countPending " + scope.describe());
+    return pendingNow;
+  }
+
+  @Override
+  public synchronized BatchResult sendBatch(SendBatch batch) {
+    calls.add("sendBatch " + (batch.hour() != null ? batch.hour() : batch.awsAccountId()));
+    return new BatchResult(next(), List.of());
   }
 
   @Override

@@ -67,8 +67,26 @@ class FinalHourWorkflowTest {
     }
 
     @Override
+    public BatchPage planBatches(SendScope scope, BatchCursor after, int maxBatches) {
+      int records = finishedHoursPending + pending;
+      return new BatchPage(records == 0 ? List.of() : List.of(new SendBatch(
+          scope.productCode(), "api_calls", null, scope.awsAccountId(), 1, records, records)),
+          null, 0);
+    }
+
+    @Override
+    public int countPending(SendScope scope) {
+      return finishedHoursPending + pending;
+    }
+
+    @Override
+    public BatchResult sendBatch(SendBatch batch) {
+      return new BatchResult(sendCustomer(batch.productCode(), batch.awsAccountId()), List.of());
+    }
+
+    @Override
     public SendProgress sendCustomer(String productCode, String awsAccountId) {
-      calls.add("sendCustomer");
+      calls.add("send");
       sentAt.add(now());
       int answered = finishedHoursPending + pending;
       finishedHoursPending = 0;
@@ -121,8 +139,8 @@ class FinalHourWorkflowTest {
 
     FlushResult result = flushStub(client, worker, id).flush(request);
 
-    ReplayHistories.recordIfAsked(client, id, "metering-final-flush-final-hour-kept");
-    assertThat(ledger.calls).containsExactly("sendCustomer", "prepareFinalFlush", "sendCustomer");
+    ReplayHistories.recordIfAsked(client, id, "metering-batches-final-flush-final-hour-kept");
+    assertThat(ledger.calls).containsExactly("send", "prepareFinalFlush", "send");
     // Finished hours at once; the current hour closed once, 55 minutes after the end.
     assertThat(ledger.sentAt.get(0)).isBefore(end.plus(Duration.ofMinutes(1)));
     assertThat(ledger.aggregatedAt).singleElement().satisfies(at -> assertThat(at)
@@ -174,7 +192,7 @@ class FinalHourWorkflowTest {
         client.newUntypedWorkflowStub(id).getResult(FlushResult.class);
 
     assertThat(waiting.phase()).isEqualTo("WAITING_FOR_FINAL_HOUR");
-    assertThat(ledger.calls).containsExactly("sendCustomer", "prepareFinalFlush", "sendCustomer");
+    assertThat(ledger.calls).containsExactly("send", "prepareFinalFlush", "send");
     assertThat(result.pending()).isZero();
     WorkflowReplayer.replayWorkflowExecution(client.fetchHistory(id),
         FinalFlushWorkflowImpl.class);
@@ -194,7 +212,7 @@ class FinalHourWorkflowTest {
         flushStub(client, worker, MeteringIds.flushWorkflowId("prod-x", "cust-8", 2))
             .flush(request);
 
-    assertThat(ledger.calls).containsExactly("prepareFinalFlush", "sendCustomer");
+    assertThat(ledger.calls).containsExactly("prepareFinalFlush", "send");
     assertThat(ledger.aggregatedAt.get(0)).isBefore(now.plus(Duration.ofMinutes(1)));
     assertThat(result.pending()).isZero();
   }

@@ -34,6 +34,7 @@ class MeteringReplayTest {
     WorkflowReplayer.replayWorkflowExecution(
         Files.readString(history),
         MeteringWorkflowImpl.class,
+        MeteringBatchesWorkflowImpl.class,
         MeteringScheduleWorkflowImpl.class,
         FinalFlushWorkflowImpl.class);
   }

@@ -29,6 +29,7 @@ class MeteringWorkflowTest {
           .registerWorkflowImplementationTypes(
               MeteringWorkflowImpl.class,
               MeteringScheduleWorkflowImpl.class,
+              MeteringBatchesWorkflowImpl.class,
               FinalFlushWorkflowImpl.class)
           .setActivityImplementations(fake)
           .setDoNotStart(false)
@@ -58,12 +59,18 @@ class MeteringWorkflowTest {
 
     MeteringRunResult result = hourStub(client, worker, hour).meter(new MeteringRunRequest(hour));
 
-    ReplayHistories.recordIfAsked(client, MeteringIds.hourWorkflowId(hour), "metering-hour-resent");
+    ReplayHistories.recordIfAsked(
+        client, MeteringIds.hourWorkflowId(hour), "metering-batches-hour-resent");
     assertThat(result.outcome()).isEqualTo(RunOutcome.COMPLETED);
     assertThat(fake.calls).containsExactly(
-        "prepareHour " + hour, "sendHour " + hour, "sendHour " + hour,
+        "prepareHour " + hour,
+        "planBatches hour " + hour, "sendBatch " + hour, "countPending hour " + hour,
+        "planBatches hour " + hour, "sendBatch " + hour, "countPending hour " + hour,
         "finishHour " + hour + " COMPLETED");
     assertThat(fake.finishes.get(0).calls()).isEqualTo(2);
+    // Each pass's calls ran in a child workflow of the hour, one per page.
+    assertThat(client.fetchHistory(MeteringIds.sendPageWorkflowId(hour, 2, 1)).getEvents())
+        .isNotEmpty();
   }
 
   @Test
@@ -74,6 +81,7 @@ class MeteringWorkflowTest {
 
     hourStub(client, worker, hour).meter(new MeteringRunRequest(hour));
 
+    assertThat(fake.count("sendBatch")).isZero();
     assertThat(fake.count("sendHour")).isZero();
   }
 
@@ -86,10 +94,11 @@ class MeteringWorkflowTest {
 
     MeteringRunResult result = hourStub(client, worker, hour).meter(new MeteringRunRequest(hour));
 
-    ReplayHistories.recordIfAsked(client, MeteringIds.hourWorkflowId(hour), "metering-hour-refused");
+    ReplayHistories.recordIfAsked(
+        client, MeteringIds.hourWorkflowId(hour), "metering-batches-hour-refused");
     assertThat(result.outcome()).isEqualTo(RunOutcome.FAILED);
     assertThat(result.error()).contains(FailureTypes.AWS_BAD_REQUEST);
-    assertThat(fake.count("sendHour")).isEqualTo(1);
+    assertThat(fake.count("sendBatch")).isEqualTo(1);
   }
 
   @Test
@@ -103,10 +112,11 @@ class MeteringWorkflowTest {
 
     MeteringRunResult result = hourStub(client, worker, hour).meter(new MeteringRunRequest(hour));
 
-    ReplayHistories.recordIfAsked(client, MeteringIds.hourWorkflowId(hour), "metering-hour-expired");
+    ReplayHistories.recordIfAsked(
+        client, MeteringIds.hourWorkflowId(hour), "metering-batches-hour-expired");
     assertThat(result.outcome()).isEqualTo(RunOutcome.EXPIRED);
     // Pauses of 1, 2, 4, 8 then 10 minutes fit about 35 attempts into the window.
-    assertThat(fake.count("sendHour")).isBetween(20L, 50L);
+    assertThat(fake.count("sendBatch")).isBetween(20L, 50L);
     var events = client.fetchHistory(MeteringIds.hourWorkflowId(hour)).getEvents();
     var closed = events.get(events.size() - 1).getEventTime();
     assertThat(Instant.ofEpochSecond(closed.getSeconds())).isBefore(hour.plus(FakeMetering.WINDOW));
@@ -139,7 +149,7 @@ class MeteringWorkflowTest {
                 .build());
     ScheduledRunResult result = firing.run();
 
-    ReplayHistories.recordIfAsked(client, "metering-hourly-test", "metering-schedule-firing");
+    ReplayHistories.recordIfAsked(client, "metering-hourly-test", "metering-batches-schedule-firing");
     assertThat(result.runs()).extracting(MeteringRunResult::hour)
         .containsExactly(hour.minus(Duration.ofHours(2)), hour);
     assertThat(fake.calls).containsSubsequence(
@@ -188,10 +198,10 @@ class MeteringWorkflowTest {
             .flush(request);
 
     ReplayHistories.recordIfAsked(client, MeteringIds.flushWorkflowId("prod-x", "cust-1", 7),
-        "metering-final-flush");
+        "metering-batches-final-flush");
     assertThat(result.pending()).isZero();
     assertThat(result.sending().succeeded()).isEqualTo(2);
-    assertThat(fake.count("sendCustomer 111122223333")).isEqualTo(2);
+    assertThat(fake.count("sendBatch 111122223333")).isEqualTo(2);
   }
 
   @Test
@@ -209,6 +219,7 @@ class MeteringWorkflowTest {
             .flush(request);
 
     assertThat(result.awsAccountId()).isNull();
+    assertThat(fake.count("sendBatch")).isZero();
     assertThat(fake.count("sendCustomer")).isZero();
   }
 }
