@@ -16,6 +16,33 @@ final class Faults {
   private final Map<String, Rate> rates = new HashMap<>();
   private Random random = new Random(DEFAULT_SEED);
   private int unprocessed;
+  /** AWS's quota (calls per second per account and region, all operations), or 0 for none. */
+  private double quotaPerSecond;
+  private double quotaBurst;
+  private double tokens;
+  private long refilledAt;
+
+  void setQuota(double callsPerSecond, double burst) {
+    quotaPerSecond = callsPerSecond;
+    quotaBurst = burst;
+    tokens = burst;
+    refilledAt = System.nanoTime();
+  }
+
+  /** A token bucket, as AWS throttles: a call over the quota fails with ThrottlingException. */
+  private boolean overQuota() {
+    if (quotaPerSecond <= 0) {
+      return false;
+    }
+    long now = System.nanoTime();
+    tokens = Math.min(quotaBurst, tokens + (now - refilledAt) / 1e9 * quotaPerSecond);
+    refilledAt = now;
+    if (tokens < 1) {
+      return true;
+    }
+    tokens -= 1;
+    return false;
+  }
 
   void failNext(String operation, String errorType, int times) {
     Queue<String> queue = scheduled.computeIfAbsent(operation, op -> new ArrayDeque<>());
@@ -51,6 +78,9 @@ final class Faults {
     if (errorType == null && rate != null && random.nextDouble() < rate.ratio()) {
       errorType = rate.errorType();
     }
+    if (errorType == null && overQuota()) {
+      throw new MeteringError("ThrottlingException", "Rate exceeded (the stand-in's quota)");
+    }
     if (errorType != null) {
       throw new MeteringError(errorType, "Injected by the stand-in: " + errorType);
     }
@@ -67,6 +97,7 @@ final class Faults {
     scheduled.clear();
     rates.clear();
     unprocessed = 0;
+    quotaPerSecond = 0;
     seed(DEFAULT_SEED);
   }
 }

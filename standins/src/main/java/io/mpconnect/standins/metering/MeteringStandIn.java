@@ -344,6 +344,14 @@ public final class MeteringStandIn implements AutoCloseable {
     faults.setRate(operation, errorType, ratio);
   }
 
+  /**
+   * AWS's quota: calls of every operation beyond {@code callsPerSecond} (a token bucket holding up
+   * to {@code burst} calls) fail with ThrottlingException, as AWS throttles; 0 turns it off.
+   */
+  public synchronized void setQuota(double callsPerSecond, double burst) {
+    faults.setQuota(callsPerSecond, burst);
+  }
+
   /** Reseeds the Random behind {@link #setFailureRate}, for another reproducible sequence. */
   public synchronized void setRandomSeed(long seed) {
     faults.seed(seed);
