@@ -207,32 +207,17 @@ public class MeteringLedgerActivitiesImpl implements MeteringLedgerActivities {
   }
 
   @Override
-  public BatchPage planBatches(SendScope scope, BatchCursor after, int maxBatches) {
+  public BatchPage planBatches(
+      SendScope scope, BatchCursor after, BatchCursor until, int maxBatches) {
     Instant hour = scope.hour();
     CustomerKey customer = hour == null ? customerOf(scope) : null;
     int revoked = alertRevoked(scope, records.failRevoked(hour, customer));
     int limit = maxBatches * BatchMeterUsageSender.MAX_RECORDS_PER_CALL;
     List<PendingKey> keys =
-        records.pendingKeys(
-            hour, customer, new Cursor(after.productCode(), after.dimension(), after.id()), limit);
-    List<SendBatch> batches = new ArrayList<>();
-    int first = 0;
-    for (int i = 1; i <= keys.size(); i++) {
-      // A call holds up to 25 records of one product and dimension.
-      boolean cut =
-          i == keys.size()
-              || i - first == BatchMeterUsageSender.MAX_RECORDS_PER_CALL
-              || !keys.get(i).productCode().equals(keys.get(first).productCode())
-              || !keys.get(i).dimension().equals(keys.get(first).dimension());
-      if (cut) {
-        PendingKey from = keys.get(first);
-        batches.add(new SendBatch(from.productCode(), from.dimension(), hour,
-            customer == null ? null : customer.awsAccountId(), from.id(), keys.get(i - 1).id(),
-            i - first));
-        first = i;
-      }
-    }
-    if (keys.size() < limit) {
+        records.pendingKeys(hour, customer, cursor(after), until == null ? null : cursor(until),
+            limit);
+    List<SendBatch> batches = cut(keys, scope);
+    if (until != null || keys.size() < limit) {
       return new BatchPage(batches, null, revoked);
     }
     // A full page may go on in the next one: a short last call is left to it, so calls stay full.
@@ -243,6 +228,63 @@ public class MeteringLedgerActivitiesImpl implements MeteringLedgerActivities {
     }
     return new BatchPage(
         batches, new BatchCursor(last.productCode(), last.dimension(), last.toId()), revoked);
+  }
+
+  @Override
+  public List<BatchCursor> planPages(SendScope scope, int batchesPerPage) {
+    Instant hour = scope.hour();
+    CustomerKey customer = hour == null ? customerOf(scope) : null;
+    List<BatchCursor> starts = new ArrayList<>(List.of(BatchCursor.START));
+    int inPage = 0;
+    int callRecords = 0;
+    PendingKey previous = null;
+    Cursor after = Cursor.START;
+    // The same cuts as cut(), over all pending records, a chunk of keys at a time.
+    for (List<PendingKey> chunk; !(chunk = records.pendingKeys(hour, customer, after, null,
+        PAGE_PLAN_CHUNK)).isEmpty(); ) {
+      for (PendingKey key : chunk) {
+        boolean newCall = previous == null
+            || callRecords == BatchMeterUsageSender.MAX_RECORDS_PER_CALL
+            || !key.productCode().equals(previous.productCode())
+            || !key.dimension().equals(previous.dimension());
+        if (newCall && previous != null && ++inPage == batchesPerPage) {
+          starts.add(new BatchCursor(previous.productCode(), previous.dimension(), previous.id()));
+          inPage = 0;
+        }
+        callRecords = newCall ? 1 : callRecords + 1;
+        previous = key;
+      }
+      after = new Cursor(previous.productCode(), previous.dimension(), previous.id());
+    }
+    return starts;
+  }
+
+  /** Pending keys read at once while planning pages. */
+  static final int PAGE_PLAN_CHUNK = 10_000;
+
+  /** Calls of up to 25 records of one product and dimension, in the keys' order. */
+  private static List<SendBatch> cut(List<PendingKey> keys, SendScope scope) {
+    List<SendBatch> batches = new ArrayList<>();
+    int first = 0;
+    for (int i = 1; i <= keys.size(); i++) {
+      boolean cut =
+          i == keys.size()
+              || i - first == BatchMeterUsageSender.MAX_RECORDS_PER_CALL
+              || !keys.get(i).productCode().equals(keys.get(first).productCode())
+              || !keys.get(i).dimension().equals(keys.get(first).dimension());
+      if (cut) {
+        PendingKey from = keys.get(first);
+        batches.add(new SendBatch(from.productCode(), from.dimension(), scope.hour(),
+            scope.hourly() ? null : scope.awsAccountId(), from.id(), keys.get(i - 1).id(),
+            i - first));
+        first = i;
+      }
+    }
+    return batches;
+  }
+
+  private static Cursor cursor(BatchCursor cursor) {
+    return new Cursor(cursor.productCode(), cursor.dimension(), cursor.id());
   }
 
   @Override

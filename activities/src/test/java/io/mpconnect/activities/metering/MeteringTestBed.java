@@ -157,7 +157,7 @@ final class MeteringTestBed
     SendProgress total = SendProgress.NONE;
     BatchCursor after = BatchCursor.START;
     do {
-      BatchPage page = ledger.planBatches(scope, after, 200);
+      BatchPage page = ledger.planBatches(scope, after, null, 200);
       Deque<SendBatch> waiting = new ArrayDeque<>(page.batches());
       while (!waiting.isEmpty()) {
         SendBatch batch = waiting.poll();

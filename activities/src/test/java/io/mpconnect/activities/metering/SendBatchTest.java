@@ -45,7 +45,7 @@ class SendBatchTest {
     List<Integer> pageSizes = new ArrayList<>();
     BatchCursor after = BatchCursor.START;
     do {
-      BatchPage page = ledger.planBatches(SendScope.ofHour(hour), after, 2);
+      BatchPage page = ledger.planBatches(SendScope.ofHour(hour), after, null, 2);
       planned.addAll(page.batches());
       pageSizes.add(page.batches().size());
       after = page.next();
@@ -65,6 +65,34 @@ class SendBatchTest {
   }
 
   @Test
+  void pagesPlannedUpFrontAreDisjointAndHoldEveryPendingRecordInFullCalls() {
+    Instant hour = MeteringTestBed.lastHour();
+    bed.licensedCustomers(60, hour);
+    bed.ledger(MeteringTestBed.DIMENSIONS).prepareHour(hour);
+    MeteringLedgerActivitiesImpl ledger = bed.ledger(MeteringTestBed.DIMENSIONS);
+    SendScope scope = SendScope.ofHour(hour);
+
+    List<BatchCursor> starts = ledger.planPages(scope, 2);
+    List<List<SendBatch>> pages = new ArrayList<>();
+    for (int k = 0; k < starts.size(); k++) {
+      BatchCursor until = k + 1 < starts.size() ? starts.get(k + 1) : null;
+      pages.add(ledger.planBatches(scope, starts.get(k), until, 2).batches());
+    }
+
+    // 25 + 25 + 10 records of each dimension, two calls a page.
+    assertThat(pages).extracting(page -> page.stream().map(SendBatch::records).toList())
+        .containsExactly(List.of(25, 25), List.of(10, 25), List.of(25, 10));
+    List<Long> ids = new ArrayList<>();
+    pages.forEach(page -> page.forEach(batch -> {
+      assertThat(batch.fromId()).isLessThanOrEqualTo(batch.toId());
+      ids.add(batch.fromId());
+    }));
+    assertThat(ids).doesNotHaveDuplicates();
+    assertThat(pages.stream().flatMap(List::stream).mapToInt(SendBatch::records).sum())
+        .isEqualTo(120);
+  }
+
+  @Test
   void eachActivityMakesExactlyOneCallAndTheHourIsBilledOnce() {
     Instant hour = MeteringTestBed.lastHour();
     List<Customer> customers = bed.licensedCustomers(26, hour);
@@ -72,8 +100,8 @@ class SendBatchTest {
       bed.usage(customers.get(i), "api_calls", i + 1, hour.plusSeconds(i), "u-" + i);
     }
     bed.ledger(List.of("api_calls")).prepareHour(hour);
-    BatchPage page =
-        bed.ledger(List.of("api_calls")).planBatches(SendScope.ofHour(hour), BatchCursor.START, 200);
+    BatchPage page = bed.ledger(List.of("api_calls"))
+        .planBatches(SendScope.ofHour(hour), BatchCursor.START, null, 200);
 
     BatchResult first = bed.sender().sendBatch(page.batches().get(0), 1);
     assertThat(batchCalls()).hasSize(1);
@@ -102,7 +130,7 @@ class SendBatchTest {
     bed.licensedCustomers(3, hour);
     bed.ledger(List.of("api_calls")).prepareHour(hour);
     SendBatch batch = bed.ledger(List.of("api_calls"))
-        .planBatches(SendScope.ofHour(hour), BatchCursor.START, 200).batches().get(0);
+        .planBatches(SendScope.ofHour(hour), BatchCursor.START, null, 200).batches().get(0);
     bed.standIn.failNext("BatchMeterUsage", "ThrottlingException", 1);
 
     ApplicationFailure throttled = catchThrowableOfType(ApplicationFailure.class,
@@ -125,7 +153,7 @@ class SendBatchTest {
     bed.licensedCustomers(10, hour);
     bed.ledger(List.of("api_calls")).prepareHour(hour);
     SendBatch batch = bed.ledger(List.of("api_calls"))
-        .planBatches(SendScope.ofHour(hour), BatchCursor.START, 200).batches().get(0);
+        .planBatches(SendScope.ofHour(hour), BatchCursor.START, null, 200).batches().get(0);
     bed.standIn.returnUnprocessedNext(4);
 
     ApplicationFailure unprocessed = catchThrowableOfType(ApplicationFailure.class,

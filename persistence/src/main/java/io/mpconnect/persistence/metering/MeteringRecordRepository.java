@@ -324,19 +324,22 @@ public final class MeteringRecordRepository {
 
   /**
    * Pending records of the scope (an hour, or a customer when {@code hour} is null) after the
-   * cursor, in (product, dimension, id) order: what sending calls are planned from.
+   * cursor and up to {@code until} included (null: no bound), in (product, dimension, id) order:
+   * what sending calls are planned from.
    */
-  public List<PendingKey> pendingKeys(Instant hour, CustomerKey customer, Cursor after, int limit) {
+  public List<PendingKey> pendingKeys(
+      Instant hour, CustomerKey customer, Cursor after, Cursor until, int limit) {
     return jdbi.withHandle(
         h ->
-            scoped(h.createQuery(
+            bounded(scoped(h.createQuery(
                     """
                     SELECT id, product_code, dimension FROM metering_records r
                     WHERE status = 'PENDING' AND <scope>
                       AND (product_code, dimension, id) > (:a, :b, :id)
+                      AND <until>
                     ORDER BY product_code, dimension, id
                     LIMIT :limit\
-                    """), hour, customer)
+                    """), hour, customer), until)
                 .bind("a", after.first())
                 .bind("b", after.second())
                 .bind("id", after.id())
@@ -401,6 +404,18 @@ public final class MeteringRecordRepository {
                     """), hour, customer)
                 .map((rs, ctx) -> pending(rs))
                 .list());
+  }
+
+  /** Binds the upper bound {@code <until>} of a page of keys, included; none when null. */
+  private static Query bounded(Query query, Cursor until) {
+    if (until == null) {
+      return query.define("until", "TRUE");
+    }
+    return query
+        .define("until", "(product_code, dimension, id) <= (:ua, :ub, :uid)")
+        .bind("ua", until.first())
+        .bind("ub", until.second())
+        .bind("uid", until.id());
   }
 
   /** Binds the scope condition {@code <scope>}: an hour, or a customer of any hour. */

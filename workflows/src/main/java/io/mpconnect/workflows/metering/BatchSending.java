@@ -37,7 +37,7 @@ final class BatchSending {
     SendProgress total = SendProgress.NONE;
     BatchCursor after = BatchCursor.START;
     do {
-      BatchPassResult page = sendPage(scope, after);
+      BatchPassResult page = sendPage(scope, after, null);
       total = total.plus(page.progress());
       if (page.error() != null) {
         return new BatchPassResult(total, null, page.error(), page.stopped());
@@ -47,9 +47,9 @@ final class BatchSending {
     return new BatchPassResult(total, null, null, false);
   }
 
-  /** Plans and sends one page of calls after {@code after}. */
-  BatchPassResult sendPage(SendScope scope, BatchCursor after) {
-    BatchPage page = ledger.planBatches(scope, after, BATCHES_PER_PAGE);
+  /** Plans and sends one page of calls after {@code after}, up to {@code until} (null: the end). */
+  BatchPassResult sendPage(SendScope scope, BatchCursor after, BatchCursor until) {
+    BatchPage page = ledger.planBatches(scope, after, until, BATCHES_PER_PAGE);
     Deque<SendBatch> waiting = new ArrayDeque<>(page.batches());
     List<Promise<BatchResult>> inFlight = new ArrayList<>();
     SendProgress progress = SendProgress.NONE;

@@ -10,6 +10,6 @@ public class MeteringBatchesWorkflowImpl implements MeteringBatchesWorkflow {
 
   @Override
   public BatchPassResult send(BatchPassRequest request) {
-    return sending.sendPage(request.scope(), request.after());
+    return sending.sendPage(request.scope(), request.after(), request.until());
   }
 }

@@ -3,6 +3,7 @@ package io.mpconnect.workflows.metering;
 import io.mpconnect.workflows.messages.FinalFlushRequest;
 import io.temporal.activity.ActivityInterface;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Metering's PostgreSQL side. Every method is idempotent and moves counts, never records: the
@@ -27,11 +28,19 @@ public interface MeteringLedgerActivities {
   MeteringRunResult finishHour(RunFinish finish);
 
   /**
-   * Plans up to {@code maxBatches} calls from the scope's pending records after {@code after}: 25
-   * records of one product and dimension a call. Records whose license was revoked before now are
-   * failed first, never sent (AWS accepts no usage for such a license).
+   * Plans up to {@code maxBatches} calls from the scope's pending records after {@code after} and
+   * up to {@code until} included (null: to the end): 25 records of one product and dimension a
+   * call. Records whose license was revoked before now are failed first, never sent (AWS accepts
+   * no usage for such a license).
    */
-  BatchPage planBatches(SendScope scope, BatchCursor after, int maxBatches);
+  BatchPage planBatches(SendScope scope, BatchCursor after, BatchCursor until, int maxBatches);
+
+  /**
+   * Where each page of {@code batchesPerPage} calls starts, over the scope's pending records
+   * now: the first page starts at {@link BatchCursor#START}, page k+1 right after page k's last
+   * record, so pages planned from these bounds never overlap and can be sent side by side.
+   */
+  List<BatchCursor> planPages(SendScope scope, int batchesPerPage);
 
   /** The scope's records still pending. */
   int countPending(SendScope scope);

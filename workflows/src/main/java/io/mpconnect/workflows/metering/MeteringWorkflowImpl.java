@@ -3,10 +3,16 @@ package io.mpconnect.workflows.metering;
 import io.mpconnect.workflows.activities.FailureTypes;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 
@@ -22,6 +28,8 @@ public class MeteringWorkflowImpl implements MeteringWorkflow {
    * activity made every call, paced per worker process only.
    */
   static final String SEND_BATCHES = "send-batches";
+  /** Page workflows of a pass running at once. */
+  static final int PAGES_AT_ONCE = 2;
 
   private static final Logger log = Workflow.getLogger(MeteringWorkflowImpl.class);
 
@@ -117,26 +125,58 @@ public class MeteringWorkflowImpl implements MeteringWorkflow {
     }
   }
 
-  /** One pass over the hour's pending records, a child workflow per page of calls. */
+  /**
+   * One pass over the hour's pending records: a child workflow per page of calls, {@link
+   * #PAGES_AT_ONCE} at a time, so that while one page finishes the next keeps the rate-limited
+   * queue busy. The first page that stops (AWS down, a configuration error) stops the pass.
+   */
   private BatchPassResult sendPass() {
     SendScope scope = SendScope.ofHour(hour);
+    List<BatchCursor> starts = ledger.planPages(scope, BatchSending.BATCHES_PER_PAGE);
     SendProgress total = SendProgress.NONE;
-    BatchCursor after = BatchCursor.START;
-    for (int page = 1; after != null; page++) {
-      MeteringBatchesWorkflow child =
-          Workflow.newChildWorkflowStub(
-              MeteringBatchesWorkflow.class,
-              ChildWorkflowOptions.newBuilder()
-                  .setWorkflowId(MeteringIds.sendPageWorkflowId(hour, attempts, page))
-                  .build());
-      BatchPassResult result = child.send(new BatchPassRequest(scope, after));
-      total = total.plus(result.progress());
-      if (result.error() != null) {
-        return new BatchPassResult(total, null, result.error(), result.stopped());
+    String error = null;
+    boolean stopped = false;
+    List<Promise<BatchPassResult>> running = new ArrayList<>();
+    int next = 0;
+    while (next < starts.size() || !running.isEmpty()) {
+      while (error == null && next < starts.size() && running.size() < PAGES_AT_ONCE) {
+        BatchCursor until = next + 1 < starts.size() ? starts.get(next + 1) : null;
+        MeteringBatchesWorkflow child =
+            Workflow.newChildWorkflowStub(
+                MeteringBatchesWorkflow.class,
+                ChildWorkflowOptions.newBuilder()
+                    .setWorkflowId(MeteringIds.sendPageWorkflowId(hour, attempts, next + 1))
+                    .build());
+        running.add(Async.function(child::send, new BatchPassRequest(scope, starts.get(next), until)));
+        next++;
       }
-      after = result.next();
+      if (running.isEmpty()) {
+        break;
+      }
+      try {
+        Promise.anyOf(running).get();
+      } catch (ChildWorkflowFailure ignored) {
+        // looked at below
+      }
+      for (Iterator<Promise<BatchPassResult>> it = running.iterator(); it.hasNext(); ) {
+        Promise<BatchPassResult> page = it.next();
+        if (!page.isCompleted()) {
+          continue;
+        }
+        it.remove();
+        try {
+          BatchPassResult result = page.get();
+          total = total.plus(result.progress());
+          error = error != null ? error : result.error();
+          stopped |= result.stopped();
+        } catch (ChildWorkflowFailure failure) {
+          // Its planning failed past its retries (the database): the next pass tries again.
+          Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+          error = error != null ? error : "page failed: " + cause.getMessage();
+        }
+      }
     }
-    return new BatchPassResult(total, null, null, false);
+    return new BatchPassResult(total, null, error, stopped);
   }
 
   @Override

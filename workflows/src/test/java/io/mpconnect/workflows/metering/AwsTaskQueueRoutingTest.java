@@ -112,7 +112,9 @@ class AwsTaskQueueRoutingTest {
     assertThat(result.outcome()).isEqualTo(RunOutcome.COMPLETED);
     assertThat(scheduled(client, MeteringIds.hourWorkflowId(hour))).containsExactly(
         Map.entry("MeteringPrepareHour", MAIN),
+        Map.entry("MeteringPlanPages", MAIN),
         Map.entry("MeteringCountPending", MAIN),
+        Map.entry("MeteringPlanPages", MAIN),
         Map.entry("MeteringCountPending", MAIN),
         Map.entry("MeteringFinishHour", MAIN));
     // The calls themselves, in each pass's child workflow.

@@ -80,7 +80,13 @@ final class FakeMetering implements MeteringLedgerActivities, MeteringSenderActi
   }
 
   @Override
-  public BatchPage planBatches(SendScope scope, BatchCursor after, int maxBatches) {
+  public List<BatchCursor> planPages(SendScope scope, int batchesPerPage) {
+    return List.of(BatchCursor.START);
+  }
+
+  @Override
+  public BatchPage planBatches(
+      SendScope scope, BatchCursor after, BatchCursor until, int maxBatches) {
     calls.add("planBatches " + scope.describe());
     int pending = pendingNow;
     List<SendBatch> batches =

@@ -67,7 +67,13 @@ class FinalHourWorkflowTest {
     }
 
     @Override
-    public BatchPage planBatches(SendScope scope, BatchCursor after, int maxBatches) {
+    public List<BatchCursor> planPages(SendScope scope, int batchesPerPage) {
+      throw new UnsupportedOperationException(); // the hourly runs' only
+    }
+
+    @Override
+    public BatchPage planBatches(
+        SendScope scope, BatchCursor after, BatchCursor until, int maxBatches) {
       int records = finishedHoursPending + pending;
       return new BatchPage(records == 0 ? List.of() : List.of(new SendBatch(
           scope.productCode(), "api_calls", null, scope.awsAccountId(), 1, records, records)),
