@@ -8,6 +8,7 @@ import io.mpconnect.config.TemporalConnections;
 import io.mpconnect.config.TemporalSettings;
 import io.mpconnect.persistence.Database;
 import io.mpconnect.persistence.DemoData;
+import io.mpconnect.persistence.LoginRoles;
 import io.mpconnect.standins.EmbeddedDatabase;
 import io.mpconnect.standins.events.AgreementEvents;
 import io.mpconnect.standins.metering.MarketplaceCustomer;
@@ -46,6 +47,8 @@ public final class DevMode implements AutoCloseable {
   private boolean autoSubscribe;
   private WorkerApp worker;
   private int apiPort;
+  /** The api's and the worker's roles when the developer mode made them log in, else null. */
+  private String rolesInUse;
 
   public static void main(String[] args) {
     DevMode dev = new DevMode();
@@ -66,7 +69,8 @@ public final class DevMode implements AutoCloseable {
     Path home = Path.of(given.get("DEVMODE_HOME", ".devmode")).toAbsolutePath();
     apiPort = given.getInt("API_PORT", 8080);
 
-    if (given.get("DATABASE_URL") == null) {
+    boolean embeddedDatabase = given.get("DATABASE_URL") == null;
+    if (embeddedDatabase) {
       EmbeddedDatabase postgres = EmbeddedDatabase.start(
           given.getInt("DEVMODE_POSTGRES_PORT", 54329), home.resolve("postgres"));
       started.push(postgres);
@@ -128,6 +132,9 @@ public final class DevMode implements AutoCloseable {
       env.put("OIDC_DEV_NAME", "Development sign-in (type any e-mail)");
       env.put("OIDC_DEV_EMAIL_FROM_SUBJECT", "true");
     }
+    // Every listener of the developer mode on this machine only (docs/security.md).
+    env.put("API_HOST", "127.0.0.1");
+    env.put("WORKER_STATUS_HOST", "127.0.0.1");
     env.put("API_PORT", Integer.toString(apiPort));
     env.put("PUBLIC_BASE_URL", "http://127.0.0.1:" + apiPort);
     env.put("MARKETPLACE_LISTING_URL", "http://127.0.0.1:" + apiPort + "/dev/marketplace");
@@ -142,21 +149,51 @@ public final class DevMode implements AutoCloseable {
     env.putAll(overrides);
     Env effective = new Env(env);
 
-    if (oidc != null) {
-      try (Database database = Database.connect(DatabaseSettings.from(effective))) {
-        DemoData.seed(database.jdbi(), oidc.issuerUrl("dev"));
+    Env workerEnv = effective;
+    Env apiEnv = effective;
+    DatabaseSettings database = DatabaseSettings.from(effective);
+    if (oidc != null || embeddedDatabase) {
+      // Migrated here as the owner (the embedded superuser, or yours).
+      try (Database owner = Database.connect(database)) {
+        if (oidc != null) {
+          DemoData.seed(owner.jdbi(), oidc.issuerUrl("dev"));
+        }
+        if (embeddedDatabase) {
+          // The api and the worker work as their own roles, as in production, so every run
+          // (and every test on the developer mode) proves their grants suffice.
+          workerEnv = withRole(owner, database.migration().workerRole(), true);
+          apiEnv = withRole(owner, database.migration().apiRole(), false);
+          rolesInUse = database.migration().apiRole() + ", " + database.migration().workerRole();
+        }
       }
     }
-    worker = WorkerApp.start(effective);
+    worker = WorkerApp.start(workerEnv);
     started.push(worker);
-    WorkflowServiceStubs service = TemporalConnections.connect(TemporalSettings.from(effective));
+    WorkflowServiceStubs service = TemporalConnections.connect(TemporalSettings.from(apiEnv));
     started.push(service::shutdown);
     ApiServer api =
         new ApiServer(
-            ApiSettings.from(effective),
-            TemporalConnections.client(service, TemporalSettings.from(effective)));
+            ApiSettings.from(apiEnv),
+            TemporalConnections.client(service, TemporalSettings.from(apiEnv)));
     api.start();
     started.push(api::stop);
+  }
+
+  /**
+   * The settings with DATABASE_USER and DATABASE_PASSWORD of {@code role}, which may now log in
+   * with a new password; {@code migrates}: the owner stays DATABASE_MIGRATION_USER.
+   */
+  private Env withRole(Database owner, String role, boolean migrates) {
+    String password = LoginRoles.newPassword();
+    LoginRoles.allowLogin(owner.jdbi(), role, password);
+    Map<String, String> values = new HashMap<>(env);
+    if (migrates) {
+      values.put("DATABASE_MIGRATION_USER", env.get("DATABASE_USER"));
+      values.put("DATABASE_MIGRATION_PASSWORD", env.get("DATABASE_PASSWORD"));
+    }
+    values.put("DATABASE_USER", role);
+    values.put("DATABASE_PASSWORD", password);
+    return new Env(values);
   }
 
   public String banner() {
@@ -200,7 +237,8 @@ public final class DevMode implements AutoCloseable {
         "",
         "  Temporal:    " + (temporal == null ? env.get("TEMPORAL_ADDRESS") : temporal.address())
             + "   Web UI: " + (temporal == null ? "(your own)" : temporal.describeUi()),
-        "  PostgreSQL:  " + env.get("DATABASE_URL"),
+        "  PostgreSQL:  " + env.get("DATABASE_URL") + " (user " + env.get("DATABASE_USER")
+            + (rolesInUse == null ? ")" : "; the api and the worker as " + rolesInUse + ")"),
         "  AWS stand-in: " + env.get("AWS_ENDPOINT_URL_MARKETPLACE_METERING"),
         "  Lifecycle queue: " + env.get("SQS_QUEUE_URL"),
         "  OIDC issuer: " + (oidc == null ? "(configured)" : oidc.issuerUrl("dev")),

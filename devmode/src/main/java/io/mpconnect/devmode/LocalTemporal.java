@@ -3,9 +3,17 @@ package io.mpconnect.devmode;
 import io.mpconnect.standins.temporal.TemporalDevServer;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.temporal.common.SearchAttributeKey;
-import io.temporal.testserver.TestServer;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.temporal.internal.testservice.GRPCServerHelper;
+import io.temporal.internal.testservice.TestServicesStarter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Temporal for the developer mode: the CLI's dev server with its Web UI when {@code temporal} is
@@ -13,12 +21,17 @@ import java.util.Optional;
  * lost on exit, no Web UI, no List Filters).
  */
 final class LocalTemporal implements AutoCloseable {
+  private static final String LOOPBACK = "127.0.0.1";
+
   private final TemporalDevServer devServer;
-  private final TestServer.PortBoundTestServer testServer;
+  private final TestServicesStarter testServices;
+  private final Server testServer;
   private final int port;
 
-  private LocalTemporal(TemporalDevServer devServer, TestServer.PortBoundTestServer testServer, int port) {
+  private LocalTemporal(TemporalDevServer devServer, TestServicesStarter testServices,
+      Server testServer, int port) {
     this.devServer = devServer;
+    this.testServices = testServices;
     this.testServer = testServer;
     this.port = port;
   }
@@ -33,13 +46,24 @@ final class LocalTemporal implements AutoCloseable {
               uiPort,
               home.resolve("temporal.db"),
               SearchAttributes.ALL.stream().map(SearchAttributeKey::getName).toList());
-      return new LocalTemporal(server.start(), null, port);
+      return new LocalTemporal(server.start(), null, null, port);
     }
-    return new LocalTemporal(null, TestServer.createPortBoundServer(port, false), port);
+    // TestServer.createPortBoundServer listens on every interface; the same services on loopback.
+    TestServicesStarter services = new TestServicesStarter(false, 0);
+    try {
+      ServerBuilder<?> builder =
+          NettyServerBuilder.forAddress(new InetSocketAddress(LOOPBACK, port));
+      GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
+      return new LocalTemporal(null, services, builder.build().start(), port);
+    } catch (IOException | RuntimeException e) {
+      services.close();
+      throw new UncheckedIOException("cannot start the in-process Temporal server on "
+          + LOOPBACK + ":" + port, e instanceof IOException io ? io : new IOException(e));
+    }
   }
 
   String address() {
-    return "127.0.0.1:" + port;
+    return LOOPBACK + ":" + port;
   }
 
   /** The Web UI's address, or a sentence saying why there is none. */
@@ -60,7 +84,13 @@ final class LocalTemporal implements AutoCloseable {
       devServer.stop();
     }
     if (testServer != null) {
-      testServer.close();
+      testServer.shutdown();
+      try {
+        testServer.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      testServices.close();
     }
   }
 }

@@ -6,8 +6,10 @@ import io.mpconnect.config.DatabaseSettings;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.postgres.PostgresPlugin;
 import org.slf4j.Logger;
@@ -15,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The connection pool, the schema and the Jdbi instance of one process. {@link #connect} brings the
- * schema up to date before anyone can use it, so every process may start first.
+ * schema up to date before anyone can use it, so every process may start first: as the migration
+ * role (the owner) when one is set, then the pool connects as the process's own role.
  */
 public final class Database implements AutoCloseable {
   public static final int DEFAULT_POOL_SIZE = 10;
@@ -47,7 +50,12 @@ public final class Database implements AutoCloseable {
     config.setInitializationFailTimeout(-1);
     HikariDataSource dataSource = new HikariDataSource(config);
     try {
-      int applied = migrate(dataSource);
+      DatabaseSettings.Migration migration = settings.migration();
+      // The migration role's connections serve Flyway only, never the process's work.
+      int applied = settings.migratesAsAnotherRole()
+          ? migrate(flyway(migration).dataSource(
+              settings.jdbcUrl(), migration.user(), migration.password()))
+          : migrate(flyway(migration).dataSource(dataSource));
       // Without the query string: a password may be passed there.
       log.info(
           "database ready at {} ({} migrations applied)",
@@ -60,15 +68,33 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  /** Applies pending migrations and returns how many ran (0 when the schema is current). */
+  /**
+   * Applies pending migrations as the role of {@code dataSource} (which owns what they create),
+   * granting to the default roles; returns how many ran (0 when the schema is current).
+   */
   public static int migrate(DataSource dataSource) {
+    return migrate(dataSource, DatabaseSettings.Migration.as(null, null));
+  }
+
+  /**
+   * Applies pending migrations, with the placeholders {@code apiRole} and {@code workerRole} (the
+   * roles V11__roles.sql and later migrations grant to) from {@code migration}.
+   */
+  public static int migrate(DataSource dataSource, DatabaseSettings.Migration migration) {
+    return migrate(flyway(migration).dataSource(dataSource));
+  }
+
+  private static FluentConfiguration flyway(DatabaseSettings.Migration migration) {
     return Flyway.configure()
-        .dataSource(dataSource)
         .locations("classpath:db/migration")
-        .connectRetries(5)
-        .load()
-        .migrate()
-        .migrationsExecuted;
+        .placeholders(Map.of(
+            "apiRole", migration.apiRole(),
+            "workerRole", migration.workerRole()))
+        .connectRetries(5);
+  }
+
+  private static int migrate(FluentConfiguration configuration) {
+    return configuration.load().migrate().migrationsExecuted;
   }
 
   /** For readiness checks: true when a connection answers within a few seconds. */

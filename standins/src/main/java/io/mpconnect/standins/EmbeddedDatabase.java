@@ -20,6 +20,8 @@ import java.sql.Statement;
 public final class EmbeddedDatabase implements AutoCloseable {
   public static final String USER = "postgres";
   public static final String PASSWORD = "postgres";
+  /** The one address the server listens on. */
+  public static final String LOOPBACK = "127.0.0.1";
   /** Starts on a chosen port before giving up when each one is taken meanwhile. */
   static final int START_ATTEMPTS = 5;
 
@@ -68,6 +70,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
   private static EmbeddedDatabase startOn(int port, Path dataDirectory) {
     try {
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPort(port)
+          // Loopback only: it trusts every login (initdb -A trust), so no other host may reach it.
+          .setServerConfig("listen_addresses", LOOPBACK)
           // The readiness check connects to the port; should something else hold it, a login
           // that never completes must fail the start, not hang it.
           .setConnectConfig("loginTimeout", "5");
@@ -100,8 +104,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
     return postgres.getPort();
   }
 
+  /**
+   * The database's URL, without a user: the URL's {@code user} parameter would win over the
+   * user a client sets, and the api and the worker each log in as their own role.
+   */
   public String jdbcUrl(String database) {
-    return postgres.getJdbcUrl(USER, database);
+    return "jdbc:postgresql://" + LOOPBACK + ":" + port() + "/" + database;
   }
 
   /** Creates {@code name} unless it exists, and returns its JDBC URL. */

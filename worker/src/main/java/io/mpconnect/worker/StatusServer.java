@@ -27,8 +27,10 @@ final class StatusServer implements AutoCloseable {
   static final String LISTENING = "worker status listening on ";
 
   private static final Logger log = LoggerFactory.getLogger(StatusServer.class);
-  private static final String HOST = "0.0.0.0";
+  /** Every interface: in a container, the health checks and Prometheus reach it from outside. */
+  static final String ALL_INTERFACES = "0.0.0.0";
 
+  private final String host;
   private final int requestedPort;
   private final HttpServer server;
   private final ExecutorService executor;
@@ -36,6 +38,13 @@ final class StatusServer implements AutoCloseable {
   private boolean closed;
 
   StatusServer(int port, Supplier<String> metrics, BooleanSupplier ready) throws IOException {
+    this(ALL_INTERFACES, port, metrics, ready);
+  }
+
+  /** On {@code host} ({@code WORKER_STATUS_HOST}): 127.0.0.1 keeps it on this machine. */
+  StatusServer(String host, int port, Supplier<String> metrics, BooleanSupplier ready)
+      throws IOException {
+    this.host = host;
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException(
           "WORKER_STATUS_PORT must be between 0 (any free port) and 65535, got " + port);
@@ -71,15 +80,15 @@ final class StatusServer implements AutoCloseable {
       throw new IllegalStateException("the status server is closed");
     }
     try {
-      server.bind(new InetSocketAddress(requestedPort), 16);
+      server.bind(new InetSocketAddress(host, requestedPort), 16);
     } catch (BindException e) {
-      throw new CannotListenException(HOST + ":" + requestedPort, reason(e), e);
+      throw new CannotListenException(host + ":" + requestedPort, reason(e), e);
     } catch (IOException e) {
-      throw new CannotListenException(HOST + ":" + requestedPort, e.toString(), e);
+      throw new CannotListenException(host + ":" + requestedPort, e.toString(), e);
     }
     server.start();
     started = true;
-    log.info("{}{}:{} (WORKER_STATUS_PORT={})", LISTENING, HOST, port(), requestedPort);
+    log.info("{}{}:{} (WORKER_STATUS_PORT={})", LISTENING, host, port(), requestedPort);
     return this;
   }
 

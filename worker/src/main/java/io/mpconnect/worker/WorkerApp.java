@@ -123,7 +123,8 @@ public final class WorkerApp implements AutoCloseable {
     outbox = new OutboxDispatcher(database.jdbi(), MailSenders.from(env));
     lifecycleEvents =
         LifecycleEventIntake.create(env, signals, database.jdbi(), metrics.registry());
-    status = new StatusServer(settings.statusPort(), metrics::scrape, this::ready);
+    status = new StatusServer(settings.statusHost(), settings.statusPort(), metrics::scrape,
+        this::ready);
   }
 
   /** How long start-up waits for Temporal to answer before the worker gives up. */

@@ -9,7 +9,7 @@ import io.mpconnect.workflows.messages.MarketplacePricing;
 /**
  * The worker's configuration: TEMPORAL_*, DATABASE_*, MARKETPLACE_PRODUCT_CODE (required: a token
  * of another product ends its onboarding WRONG_PRODUCT), WORKER_STATUS_PORT (metrics and health,
- * default 9464), TEMPORAL_REGISTER_SEARCH_ATTRIBUTES (register the custom search attributes at
+ * default 9464) on WORKER_STATUS_HOST (default 0.0.0.0; the developer mode: 127.0.0.1), TEMPORAL_REGISTER_SEARCH_ATTRIBUTES (register the custom search attributes at
  * start-up; on for development, off where an operator manages the namespace),
  * AWS_RESOLVE_CALLS_PER_SECOND and AWS_METERING_CALLS_PER_SECOND (the fleet-wide pace of calls to
  * AWS, see {@link AwsCallSettings}), MARKETPLACE_PRICING ({@code usage}, the default, {@code
@@ -19,6 +19,7 @@ public record WorkerSettings(
     TemporalSettings temporal,
     DatabaseSettings database,
     String productCode,
+    String statusHost,
     int statusPort,
     boolean registerSearchAttributes,
     AwsCallSettings awsCalls,
@@ -29,6 +30,7 @@ public record WorkerSettings(
         TemporalSettings.from(env),
         DatabaseSettings.from(env),
         env.required("MARKETPLACE_PRODUCT_CODE"),
+        env.get("WORKER_STATUS_HOST", StatusServer.ALL_INTERFACES),
         env.getInt("WORKER_STATUS_PORT", 9464),
         env.getBoolean("TEMPORAL_REGISTER_SEARCH_ATTRIBUTES", false),
         AwsCallSettings.from(env),

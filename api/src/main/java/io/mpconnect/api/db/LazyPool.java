@@ -47,9 +47,26 @@ public final class LazyPool implements AutoCloseable {
     try {
       return work.apply(jdbi());
     } catch (JdbiException | IllegalStateException e) {
-      log.warn("{} database call failed: {}", name, e.getClass().getSimpleName());
+      java.sql.SQLException denied = permissionDenied(e);
+      if (denied != null) {
+        // Not an outage: a grant is missing (a migration without its GRANT to the api's role).
+        log.error("{} database call refused to role {}: {} (grants: docs/security.md)", name,
+            settings.user(), io.mpconnect.config.StartupFailures.firstLine(denied.getMessage()));
+      } else {
+        log.warn("{} database call failed: {}", name, e.getClass().getSimpleName());
+      }
       throw new UnavailableException(name, e);
     }
+  }
+
+  /** PostgreSQL's insufficient_privilege (42501) in the cause chain, else null. */
+  private static java.sql.SQLException permissionDenied(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof java.sql.SQLException sql && "42501".equals(sql.getSQLState())) {
+        return sql;
+      }
+    }
+    return null;
   }
 
   private synchronized Jdbi jdbi() {

@@ -93,7 +93,6 @@ class ComposeFileTest {
       Map<String, String> env = environment(service(name));
       String temporal = env.get("TEMPORAL_ADDRESS");
       assertThat(temporal).isEqualTo("temporal:7233");
-      assertThat(strings(service("temporal").path("ports"))).contains("7233:7233");
       Matcher jdbc = Pattern.compile("jdbc:postgresql://([a-z-]+):(\\d+)/(\\w+)")
           .matcher(env.get("DATABASE_URL"));
       assertThat(jdbc.matches()).as(env.get("DATABASE_URL")).isTrue();
@@ -103,6 +102,103 @@ class ComposeFileTest {
     }
     assertThat(environment(service("temporal-ui")).get("TEMPORAL_ADDRESS"))
         .isEqualTo("temporal:7233");
+  }
+
+  // ---- closed by default (docs/security.md): what another host can reach
+
+  @Test
+  void temporalFrontendIsNotReachableFromOtherHosts() {
+    // Whoever reaches it can start, signal, update or terminate any workflow, past the api.
+    assertThat(publishedOnAllInterfaces("temporal")).isEmpty();
+    assertThat(published("temporal")).allSatisfy(p -> assertThat(p.loopbackOnly()).isTrue());
+  }
+
+  @Test
+  void temporalWebUiIsNotReachableFromOtherHostsAndCannotChangeWorkflows() {
+    assertThat(publishedOnAllInterfaces("temporal-ui")).isEmpty();
+    assertThat(published("temporal-ui")).allSatisfy(p -> assertThat(p.loopbackOnly()).isTrue());
+    assertThat(environment(service("temporal-ui")).get("TEMPORAL_DISABLE_WRITE_ACTIONS"))
+        .isEqualTo("true");
+  }
+
+  @Test
+  void postgresIsNotReachableFromOtherHosts() {
+    assertThat(publishedOnAllInterfaces("postgres")).isEmpty();
+  }
+
+  @Test
+  void noServiceButTheApiPublishesAPortOnAllInterfacesAndTheApiOnlyItsHttpPort() {
+    for (String name : names(compose.path("services"))) {
+      if (!name.equals("api")) {
+        assertThat(publishedOnAllInterfaces(name)).as(name).isEmpty();
+      }
+    }
+    String apiPort = environment(service("api")).get("API_PORT");
+    assertThat(published("api")).singleElement()
+        .satisfies(p -> assertThat(p.target()).isEqualTo(apiPort));
+  }
+
+  @Test
+  void eachAppServiceLogsInToPostgresAsItsOwnRoleAndOnlyTheWorkerMigrates() throws IOException {
+    Map<String, String> api = environment(service("api"));
+    Map<String, String> worker = environment(service("worker"));
+    String owner = environment(service("postgres")).get("POSTGRES_USER");
+    assertThat(api.get("DATABASE_USER")).isEqualTo("mpconnect_api");
+    assertThat(worker.get("DATABASE_USER")).isEqualTo("mpconnect_worker");
+    assertThat(api.get("DATABASE_PASSWORD")).isNotEqualTo(worker.get("DATABASE_PASSWORD"))
+        .doesNotContain("POSTGRES_PASSWORD");
+    assertThat(worker.get("DATABASE_PASSWORD")).doesNotContain("POSTGRES_PASSWORD");
+    assertThat(worker.get("DATABASE_MIGRATION_USER")).isEqualTo(owner);
+    assertThat(api).doesNotContainKeys("DATABASE_MIGRATION_USER", "DATABASE_MIGRATION_PASSWORD");
+    // The roles exist with those passwords: the postgres image's first-start script makes them.
+    String initdb = String.join(" ", strings(service("postgres").path("volumes")));
+    assertThat(initdb).contains(":/docker-entrypoint-initdb.d");
+    String script = Files.readString(
+        root.resolve("docker/postgres/initdb/10-mpconnect-roles.sh"));
+    assertThat(script).contains("CREATE ROLE mpconnect_api LOGIN", "CREATE ROLE mpconnect_worker LOGIN");
+  }
+
+  @Test
+  void secretsInDotEnvNeverEnterAnImage() throws IOException {
+    List<String> ignored = Files.readAllLines(root.resolve(".dockerignore"));
+    assertThat(ignored).contains(".env");
+  }
+
+  /** A port mapping of a service: short ("[host_ip:]published:target[/proto]") or long syntax. */
+  record Published(String hostIp, String published, String target) {
+    boolean loopbackOnly() {
+      return hostIp != null && (hostIp.startsWith("127.") || hostIp.equals("::1")
+          || hostIp.equals("[::1]"));
+    }
+  }
+
+  private static List<Published> published(String serviceName) {
+    List<Published> ports = new ArrayList<>();
+    for (JsonNode port : service(serviceName).path("ports")) {
+      if (port.isObject()) {
+        ports.add(new Published(port.path("host_ip").isMissingNode() ? null
+            : port.path("host_ip").asText(), port.path("published").asText(),
+            port.path("target").asText()));
+        continue;
+      }
+      String spec = port.asText().replaceFirst("/(tcp|udp)$", "");
+      int lastColon = spec.lastIndexOf(':');
+      String target = spec.substring(lastColon + 1);
+      String rest = lastColon < 0 ? "" : spec.substring(0, lastColon);
+      int hostColon = rest.lastIndexOf(':');
+      ports.add(hostColon < 0
+          ? new Published(null, rest, target)
+          : new Published(rest.substring(0, hostColon), rest.substring(hostColon + 1), target));
+    }
+    return ports;
+  }
+
+  /** Mappings without a host address, or with 0.0.0.0 or ::, which Docker binds on every one. */
+  private static List<Published> publishedOnAllInterfaces(String serviceName) {
+    return published(serviceName).stream()
+        .filter(p -> p.hostIp() == null || p.hostIp().isEmpty() || p.hostIp().equals("0.0.0.0")
+            || p.hostIp().equals("::") || p.hostIp().equals("[::]"))
+        .toList();
   }
 
   @Test

@@ -63,6 +63,8 @@ class TokenFloodTest {
         "ONBOARDING_STARTS_PER_SECOND", Integer.toString(BUDGET_PER_SECOND),
         "ONBOARDING_STARTS_BURST", Integer.toString(BUDGET_BURST)));
     settings.put("DATABASE_URL", env.setting("DATABASE_URL"));
+    settings.put("DATABASE_USER", env.setting("DATABASE_USER"));
+    settings.put("DATABASE_PASSWORD", env.setting("DATABASE_PASSWORD"));
     api = new ApiServer(ApiSettings.from(new Env(settings)), env.client).start();
     base = "http://127.0.0.1:" + api.port();
   }

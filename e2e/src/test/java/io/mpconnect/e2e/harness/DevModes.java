@@ -23,7 +23,6 @@ public final class DevModes {
     return Ports.retryOnAddressInUse("the developer mode", attempt -> {
       Map<String, String> overrides = new HashMap<>(settings);
       overrides.put("DEVMODE_HOME", home.toString());
-      overrides.put("API_HOST", "127.0.0.1");
       overrides.put("API_PORT", Integer.toString(Ports.free()));
       overrides.put("DEVMODE_TEMPORAL_PORT", Integer.toString(Ports.free()));
       overrides.put("DEVMODE_TEMPORAL_UI_PORT", Integer.toString(Ports.free()));
