@@ -17,6 +17,7 @@ import io.mpconnect.workflows.messages.LifecycleEvent;
 import io.mpconnect.workflows.messages.SubscriptionInput;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.mpconnect.workflows.subscription.CustomerIdentifierWorkflow;
+import io.mpconnect.workflows.subscription.LifecycleEventParser.Authenticity;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Listing;
 import io.mpconnect.workflows.subscription.SubscriptionIds;
 import io.mpconnect.workflows.subscription.SubscriptionWorkflow;
@@ -59,6 +60,9 @@ class MarketplaceEventRoutesTest {
   private static final String SELLER = "123456512334";
   private static final String LICENSE =
       "arn:aws:license-manager::123456512334:license:l-0123456789abcdef0123456789abcdef";
+
+  /** Most tests post bare messages, as support could with the opt-in (the developer mode's). */
+  private static final Authenticity UNSIGNED_ACCEPTED = Authenticity.unsignedAccepted();
 
   private static TestWorkflowEnvironment temporal;
   private static Javalin app;
@@ -144,11 +148,12 @@ class MarketplaceEventRoutesTest {
     temporal.start();
     app = javalin();
     new MarketplaceEventRoutes(temporal.getWorkflowClient(), TASK_QUEUE, TOKEN,
-        Listing.of(PRODUCT, PRODUCT_ID, SELLER)).register(app);
+        Listing.of(PRODUCT, PRODUCT_ID, SELLER), UNSIGNED_ACCEPTED).register(app);
     app.start("127.0.0.1", 0);
     base = "http://127.0.0.1:" + app.port();
     codesOnly = javalin();
-    new MarketplaceEventRoutes(temporal.getWorkflowClient(), TASK_QUEUE, TOKEN, PRODUCT)
+    new MarketplaceEventRoutes(temporal.getWorkflowClient(), TASK_QUEUE, TOKEN, PRODUCT,
+        UNSIGNED_ACCEPTED)
         .register(codesOnly);
     codesOnly.start("127.0.0.1", 0);
     codesOnlyBase = "http://127.0.0.1:" + codesOnly.port();
@@ -370,7 +375,8 @@ class MarketplaceEventRoutesTest {
   @Test
   void withoutAnAdminTokenConfiguredTheEndpointIsClosed() throws Exception {
     Javalin closed = Javalin.create(c -> c.showJavalinBanner = false);
-    new MarketplaceEventRoutes(temporal.getWorkflowClient(), TASK_QUEUE, null, PRODUCT)
+    new MarketplaceEventRoutes(temporal.getWorkflowClient(), TASK_QUEUE, null, PRODUCT,
+        UNSIGNED_ACCEPTED)
         .register(closed);
     closed.start("127.0.0.1", 0);
     try {
@@ -392,7 +398,8 @@ class MarketplaceEventRoutesTest {
   @Test
   void withoutAProductCodeConfiguredItIs503() throws Exception {
     Javalin unconfigured = Javalin.create(c -> c.showJavalinBanner = false);
-    new MarketplaceEventRoutes(temporal.getWorkflowClient(), TASK_QUEUE, TOKEN, (Listing) null)
+    new MarketplaceEventRoutes(temporal.getWorkflowClient(), TASK_QUEUE, TOKEN, (Listing) null,
+        null)
         .register(unconfigured);
     unconfigured.start("127.0.0.1", 0);
     try {
