@@ -9,9 +9,11 @@ import io.javalin.json.JavalinJackson;
 import io.mpconnect.api.ApiSettings;
 import io.mpconnect.api.web.Json;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.EventTrustSettings;
 import io.mpconnect.standins.events.AgreementEvents;
 import io.mpconnect.standins.events.AgreementEvents.Envelope;
 import io.mpconnect.standins.events.AgreementEvents.Role;
+import io.mpconnect.standins.sns.SnsStandIn;
 import io.mpconnect.workflows.messages.LifecycleAction;
 import io.mpconnect.workflows.messages.LifecycleEvent;
 import io.mpconnect.workflows.messages.SubscriptionInput;
@@ -322,7 +324,9 @@ class MarketplaceEventRoutesTest {
         "TEMPORAL_TASK_QUEUE", TASK_QUEUE,
         "MARKETPLACE_PRODUCT_CODE", PRODUCT,
         "MARKETPLACE_PRODUCT_ID", PRODUCT_ID,
-        "MARKETPLACE_SELLER_ACCOUNT_ID", SELLER));
+        "MARKETPLACE_SELLER_ACCOUNT_ID", SELLER,
+        // EventBridge events posted here carry no signature: this test is about the listing.
+        "MARKETPLACE_ACCEPT_UNSIGNED_EVENTS", "true"));
     ApiSettings settings = ApiSettings.from(new Env(env));
     assertThat(settings.productId()).isEqualTo(PRODUCT_ID);
     assertThat(settings.sellerAccountId()).isEqualTo(SELLER);
@@ -411,6 +415,53 @@ class MarketplaceEventRoutesTest {
     } finally {
       unconfigured.stop();
     }
+  }
+
+  @Test
+  void withTheDefaultSettings_theAdminTokenAloneCannotChangeAPlan_onlyAwssSignedNotifications()
+      throws Exception {
+    try (SnsStandIn sns = SnsStandIn.start()) {
+      ApiSettings settings = ApiSettings.from(new Env(Map.of(
+          "ADMIN_TOKEN", TOKEN,
+          "TEMPORAL_TASK_QUEUE", TASK_QUEUE,
+          "MARKETPLACE_PRODUCT_CODE", PRODUCT,
+          "MARKETPLACE_PRODUCT_ID", PRODUCT_ID,
+          "MARKETPLACE_SELLER_ACCOUNT_ID", SELLER,
+          "MARKETPLACE_SNS_CERTIFICATE_ENDPOINT", sns.certificateEndpoint().toString())));
+      assertThat(settings.eventTrust().acceptUnsigned()).as("off by default").isFalse();
+      Javalin configured = javalin();
+      new MarketplaceEventRoutes(temporal.getWorkflowClient(), settings).register(configured);
+      configured.start("127.0.0.1", 0);
+      try {
+        String url = "http://127.0.0.1:" + configured.port();
+        String awsTopic = EventTrustSettings.awsTopics(PRODUCT).get(0);
+        String bare = "100000000021";
+        String bridged = "100000000022";
+        String forged = "100000000023";
+        String signed = "100000000024";
+
+        assertRefused(send(url, legacyOfAccount("subscribe-success", bare)), "UNSIGNED");
+        assertRefused(send(url, events.licenseUpdated(bridged, "agmt-21", LICENSE, null)),
+            "UNSIGNED");
+        assertRefused(send(url, sns.forged(awsTopic, legacyOfAccount("subscribe-success",
+            forged))), "BAD_SIGNATURE");
+        HttpResponse<String> accepted = send(url,
+            sns.notification(awsTopic, legacyOfAccount("subscribe-success", signed)));
+
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(awaitRecorded(SubscriptionIds.workflowId(PRODUCT, signed), 1))
+            .extracting(LifecycleEvent::action).containsExactly(LifecycleAction.SUBSCRIBE_SUCCESS);
+        for (String refused : List.of(bare, bridged, forged)) {
+          assertThat(recorded(SubscriptionIds.workflowId(PRODUCT, refused))).as(refused).isNull();
+        }
+      } finally {
+        configured.stop();
+      }
+    }
+  }
+
+  private static HttpResponse<String> send(String url, String body) throws Exception {
+    return http.send(request(url, body, "Bearer " + TOKEN), HttpResponse.BodyHandlers.ofString());
   }
 
   // ---- helpers
