@@ -4,6 +4,7 @@ import io.mpconnect.api.limits.LimitSettings;
 import io.mpconnect.api.metering.MeteringApiSettings;
 import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.EventTrustSettings;
 import io.mpconnect.config.TemporalSettings;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * MARKETPLACE_PRODUCT_CODE, which lifecycle events injected by hand must name, with
  * MARKETPLACE_PRODUCT_ID (the listing's {@code prod-...} id, which AWS's purchase agreement events
  * name instead) and MARKETPLACE_SELLER_ACCOUNT_ID (the {@code account} EventBridge events must
- * name; unset: not checked); and USAGE_TOKEN
+ * name; unset: not checked), and which of them are AWS's ({@link EventTrustSettings}:
+ * MARKETPLACE_SNS_TOPIC_ARNS, MARKETPLACE_ACCEPT_UNSIGNED_EVENTS); and USAGE_TOKEN
  * with the METERING_* settings for usage intake ({@link MeteringApiSettings}); and the abuse
  * limits, RATE_LIMIT_*, ONBOARDING_STARTS_*, API_MAX_THREADS, API_MAX_QUEUED_REQUESTS
  * ({@link LimitSettings}).
@@ -53,6 +55,7 @@ public record ApiSettings(
     String productCode,
     String productId,
     String sellerAccountId,
+    EventTrustSettings eventTrust,
     MeteringApiSettings metering,
     LimitSettings limits) {
 
@@ -98,6 +101,8 @@ public record ApiSettings(
         env.get("MARKETPLACE_PRODUCT_CODE"),
         productId(env),
         sellerAccountId(env),
+        env.get("MARKETPLACE_PRODUCT_CODE") == null ? null
+            : EventTrustSettings.from(env, env.get("MARKETPLACE_PRODUCT_CODE")),
         MeteringApiSettings.from(env),
         LimitSettings.from(env));
   }
@@ -163,7 +168,7 @@ public record ApiSettings(
         + (adminToken == null ? "unset" : "set") + ", vendorName=" + vendorName
         + ", listingUrl=" + listingUrl + ", devMode=" + devMode + ", " + database
         + ", productCode=" + productCode + ", productId=" + productId + ", sellerAccountId="
-        + sellerAccountId + ", " + metering + ", " + limits + "]";
+        + sellerAccountId + ", " + eventTrust + ", " + metering + ", " + limits + "]";
   }
 
   /**

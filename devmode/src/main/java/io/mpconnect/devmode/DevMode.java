@@ -140,6 +140,9 @@ public final class DevMode implements AutoCloseable {
     env.put("MARKETPLACE_LISTING_URL", "http://127.0.0.1:" + apiPort + "/dev/marketplace");
     env.put("SESSION_SECRET", "devmode-session-secret-not-for-production");
     env.put("ADMIN_TOKEN", "devmode-admin-token");
+    // Its stand-in's SNS-wrapped subscribe-success, the .devmode/events bodies and the banner's
+    // curl carry no AWS signature; a badly signed message is still refused.
+    env.put("MARKETPLACE_ACCEPT_UNSIGNED_EVENTS", "true");
     env.put("USAGE_TOKEN", "devmode-usage-token");
     env.put("METERING_DIMENSIONS", "api_calls,active_users");
     env.put("VENDOR_NAME", "Demo SaaS");

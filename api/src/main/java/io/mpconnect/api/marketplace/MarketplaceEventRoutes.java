@@ -3,9 +3,12 @@ package io.mpconnect.api.marketplace;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.mpconnect.api.ApiSettings;
+import io.mpconnect.config.EventTrustSettings;
+import io.mpconnect.config.SnsSignatures;
 import io.mpconnect.workflows.messages.LifecycleEvent;
 import io.mpconnect.workflows.subscription.LifecycleEventParser;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Accepted;
+import io.mpconnect.workflows.subscription.LifecycleEventParser.Authenticity;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Listing;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Rejected;
 import io.mpconnect.workflows.subscription.SubscriptionSignals;
@@ -30,12 +33,18 @@ import org.slf4j.LoggerFactory;
  * product-code}) or an EventBridge event (AWS's current model: {@code source} {@code
  * aws.agreement-marketplace}, Purchase Agreement Created / Amended / Ended, License Updated /
  * Deprovisioned). Same parser, configured the same way (MARKETPLACE_PRODUCT_CODE,
- * MARKETPLACE_PRODUCT_ID, MARKETPLACE_SELLER_ACCOUNT_ID), and same signal-with-start as the
- * worker's queue consumer.
+ * MARKETPLACE_PRODUCT_ID, MARKETPLACE_SELLER_ACCOUNT_ID, MARKETPLACE_SNS_TOPIC_ARNS,
+ * MARKETPLACE_ACCEPT_UNSIGNED_EVENTS), and same signal-with-start as the worker's queue consumer.
+ *
+ * <p>The admin token alone cannot change a plan: what is posted must be AWS's own, a signed SNS
+ * notification of an allowed topic (e.g. a parked body). A bare legacy message or an EventBridge
+ * event carries no signature (EventBridge events are AWS's only as the queue delivers them), so it
+ * is refused with UNSIGNED unless MARKETPLACE_ACCEPT_UNSIGNED_EVENTS is on (the developer mode).
  *
  * <p>Answers 202 when Temporal accepted the signal, 400 with the reason when the body cannot be
  * applied (nothing is parked: the caller holds the body), 401 without a bearer token, 403 with a
- * wrong one (compared in constant time) or when ADMIN_TOKEN is unset, 503 when Temporal is away.
+ * wrong one (compared in constant time) or when ADMIN_TOKEN is unset, 503 when Temporal (or SNS's
+ * signing certificate) is away.
  */
 public final class MarketplaceEventRoutes {
   public static final String PATH = "/admin/marketplace/events";
@@ -48,22 +57,33 @@ public final class MarketplaceEventRoutes {
   public MarketplaceEventRoutes(WorkflowClient client, ApiSettings settings) {
     this(client, settings.temporal().taskQueue(), settings.adminToken(),
         settings.productCode() == null ? null : Listing.of(settings.productCode(),
-            settings.productId(), settings.sellerAccountId()));
+            settings.productId(), settings.sellerAccountId()),
+        settings.eventTrust() == null ? null : authenticity(settings.eventTrust()));
   }
 
   /** Only the product code: agreement events are refused (NOT_CONFIGURED), as on the worker. */
-  MarketplaceEventRoutes(
-      WorkflowClient client, String taskQueue, String adminToken, String productCode) {
+  MarketplaceEventRoutes(WorkflowClient client, String taskQueue, String adminToken,
+      String productCode, Authenticity authenticity) {
     this(client, taskQueue, adminToken, productCode == null ? null : Listing.of(productCode,
-        null, null));
+        null, null), authenticity);
   }
 
-  /** @param listing what events must match, or null when MARKETPLACE_PRODUCT_CODE is unset */
-  MarketplaceEventRoutes(
-      WorkflowClient client, String taskQueue, String adminToken, Listing listing) {
+  /**
+   * @param listing what events must match, or null when MARKETPLACE_PRODUCT_CODE is unset
+   * @param authenticity which bodies are AWS's (null with the listing)
+   */
+  MarketplaceEventRoutes(WorkflowClient client, String taskQueue, String adminToken,
+      Listing listing, Authenticity authenticity) {
     this.signals = new SubscriptionSignals(client, taskQueue);
     this.adminTokenHash = adminToken == null ? null : sha256(adminToken);
-    this.parser = listing == null ? null : new LifecycleEventParser(listing);
+    this.parser = listing == null ? null : new LifecycleEventParser(listing, authenticity);
+  }
+
+  /** The api's signature check lives as long as the process: it is never closed. */
+  private static Authenticity authenticity(EventTrustSettings trust) {
+    trust.warnings().forEach(log::warn);
+    SnsSignatures signatures = SnsSignatures.create(trust);
+    return Authenticity.of(trust.acceptUnsigned(), trust.snsTopicArns(), signatures::problem);
   }
 
   public void register(Javalin app) {
@@ -92,7 +112,15 @@ public final class MarketplaceEventRoutes {
       reply(ctx, 400, "The body is not valid UTF-8 text.", "MALFORMED");
       return;
     }
-    LifecycleEventParser.Result result = parser.parse(body, LifecycleEventParser.Context.admin());
+    LifecycleEventParser.Result result;
+    try {
+      result = parser.parse(body, LifecycleEventParser.Context.admin());
+    } catch (SnsSignatures.CertificateUnavailable e) {
+      log.warn("admin event not checked: {}", e.getMessage());
+      reply(ctx, 503, "The SNS signing certificate could not be fetched, so the signature could"
+          + " not be checked; nothing changed. Try again.", null);
+      return;
+    }
     if (result instanceof Rejected rejected) {
       log.info("admin event refused: {} ({})", rejected.reason(), rejected.detail());
       reply(ctx, 400, rejected.detail(), rejected.reason().name());

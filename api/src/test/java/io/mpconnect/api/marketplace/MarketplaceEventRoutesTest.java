@@ -9,14 +9,17 @@ import io.javalin.json.JavalinJackson;
 import io.mpconnect.api.ApiSettings;
 import io.mpconnect.api.web.Json;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.EventTrustSettings;
 import io.mpconnect.standins.events.AgreementEvents;
 import io.mpconnect.standins.events.AgreementEvents.Envelope;
 import io.mpconnect.standins.events.AgreementEvents.Role;
+import io.mpconnect.standins.sns.SnsStandIn;
 import io.mpconnect.workflows.messages.LifecycleAction;
 import io.mpconnect.workflows.messages.LifecycleEvent;
 import io.mpconnect.workflows.messages.SubscriptionInput;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.mpconnect.workflows.subscription.CustomerIdentifierWorkflow;
+import io.mpconnect.workflows.subscription.LifecycleEventParser.Authenticity;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Listing;
 import io.mpconnect.workflows.subscription.SubscriptionIds;
 import io.mpconnect.workflows.subscription.SubscriptionWorkflow;
@@ -59,6 +62,9 @@ class MarketplaceEventRoutesTest {
   private static final String SELLER = "123456512334";
   private static final String LICENSE =
       "arn:aws:license-manager::123456512334:license:l-0123456789abcdef0123456789abcdef";
+
+  /** Most tests post bare messages, as support could with the opt-in (the developer mode's). */
+  private static final Authenticity UNSIGNED_ACCEPTED = Authenticity.unsignedAccepted();
 
   private static TestWorkflowEnvironment temporal;
   private static Javalin app;
@@ -144,11 +150,12 @@ class MarketplaceEventRoutesTest {
     temporal.start();
     app = javalin();
     new MarketplaceEventRoutes(temporal.getWorkflowClient(), TASK_QUEUE, TOKEN,
-        Listing.of(PRODUCT, PRODUCT_ID, SELLER)).register(app);
+        Listing.of(PRODUCT, PRODUCT_ID, SELLER), UNSIGNED_ACCEPTED).register(app);
     app.start("127.0.0.1", 0);
     base = "http://127.0.0.1:" + app.port();
     codesOnly = javalin();
-    new MarketplaceEventRoutes(temporal.getWorkflowClient(), TASK_QUEUE, TOKEN, PRODUCT)
+    new MarketplaceEventRoutes(temporal.getWorkflowClient(), TASK_QUEUE, TOKEN, PRODUCT,
+        UNSIGNED_ACCEPTED)
         .register(codesOnly);
     codesOnly.start("127.0.0.1", 0);
     codesOnlyBase = "http://127.0.0.1:" + codesOnly.port();
@@ -317,7 +324,9 @@ class MarketplaceEventRoutesTest {
         "TEMPORAL_TASK_QUEUE", TASK_QUEUE,
         "MARKETPLACE_PRODUCT_CODE", PRODUCT,
         "MARKETPLACE_PRODUCT_ID", PRODUCT_ID,
-        "MARKETPLACE_SELLER_ACCOUNT_ID", SELLER));
+        "MARKETPLACE_SELLER_ACCOUNT_ID", SELLER,
+        // EventBridge events posted here carry no signature: this test is about the listing.
+        "MARKETPLACE_ACCEPT_UNSIGNED_EVENTS", "true"));
     ApiSettings settings = ApiSettings.from(new Env(env));
     assertThat(settings.productId()).isEqualTo(PRODUCT_ID);
     assertThat(settings.sellerAccountId()).isEqualTo(SELLER);
@@ -370,7 +379,8 @@ class MarketplaceEventRoutesTest {
   @Test
   void withoutAnAdminTokenConfiguredTheEndpointIsClosed() throws Exception {
     Javalin closed = Javalin.create(c -> c.showJavalinBanner = false);
-    new MarketplaceEventRoutes(temporal.getWorkflowClient(), TASK_QUEUE, null, PRODUCT)
+    new MarketplaceEventRoutes(temporal.getWorkflowClient(), TASK_QUEUE, null, PRODUCT,
+        UNSIGNED_ACCEPTED)
         .register(closed);
     closed.start("127.0.0.1", 0);
     try {
@@ -392,7 +402,8 @@ class MarketplaceEventRoutesTest {
   @Test
   void withoutAProductCodeConfiguredItIs503() throws Exception {
     Javalin unconfigured = Javalin.create(c -> c.showJavalinBanner = false);
-    new MarketplaceEventRoutes(temporal.getWorkflowClient(), TASK_QUEUE, TOKEN, (Listing) null)
+    new MarketplaceEventRoutes(temporal.getWorkflowClient(), TASK_QUEUE, TOKEN, (Listing) null,
+        null)
         .register(unconfigured);
     unconfigured.start("127.0.0.1", 0);
     try {
@@ -404,6 +415,53 @@ class MarketplaceEventRoutesTest {
     } finally {
       unconfigured.stop();
     }
+  }
+
+  @Test
+  void withTheDefaultSettings_theAdminTokenAloneCannotChangeAPlan_onlyAwssSignedNotifications()
+      throws Exception {
+    try (SnsStandIn sns = SnsStandIn.start()) {
+      ApiSettings settings = ApiSettings.from(new Env(Map.of(
+          "ADMIN_TOKEN", TOKEN,
+          "TEMPORAL_TASK_QUEUE", TASK_QUEUE,
+          "MARKETPLACE_PRODUCT_CODE", PRODUCT,
+          "MARKETPLACE_PRODUCT_ID", PRODUCT_ID,
+          "MARKETPLACE_SELLER_ACCOUNT_ID", SELLER,
+          "MARKETPLACE_SNS_CERTIFICATE_ENDPOINT", sns.certificateEndpoint().toString())));
+      assertThat(settings.eventTrust().acceptUnsigned()).as("off by default").isFalse();
+      Javalin configured = javalin();
+      new MarketplaceEventRoutes(temporal.getWorkflowClient(), settings).register(configured);
+      configured.start("127.0.0.1", 0);
+      try {
+        String url = "http://127.0.0.1:" + configured.port();
+        String awsTopic = EventTrustSettings.awsTopics(PRODUCT).get(0);
+        String bare = "100000000021";
+        String bridged = "100000000022";
+        String forged = "100000000023";
+        String signed = "100000000024";
+
+        assertRefused(send(url, legacyOfAccount("subscribe-success", bare)), "UNSIGNED");
+        assertRefused(send(url, events.licenseUpdated(bridged, "agmt-21", LICENSE, null)),
+            "UNSIGNED");
+        assertRefused(send(url, sns.forged(awsTopic, legacyOfAccount("subscribe-success",
+            forged))), "BAD_SIGNATURE");
+        HttpResponse<String> accepted = send(url,
+            sns.notification(awsTopic, legacyOfAccount("subscribe-success", signed)));
+
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(awaitRecorded(SubscriptionIds.workflowId(PRODUCT, signed), 1))
+            .extracting(LifecycleEvent::action).containsExactly(LifecycleAction.SUBSCRIBE_SUCCESS);
+        for (String refused : List.of(bare, bridged, forged)) {
+          assertThat(recorded(SubscriptionIds.workflowId(PRODUCT, refused))).as(refused).isNull();
+        }
+      } finally {
+        configured.stop();
+      }
+    }
+  }
+
+  private static HttpResponse<String> send(String url, String body) throws Exception {
+    return http.send(request(url, body, "Bearer " + TOKEN), HttpResponse.BodyHandlers.ofString());
   }
 
   // ---- helpers

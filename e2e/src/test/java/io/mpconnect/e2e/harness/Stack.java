@@ -184,6 +184,8 @@ public final class Stack implements AutoCloseable {
     common.put("MARKETPLACE_PRODUCT_CODE", PRODUCT_CODE);
     common.put("VENDOR_NAME", "E2E SaaS");
     common.put("ADMIN_TOKEN", ADMIN_TOKEN);
+    // Customer.awsConfirmsSubscription posts a bare subscribe-success to the admin route.
+    common.put("MARKETPLACE_ACCEPT_UNSIGNED_EVENTS", "true");
     common.put("USAGE_TOKEN", USAGE_TOKEN);
     common.put("AWS_REGION", "us-east-1");
     common.put("LOG_FORMAT", "json");

@@ -2,10 +2,12 @@ package io.mpconnect.worker.events;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.mpconnect.config.SnsSignatures;
 import io.mpconnect.persistence.ParkedEventRepository.Parking;
 import io.mpconnect.workflows.messages.LifecycleEvent;
 import io.mpconnect.workflows.subscription.LifecycleEventParser;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Accepted;
+import io.mpconnect.workflows.subscription.LifecycleEventParser.Authenticity;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Context;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Reason;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Rejected;
@@ -30,9 +32,11 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * <ul>
  *   <li>A message is deleted only after Temporal accepted its signal.
  *   <li>A message that can never apply (malformed, another product, an unknown action, an event
- *       type not applied automatically, an EventBridge event of another source or seller account)
- *       is parked in {@code parked_events} with its reason,
- *       counted, and deleted: never retried forever, never lost.
+ *       type not applied automatically, an EventBridge event of another source or seller account,
+ *       a message that is not AWS's: unsigned, badly signed, of another SNS topic, or from the
+ *       future) is parked in {@code parked_events} with its reason, counted, and deleted: never
+ *       retried forever, never lost, never signalled.
+ *   <li>SNS's signing certificate unavailable: the message waits on the queue, as for Temporal.
  *   <li>Temporal unavailable: the message is left alone and comes back after the queue's
  *       visibility timeout; it is never parked for that. Temporal refusing the signal itself
  *       (invalid argument) is tried {@code maxDeliveryAttempts} times, then parked.
@@ -82,15 +86,17 @@ public final class LifecycleEventConsumer implements Runnable, AutoCloseable {
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private Thread thread;
 
+  /** @param authenticity which messages are AWS's (signatures, topics, unsigned ones or not) */
   public LifecycleEventConsumer(
       SqsClient sqs,
       LifecycleEventSettings settings,
+      Authenticity authenticity,
       EventSink sink,
       EventParking parking,
       EventMetrics metrics) {
     this.sqs = sqs;
     this.settings = settings;
-    this.parser = new LifecycleEventParser(settings.listing());
+    this.parser = new LifecycleEventParser(settings.listing(), authenticity);
     this.sink = sink;
     this.parking = parking;
     this.metrics = metrics;
@@ -152,8 +158,16 @@ public final class LifecycleEventConsumer implements Runnable, AutoCloseable {
   }
 
   private void handle(Message message) {
-    Context context = new Context("sqs", message.messageId(), sentAt(message));
-    LifecycleEventParser.Result result = parser.parse(message.body(), context);
+    Context context = new Context(Context.QUEUE, message.messageId(), sentAt(message));
+    LifecycleEventParser.Result result;
+    try {
+      result = parser.parse(message.body(), context);
+    } catch (SnsSignatures.CertificateUnavailable e) {
+      metrics.retried("sns_certificate_unavailable");
+      log.warn("could not check the signature of message {}, it stays on the queue: {}",
+          message.messageId(), e.getMessage());
+      return;
+    }
     if (result instanceof Rejected rejected) {
       park(message, rejected.reason(), rejected.detail(), rejected.productCode(),
           rejected.customerKey());
@@ -189,7 +203,7 @@ public final class LifecycleEventConsumer implements Runnable, AutoCloseable {
       Message message, Reason reason, String detail, String productCode, String customerKey) {
     try {
       parking.park(
-          new Parking("sqs", reason.name(), detail, message.messageId(), productCode, customerKey,
+          new Parking(Context.QUEUE, reason.name(), detail, message.messageId(), productCode, customerKey,
               message.body()));
     } catch (RuntimeException e) {
       // Not parked, so not deleted: it comes back after the visibility timeout.

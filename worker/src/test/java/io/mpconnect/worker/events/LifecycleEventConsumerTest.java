@@ -11,6 +11,7 @@ import io.mpconnect.standins.events.AgreementEvents.Envelope;
 import io.mpconnect.standins.sqs.LocalSqs;
 import io.mpconnect.workflows.messages.LifecycleAction;
 import io.mpconnect.workflows.messages.LifecycleEvent;
+import io.mpconnect.workflows.subscription.LifecycleEventParser.Authenticity;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Listing;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowServiceException;
@@ -40,6 +41,12 @@ class LifecycleEventConsumerTest {
   private static final String BUYER = "845735284135";
   private static final WorkflowExecution EXECUTION =
       WorkflowExecution.newBuilder().setWorkflowId("subscription-prod-abc123-cust").build();
+
+  /**
+   * These tests are about the queue, not about who sent to it: they send bare legacy messages, as
+   * the developer mode accepts them (AuthenticAwsEventsTest covers the signatures).
+   */
+  private static final Authenticity UNSIGNED_ACCEPTED = Authenticity.unsignedAccepted();
 
   private static LocalSqs localSqs;
   private static SqsClient sqs;
@@ -143,7 +150,7 @@ class LifecycleEventConsumerTest {
         .replace("\"license\":{\"arn\":\"" + license + "\"}", "\"license\":{}"));
     LifecycleEventConsumer consumer = new LifecycleEventConsumer(sqs,
         new LifecycleEventSettings(queueUrl, 1, 5, Listing.of(PRODUCT, PRODUCT_ID, SELLER)),
-        sink(), parked::add, EventMetrics.micrometer(registry));
+        UNSIGNED_ACCEPTED, sink(), parked::add, EventMetrics.micrometer(registry));
 
     drain(consumer);
 
@@ -275,7 +282,7 @@ class LifecycleEventConsumerTest {
     send("{\"broken\":");
     AtomicInteger attempts = new AtomicInteger();
     LifecycleEventConsumer consumer =
-        new LifecycleEventConsumer(sqs, settings(5), sink(), parking -> {
+        new LifecycleEventConsumer(sqs, settings(5), UNSIGNED_ACCEPTED, sink(), parking -> {
           if (attempts.incrementAndGet() == 1) {
             throw new IllegalStateException("database away");
           }
@@ -311,8 +318,8 @@ class LifecycleEventConsumerTest {
   // ---- helpers
 
   private LifecycleEventConsumer consumer(LifecycleEventConsumer.EventSink sink, int attempts) {
-    return new LifecycleEventConsumer(
-        sqs, settings(attempts), sink, parked::add, EventMetrics.micrometer(registry));
+    return new LifecycleEventConsumer(sqs, settings(attempts), UNSIGNED_ACCEPTED, sink,
+        parked::add, EventMetrics.micrometer(registry));
   }
 
   private LifecycleEventSettings settings(int attempts) {

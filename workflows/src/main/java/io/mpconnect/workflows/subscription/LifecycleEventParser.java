@@ -7,12 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mpconnect.workflows.messages.LifecycleAction;
 import io.mpconnect.workflows.messages.LifecycleEvent;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -56,9 +59,21 @@ import java.util.regex.Pattern;
  *       detail.requestId} is shared by the several events of one AWS request, so it is not used.
  * </ul>
  *
+ * <p>Only AWS's own messages are applied ({@link Authenticity}): an SNS notification must carry a
+ * signature that verifies and come from an allowed topic; an EventBridge event of the current model
+ * is AWS's when it came through the queue (only the seller's EventBridge rule may send to it, by the
+ * queue's policy) with the right {@code source} and {@code account}. Anything unsigned (a bare
+ * legacy message, an SNS envelope without a signature, an EventBridge event with a legacy {@code
+ * detail}, an event posted to the admin route) is applied only when unsigned messages are
+ * explicitly accepted. An event that says it happens more than {@link #MAX_FUTURE} from now is
+ * refused: its time would outrank every real event for the license.
+ *
  * <p>Thread-safe.
  */
 public final class LifecycleEventParser {
+  /** How far in the future an event's time may be (clock skew), before it is refused. */
+  public static final Duration MAX_FUTURE = Duration.ofMinutes(5);
+
   /** SQS's own limit on a message body. */
   public static final int MAX_BODY_CHARS = 256 * 1024;
 
@@ -118,7 +133,57 @@ public final class LifecycleEventParser {
      */
     NOT_CONFIGURED,
     /** Temporal refused to accept it for good (set by the consumer, not the parser). */
-    DELIVERY_FAILED
+    DELIVERY_FAILED,
+    /** No AWS signature, while unsigned messages are not accepted (MARKETPLACE_ACCEPT_UNSIGNED_EVENTS). */
+    UNSIGNED,
+    /** An SNS signature that does not verify (forged, altered, or a certificate not SNS's). */
+    BAD_SIGNATURE,
+    /** A signed SNS notification of a topic that is not allowed (MARKETPLACE_SNS_TOPIC_ARNS). */
+    FOREIGN_TOPIC,
+    /** An event time more than {@link #MAX_FUTURE} ahead of now. */
+    FUTURE_TIME
+  }
+
+  /**
+   * Checks an SNS message's signature.
+   *
+   * <p>Returns null when SNS signed the envelope, else why not; throws an unchecked exception when
+   * it cannot tell now (the certificate could not be fetched): the caller retries later.
+   */
+  @FunctionalInterface
+  public interface SignatureCheck {
+    String problem(String envelope);
+  }
+
+  /**
+   * Which messages are believed to be AWS's.
+   *
+   * @param acceptUnsigned whether messages without an AWS signature are applied
+   *     (MARKETPLACE_ACCEPT_UNSIGNED_EVENTS; the developer mode)
+   * @param snsTopicArns the topics whose signed notifications are applied
+   * @param signatures the SNS signature check, or null when signed notifications cannot be checked
+   *     (then they are refused)
+   * @param clock what "now" is for {@link #MAX_FUTURE}
+   */
+  public record Authenticity(
+      boolean acceptUnsigned, Set<String> snsTopicArns, SignatureCheck signatures, Clock clock) {
+    public Authenticity {
+      snsTopicArns = snsTopicArns == null ? Set.of() : Set.copyOf(snsTopicArns);
+      if (clock == null) {
+        throw new IllegalArgumentException("the parser needs a clock");
+      }
+    }
+
+    /** Production: signed notifications of these topics, unsigned ones only when told. */
+    public static Authenticity of(
+        boolean acceptUnsigned, Set<String> snsTopicArns, SignatureCheck signatures) {
+      return new Authenticity(acceptUnsigned, snsTopicArns, signatures, Clock.systemUTC());
+    }
+
+    /** Tests of the shapes: unsigned messages accepted, signed ones cannot be checked. */
+    public static Authenticity unsignedAccepted() {
+      return new Authenticity(true, Set.of(), null, Clock.systemUTC());
+    }
   }
 
   /**
@@ -186,8 +251,15 @@ public final class LifecycleEventParser {
 
   /** Where a body came from. */
   public record Context(String source, String transportMessageId, Instant sentAt) {
+    public static final String QUEUE = "sqs";
+
     public static Context admin() {
       return new Context("admin", null, null);
+    }
+
+    /** Came through the lifecycle queue, whose policy admits only AWS's topic and rule. */
+    public boolean viaQueue() {
+      return QUEUE.equals(source);
     }
   }
 
@@ -208,24 +280,60 @@ public final class LifecycleEventParser {
   }
 
   private final Listing listing;
+  private final Authenticity authenticity;
 
-  /** @param productCodes this vendor's product codes; events of any other product are rejected */
+  /**
+   * For tests of the shapes: unsigned messages accepted ({@link Authenticity#unsignedAccepted}).
+   *
+   * @param productCodes this vendor's product codes; events of any other product are rejected
+   */
   public LifecycleEventParser(Set<String> productCodes) {
-    this(new Listing(productCodes));
+    this(new Listing(productCodes), Authenticity.unsignedAccepted());
   }
 
+  /** For tests of the shapes: unsigned messages accepted. */
   public LifecycleEventParser(Listing listing) {
+    this(listing, Authenticity.unsignedAccepted());
+  }
+
+  public LifecycleEventParser(Listing listing, Authenticity authenticity) {
     if (listing == null) {
       throw new IllegalArgumentException("the parser needs the vendor's listing");
     }
+    if (authenticity == null) {
+      throw new IllegalArgumentException("the parser needs to know which messages are AWS's");
+    }
     this.listing = listing;
+    this.authenticity = authenticity;
   }
 
   public Listing listing() {
     return listing;
   }
 
+  /**
+   * @throws RuntimeException when the SNS signature cannot be checked now ({@link SignatureCheck}):
+   *     nothing is decided, the caller tries again later
+   */
   public Result parse(String body, Context context) {
+    Result result = parseBody(body, context);
+    if (result instanceof Accepted accepted) {
+      Instant occurredAt = accepted.event().occurredAt();
+      Instant latest = authenticity.clock().instant().plus(MAX_FUTURE);
+      if (occurredAt != null && occurredAt.isAfter(latest)) {
+        return new Rejected(
+            Reason.FUTURE_TIME,
+            "The event says it happens at " + occurredAt + ", more than " + MAX_FUTURE.toMinutes()
+                + " minutes from now: AWS's events are never from the future, and such a time would"
+                + " outrank every later real event.",
+            accepted.event().productCode(),
+            accepted.event().customerKey());
+      }
+    }
+    return result;
+  }
+
+  private Result parseBody(String body, Context context) {
     if (body == null || body.isBlank()) {
       return Rejected.of(Reason.MALFORMED, "The message body is empty.");
     }
@@ -244,12 +352,28 @@ public final class LifecycleEventParser {
       return Rejected.of(Reason.MALFORMED, "The message body is not a JSON object.");
     }
     if (root.has("Type")) {
-      return sns(root, context);
+      return sns(root, body, context);
     }
     if (root.has("detail-type") || root.has("detail")) {
+      // Only an agreement event that came through the queue is AWS's; a legacy detail was
+      // wrapped by someone, and the admin route is not AWS.
+      boolean legacyDetail = root.path("detail").has("action");
+      if (legacyDetail || !context.viaQueue()) {
+        Rejected unsigned = unsigned(legacyDetail
+            ? "An EventBridge event with a legacy \"action\" detail is not AWS's own event."
+            : "An EventBridge event that did not come through the lifecycle queue.");
+        if (unsigned != null) {
+          return unsigned;
+        }
+      }
       return eventBridge(root, context);
     }
     if (root.has("action")) {
+      Rejected unsigned = unsigned("A bare lifecycle message, without the SNS envelope and its"
+          + " signature.");
+      if (unsigned != null) {
+        return unsigned;
+      }
       return legacy(root, context, context.transportMessageId(), context.sentAt());
     }
     return Rejected.of(
@@ -258,7 +382,45 @@ public final class LifecycleEventParser {
             + " an EventBridge event (no \"detail-type\").");
   }
 
-  private Result sns(JsonNode envelope, Context context) {
+  /** Refuses an unsigned message unless unsigned messages are accepted; null when accepted. */
+  private Rejected unsigned(String what) {
+    if (authenticity.acceptUnsigned()) {
+      return null;
+    }
+    return Rejected.of(
+        Reason.UNSIGNED,
+        what + " It carries no AWS signature, and unsigned messages are not accepted"
+            + " (MARKETPLACE_ACCEPT_UNSIGNED_EVENTS is off): AWS's SNS notifications arrive in"
+            + " their signed envelope (raw message delivery off), its EventBridge events through"
+            + " the queue.");
+  }
+
+  /** Null when the notification is signed by SNS for an allowed topic, or is unsigned and accepted. */
+  private Rejected snsAuthenticity(JsonNode envelope, String body) {
+    boolean signed =
+        envelope.has("Signature") || envelope.has("SigningCertURL")
+            || envelope.has("SignatureVersion");
+    if (!signed) {
+      return unsigned("An SNS notification without a signature.");
+    }
+    String topic = text(envelope, "TopicArn");
+    if (topic == null || !authenticity.snsTopicArns().contains(topic)) {
+      return Rejected.of(
+          Reason.FOREIGN_TOPIC,
+          "The SNS notification comes from the topic "
+              + (topic == null ? "(none)" : shorten(topic)) + ", which is not one of "
+              + String.join(", ", new TreeSet<>(authenticity.snsTopicArns()))
+              + " (MARKETPLACE_SNS_TOPIC_ARNS).");
+    }
+    if (authenticity.signatures() == null) {
+      return Rejected.of(
+          Reason.BAD_SIGNATURE, "SNS signatures cannot be checked here, so none is believed.");
+    }
+    String problem = authenticity.signatures().problem(strip(body));
+    return problem == null ? null : Rejected.of(Reason.BAD_SIGNATURE, shorten(problem));
+  }
+
+  private Result sns(JsonNode envelope, String body, Context context) {
     String type = text(envelope, "Type");
     if (type == null) {
       return Rejected.of(Reason.MALFORMED, "The SNS envelope's \"Type\" is not a string.");
@@ -270,6 +432,10 @@ public final class LifecycleEventParser {
               + ("SubscriptionConfirmation".equals(type)
                   ? ": confirm the queue's subscription to the topic by opening its SubscribeURL."
                   : "."));
+    }
+    Rejected notAws = snsAuthenticity(envelope, body);
+    if (notAws != null) {
+      return notAws;
     }
     String inner = text(envelope, "Message");
     if (inner == null) {

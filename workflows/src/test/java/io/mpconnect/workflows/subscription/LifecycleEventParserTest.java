@@ -6,13 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.mpconnect.workflows.messages.LifecycleAction;
 import io.mpconnect.workflows.messages.LifecycleEvent;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Accepted;
+import io.mpconnect.workflows.subscription.LifecycleEventParser.Authenticity;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Context;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Listing;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Reason;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Rejected;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Result;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Nested;
@@ -24,7 +28,15 @@ class LifecycleEventParserTest {
   private static final String PRODUCT = "prod-abc123";
   private static final Instant SENT = Instant.parse("2026-11-26T04:00:00Z");
   private static final Context SQS = new Context("sqs", "sqs-message-1", SENT);
-  private final LifecycleEventParser parser = new LifecycleEventParser(Set.of(PRODUCT));
+  private static final String TOPIC =
+      "arn:aws:sns:us-east-1:287250355862:aws-mp-subscription-notification-x";
+  /**
+   * Shapes only: the SNS signature check passes everything of {@link #TOPIC} (the real check,
+   * SnsSignatures, is tested in the worker's AuthenticAwsEventsTest), and bare messages are
+   * accepted as in the developer mode.
+   */
+  private final LifecycleEventParser parser = new LifecycleEventParser(new Listing(Set.of(PRODUCT)),
+      new Authenticity(true, Set.of(TOPIC), envelope -> null, Clock.systemUTC()));
 
   private static String legacy(String action) {
     return "{\"action\":\"" + action + "\",\"customer-identifier\":\"cust-1\","
@@ -34,7 +46,7 @@ class LifecycleEventParserTest {
 
   private static String sns(String message) {
     return "{\"Type\":\"Notification\",\"MessageId\":\"sns-42\","
-        + "\"TopicArn\":\"arn:aws:sns:us-east-1:287250355862:aws-mp-subscription-notification-x\","
+        + "\"TopicArn\":\"" + TOPIC + "\","
         + "\"Message\":" + jsonString(message) + ",\"Timestamp\":\"2026-11-26T03:59:58.123Z\","
         + "\"SignatureVersion\":\"1\",\"Signature\":\"abc\"}";
   }
@@ -810,5 +822,66 @@ class LifecycleEventParserTest {
   private static Rejected rejected(Result result) {
     assertThat(result).isInstanceOf(Rejected.class);
     return (Rejected) result;
+  }
+
+  /** Which messages are believed to be AWS's (the signature check itself is SnsSignatures'). */
+  @Nested
+  class Authenticity_ {
+    private final Instant now = Instant.parse("2026-12-01T00:00:00Z");
+    private final Clock clock = Clock.fixed(now, ZoneOffset.UTC);
+    private final java.util.List<String> checked = new java.util.ArrayList<>();
+    private final LifecycleEventParser strict = new LifecycleEventParser(
+        new Listing(Set.of(PRODUCT)), new Authenticity(false, Set.of(TOPIC), envelope -> {
+          checked.add(envelope);
+          return envelope.contains("\"Signature\":\"abc\"") ? null : "does not verify";
+        }, clock));
+
+    @Test
+    void bareMessagesAndUnsignedEnvelopesAreUnsigned_andAdminPostedEventBridgeEventsToo() {
+      assertThat(rejected(strict.parse(legacy("subscribe-success"), SQS)).reason())
+          .isEqualTo(Reason.UNSIGNED);
+      assertThat(rejected(strict.parse(sns(legacy("subscribe-success"))
+          .replace(",\"SignatureVersion\":\"1\",\"Signature\":\"abc\"", ""), SQS)).reason())
+          .isEqualTo(Reason.UNSIGNED);
+      String legacyDetail = "{\"detail-type\":\"x\",\"source\":\"aws.marketplace\",\"detail\":"
+          + legacy("subscribe-success") + "}";
+      assertThat(rejected(strict.parse(legacyDetail, SQS)).reason()).isEqualTo(Reason.UNSIGNED);
+      String agreement = "{\"detail-type\":\"License Updated - Manufacturer\",\"source\":"
+          + "\"aws.agreement-marketplace\",\"detail\":{}}";
+      assertThat(rejected(strict.parse(agreement, Context.admin())).reason())
+          .isEqualTo(Reason.UNSIGNED);
+      assertThat(rejected(strict.parse(agreement, SQS)).reason())
+          .as("through the queue it is judged on its content").isEqualTo(Reason.MALFORMED);
+      assertThat(checked).isEmpty();
+    }
+
+    @Test
+    void aSignedNotificationIsCheckedOnlyForAnAllowedTopic() {
+      assertThat(accepted(strict.parse(sns(legacy("subscribe-success")), SQS)).messageId())
+          .isEqualTo("sns-42");
+      assertThat(rejected(strict.parse(sns(legacy("subscribe-success")).replace("\"abc\"",
+          "\"abd\""), SQS)).reason()).isEqualTo(Reason.BAD_SIGNATURE);
+      assertThat(checked).hasSize(2);
+      Rejected foreign = rejected(strict.parse(sns(legacy("subscribe-success")).replace(TOPIC,
+          "arn:aws:sns:us-east-1:999999999999:mine"), SQS));
+      assertThat(foreign.reason()).isEqualTo(Reason.FOREIGN_TOPIC);
+      assertThat(foreign.detail()).contains("MARKETPLACE_SNS_TOPIC_ARNS");
+      assertThat(checked).as("no certificate fetched for another topic").hasSize(2);
+    }
+
+    @Test
+    void anEventMoreThanFiveMinutesAheadIsRefused() {
+      LifecycleEventParser open = new LifecycleEventParser(new Listing(Set.of(PRODUCT)),
+          new Authenticity(true, Set.of(), null, clock));
+      Context sentNow = new Context("sqs", "m", now);
+      String soon = legacy("subscribe-success");
+      assertThat(accepted(open.parse(soon, new Context("sqs", "m",
+          now.plus(Duration.ofMinutes(4))))).occurredAt()).isEqualTo(now.plus(Duration.ofMinutes(4)));
+      Rejected late = rejected(open.parse(soon, new Context("sqs", "m",
+          now.plus(Duration.ofMinutes(6)))));
+      assertThat(late.reason()).isEqualTo(Reason.FUTURE_TIME);
+      assertThat(late.customerKey()).isEqualTo("cust-1");
+      assertThat(accepted(open.parse(soon, sentNow)).occurredAt()).isEqualTo(now);
+    }
   }
 }
