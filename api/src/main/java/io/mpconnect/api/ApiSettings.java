@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The api's configuration. API_HOST, API_PORT, PUBLIC_BASE_URL, SESSION_SECRET,
  * ONBOARDING_AUTH_TIMEOUT, ONBOARDING_CHOICE_TIMEOUT, OIDC_PROVIDERS with OIDC_&lt;KEY&gt;_ISSUER,
- * _CLIENT_ID, _CLIENT_SECRET, _NAME, _EMAIL_FROM_SUBJECT; ADMIN_TOKEN, VENDOR_NAME,
+ * _CLIENT_ID, _CLIENT_SECRET, _NAME, _EMAIL_FROM_SUBJECT; ADMIN_TOKEN, METRICS_TOKEN (when set,
+ * {@code /metrics} needs it as a bearer token), VENDOR_NAME,
  * MARKETPLACE_LISTING_URL, DEV_MODE; the TEMPORAL_* settings; and DATABASE_URL, DATABASE_USER,
  * DATABASE_PASSWORD, which the console's pages read through a small read-only pool; and
  * MARKETPLACE_PRODUCT_CODE, which lifecycle events injected by hand must name, with
@@ -46,6 +47,7 @@ public record ApiSettings(
     Duration organizationTimeout,
     List<OidcProviderSettings> oidcProviders,
     String adminToken,
+    String metricsToken,
     String vendorName,
     String listingUrl,
     boolean devMode,
@@ -91,6 +93,7 @@ public record ApiSettings(
         env.getDuration("ONBOARDING_CHOICE_TIMEOUT", Duration.ofHours(1)),
         providers(env),
         env.get("ADMIN_TOKEN"),
+        env.get("METRICS_TOKEN"),
         env.get("VENDOR_NAME", "our product"),
         env.get("MARKETPLACE_LISTING_URL"),
         env.getBoolean("DEV_MODE", false),
@@ -160,7 +163,8 @@ public record ApiSettings(
         + ", " + temporal + ", sessionSecret=" + (sessionSecretGenerated ? "random" : "set")
         + ", authenticationTimeout=" + authenticationTimeout + ", organizationTimeout="
         + organizationTimeout + ", oidcProviders=" + oidcProviders + ", adminToken="
-        + (adminToken == null ? "unset" : "set") + ", vendorName=" + vendorName
+        + (adminToken == null ? "unset" : "set") + ", metricsToken="
+        + (metricsToken == null ? "unset (open)" : "set") + ", vendorName=" + vendorName
         + ", listingUrl=" + listingUrl + ", devMode=" + devMode + ", " + database
         + ", productCode=" + productCode + ", productId=" + productId + ", sellerAccountId="
         + sellerAccountId + ", " + metering + ", " + limits + "]";
