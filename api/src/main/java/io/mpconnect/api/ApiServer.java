@@ -92,6 +92,11 @@ public final class ApiServer {
                   });
             });
     app.before(Html::securityHeaders);
+    if (settings.secureCookies()) {
+      // Browsers that came once over https never again try plain http, where a network attacker
+      // could read or plant the session cookie. A year, the usual minimum for preload lists.
+      app.before(ctx -> ctx.header("Strict-Transport-Security", "max-age=31536000"));
+    }
     ErrorHandling.install(app);
     limits.install(app, ctx -> sessions.read(ctx).map(Session::id));
     metrics.install(app);
