@@ -8,7 +8,7 @@ public record DatabaseSettings(String jdbcUrl, String user, String password) {
     return new DatabaseSettings(
         env.get("DATABASE_URL", DEFAULT_URL),
         env.get("DATABASE_USER", "mpconnect"),
-        env.get("DATABASE_PASSWORD", "mpconnect"));
+        env.secret("DATABASE_PASSWORD", "mpconnect"));
   }
 
   @Override
