@@ -369,8 +369,9 @@ class ApiContractTest {
     assertThat(peek.statusCode()).isEqualTo(404);
     assertThat(peek.body()).doesNotContain("owner@example.com");
     HttpResponse<String> page = attacker.get("/signup/" + id);
-    assertThat(page.statusCode()).isEqualTo(404);
-    assertThat(page.body()).doesNotContain("owner@example.com");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("Sign in to continue", "/auth/" + PROVIDER + "/login")
+        .doesNotContain("owner@example.com");
     HttpResponse<String> hijack = attacker.postJson("/api/onboardings/" + id + "/connect",
         "{\"newOrganizationName\": \"Attacker Inc\"}", fixedCsrf);
     assertThat(hijack.statusCode()).isEqualTo(403);

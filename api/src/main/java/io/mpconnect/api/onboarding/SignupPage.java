@@ -58,7 +58,9 @@ public final class SignupPage {
       if (Onboardings.visibleTo(v, session.get(), id)) {
         page(ctx, 200, v, session.get(), SignupHtml.Form.EMPTY);
       } else {
-        Pages.notFound(ctx);
+        ctx.status(200).contentType("text/html; charset=utf-8").result(Html.document(
+            new Html.Document("Sign in to continue · " + vendorName, vendorName, badge(),
+                html.signInToContinue(id), "", "")));
       }
     });
   }
