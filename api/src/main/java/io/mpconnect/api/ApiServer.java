@@ -24,6 +24,7 @@ import io.mpconnect.api.openapi.OpenApiRoutes;
 import io.mpconnect.api.registration.RegistrationRoutes;
 import io.mpconnect.api.session.CookieSigner;
 import io.mpconnect.api.session.Csrf;
+import io.mpconnect.api.session.Session;
 import io.mpconnect.api.session.Sessions;
 import io.mpconnect.api.web.Assets;
 import io.mpconnect.api.web.ErrorHandling;
@@ -91,8 +92,13 @@ public final class ApiServer {
                   });
             });
     app.before(Html::securityHeaders);
+    if (settings.secureCookies()) {
+      // Browsers that came once over https never again try plain http, where a network attacker
+      // could read or plant the session cookie. A year, the usual minimum for preload lists.
+      app.before(ctx -> ctx.header("Strict-Transport-Security", "max-age=31536000"));
+    }
     ErrorHandling.install(app);
-    limits.install(app);
+    limits.install(app, ctx -> sessions.read(ctx).map(Session::id));
     metrics.install(app);
     LogContext.install(app);
 
@@ -108,7 +114,7 @@ public final class ApiServer {
     console.register(app);
     new OrganizationsPage(console).register(app);
     new BillingPage(console, settings.listingUrl()).register(app);
-    new HealthRoutes(client, metrics).register(app);
+    new HealthRoutes(client, metrics, settings.metricsToken()).register(app);
     new OpenApiRoutes().register(app);
     new MarketplaceEventRoutes(client, settings).register(app);
     new OrganizationSupportRoutes(consoleData, client, settings.adminToken()).register(app);

@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The api's configuration. API_HOST, API_PORT, PUBLIC_BASE_URL, SESSION_SECRET,
  * ONBOARDING_AUTH_TIMEOUT, ONBOARDING_CHOICE_TIMEOUT, OIDC_PROVIDERS with OIDC_&lt;KEY&gt;_ISSUER,
- * _CLIENT_ID, _CLIENT_SECRET, _NAME, _EMAIL_FROM_SUBJECT; ADMIN_TOKEN, VENDOR_NAME,
- * MARKETPLACE_LISTING_URL, DEV_MODE; the TEMPORAL_* settings; and DATABASE_URL, DATABASE_USER,
+ * _CLIENT_ID, _CLIENT_SECRET, _NAME, _EMAIL_FROM_SUBJECT; ADMIN_TOKEN, METRICS_TOKEN (when set,
+ * {@code /metrics} needs it as a bearer token), VENDOR_NAME,
+ * MARKETPLACE_LISTING_URL, DEV_MODE, ADMIN_API (see {@link #adminToken}); the TEMPORAL_*
+ * settings; and DATABASE_URL, DATABASE_USER,
  * DATABASE_PASSWORD, which the console's pages read through a small read-only pool; and
  * MARKETPLACE_PRODUCT_CODE, which lifecycle events injected by hand must name, with
  * MARKETPLACE_PRODUCT_ID (the listing's {@code prod-...} id, which AWS's purchase agreement events
@@ -48,6 +50,7 @@ public record ApiSettings(
     Duration organizationTimeout,
     List<OidcProviderSettings> oidcProviders,
     String adminToken,
+    String metricsToken,
     String vendorName,
     String listingUrl,
     boolean devMode,
@@ -60,6 +63,8 @@ public record ApiSettings(
     LimitSettings limits) {
 
   private static final Logger log = LoggerFactory.getLogger(ApiSettings.class);
+  /** The session key's minimum: 256 bits, HMAC-SHA256's own strength. */
+  static final int MIN_SESSION_SECRET_BYTES = 32;
 
   public static ApiSettings from(Env env) {
     int port = env.getInt("API_PORT", 8080);
@@ -68,7 +73,7 @@ public record ApiSettings(
     if (!"http".equals(base.getScheme()) && !"https".equals(base.getScheme())) {
       throw new Env.ConfigException("PUBLIC_BASE_URL must be an http or https URL");
     }
-    String secret = env.get("SESSION_SECRET");
+    String secret = env.secret("SESSION_SECRET");
     boolean generated = secret == null;
     byte[] key;
     if (generated) {
@@ -79,8 +84,10 @@ public record ApiSettings(
               + " (fine for development, set it in production)");
     } else {
       key = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      if (key.length < 32) {
-        log.warn("SESSION_SECRET is shorter than 32 characters: use a longer random value");
+      // The HMAC key of every session and CSRF token: a short one can be guessed offline.
+      if (key.length < MIN_SESSION_SECRET_BYTES) {
+        throw new Env.ConfigException("SESSION_SECRET must be at least "
+            + MIN_SESSION_SECRET_BYTES + " bytes of random text, got " + key.length);
       }
     }
     return new ApiSettings(
@@ -93,7 +100,8 @@ public record ApiSettings(
         env.getDuration("ONBOARDING_AUTH_TIMEOUT", Duration.ofHours(1)),
         env.getDuration("ONBOARDING_CHOICE_TIMEOUT", Duration.ofHours(1)),
         providers(env),
-        env.get("ADMIN_TOKEN"),
+        adminToken(env),
+        env.secret("METRICS_TOKEN"),
         env.get("VENDOR_NAME", "our product"),
         env.get("MARKETPLACE_LISTING_URL"),
         env.getBoolean("DEV_MODE", false),
@@ -105,6 +113,22 @@ public record ApiSettings(
             : EventTrustSettings.from(env, env.get("MARKETPLACE_PRODUCT_CODE")),
         MeteringApiSettings.from(env),
         LimitSettings.from(env));
+  }
+
+  /**
+   * ADMIN_TOKEN, when the admin endpoints are on: ADMIN_API=true requires the token (refused
+   * without it), false turns them off even with one, unset means on exactly when the token is set.
+   */
+  private static String adminToken(Env env) {
+    String token = env.secret("ADMIN_TOKEN");
+    if (!env.getBoolean("ADMIN_API", token != null)) {
+      return null;
+    }
+    if (token == null) {
+      throw new Env.ConfigException("ADMIN_TOKEN must be set: ADMIN_API turns on the admin"
+          + " endpoints (/admin/...), which need it");
+    }
+    return token;
   }
 
   private static String productId(Env env) {
@@ -144,7 +168,7 @@ public record ApiSettings(
               urlKey,
               env.required(prefix + "ISSUER"),
               env.required(prefix + "CLIENT_ID"),
-              env.get(prefix + "CLIENT_SECRET"),
+              env.secret(prefix + "CLIENT_SECRET"),
               env.get(prefix + "NAME", key),
               env.getBoolean(prefix + "EMAIL_FROM_SUBJECT", false)));
     }
@@ -165,7 +189,8 @@ public record ApiSettings(
         + ", " + temporal + ", sessionSecret=" + (sessionSecretGenerated ? "random" : "set")
         + ", authenticationTimeout=" + authenticationTimeout + ", organizationTimeout="
         + organizationTimeout + ", oidcProviders=" + oidcProviders + ", adminToken="
-        + (adminToken == null ? "unset" : "set") + ", vendorName=" + vendorName
+        + (adminToken == null ? "unset" : "set") + ", metricsToken="
+        + (metricsToken == null ? "unset (open)" : "set") + ", vendorName=" + vendorName
         + ", listingUrl=" + listingUrl + ", devMode=" + devMode + ", " + database
         + ", productCode=" + productCode + ", productId=" + productId + ", sellerAccountId="
         + sellerAccountId + ", " + eventTrust + ", " + metering + ", " + limits + "]";

@@ -316,20 +316,73 @@ class ApiContractTest {
     assertThat(session).contains(subject, issuer).doesNotContain("owner@example.com");
   }
 
+  /**
+   * The attack: an account at the provider carrying someone else's address, unverified, signs in
+   * to claim that person's user and organizations. The sign-in is refused with a page that says
+   * why, and nothing reaches the workflow.
+   */
   @Test
-  void anUnverifiedEmailDoesNotReachTheWorkflow() {
+  void signingInWithAnUnverifiedEmailIsRefusedWithAClearPageAndReachesNoWorkflow() {
     TestBrowser browser = new TestBrowser(apiBase);
     String id = register(browser, customerToken("123456789012"));
     String subject = "unverified-" + randomHex();
 
-    signIn(browser, id, subject, "{\"email\":\"someone@example.com\",\"email_verified\":false}");
+    HttpResponse<String> callback = signIn(browser, id, subject,
+        "{\"email\":\"someone@example.com\",\"email_verified\":false}");
 
+    assertThat(callback.statusCode()).isEqualTo(400);
+    assertThat(callback.body()).contains("Sign-in failed",
+        "Your e-mail address at Mock ID is not verified. Verify it with Mock ID, then sign in"
+            + " again.", "/signup/" + id);
+    assertThat(accounts.signIns).noneMatch(i -> i.subject().equals(subject));
+    assertThat(view(id).step()).isIn(OnboardingStep.RESOLVING_CUSTOMER,
+        OnboardingStep.AWAITING_AUTHENTICATION);
+  }
+
+  /**
+   * The attack: session fixation. Someone who knows a browser's session cookie from before its
+   * sign-in (they planted it, or copied it) waits for the customer to sign in, then uses it with
+   * its CSRF token. The sign-in gives the browser a new session id; the old cookie no longer sees
+   * the onboarding's user or organizations and cannot connect, and the old CSRF token is refused
+   * with the new session too.
+   */
+  @Test
+  void aSessionFixedBeforeSignInIsWorthlessAfterIt() {
+    TestBrowser customer = new TestBrowser(apiBase);
+    String id = register(customer, customerToken("123456789012"));
+    String fixed = customer.cookies.get("mpc_session");
+    String fixedCsrf = json(customer.get("/api/onboardings/" + id)).path("csrfToken").asText();
+
+    HttpResponse<String> callback = signIn(customer, id, "owner-" + randomHex(),
+        "{\"email\":\"owner@example.com\",\"email_verified\":true}");
+    assertThat(callback.statusCode()).isEqualTo(303);
     awaitStep(id, OnboardingStep.AWAITING_ORGANIZATION);
-    assertThat(accounts.signIns).filteredOn(i -> i.subject().equals(subject)).singleElement()
-        .satisfies(identity -> {
-          assertThat(identity.email()).isNull();
-          assertThat(identity.displayName()).isEqualTo(subject);
-        });
+
+    String rotated = customer.cookies.get("mpc_session");
+    assertThat(rotated).isNotEqualTo(fixed);
+    String newCsrf = json(customer.get("/api/onboardings/" + id)).path("csrfToken").asText();
+    assertThat(newCsrf).isNotEqualTo(fixedCsrf);
+
+    TestBrowser attacker = new TestBrowser(apiBase);
+    attacker.cookies.put("mpc_session", fixed);
+    HttpResponse<String> peek = attacker.get("/api/onboardings/" + id);
+    assertThat(peek.statusCode()).isEqualTo(404);
+    assertThat(peek.body()).doesNotContain("owner@example.com");
+    HttpResponse<String> page = attacker.get("/signup/" + id);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("Sign in to continue", "/auth/" + PROVIDER + "/login")
+        .doesNotContain("owner@example.com");
+    HttpResponse<String> hijack = attacker.postJson("/api/onboardings/" + id + "/connect",
+        "{\"newOrganizationName\": \"Attacker Inc\"}", fixedCsrf);
+    assertThat(hijack.statusCode()).isEqualTo(403);
+    assertThat(json(hijack).path("message").asText()).startsWith("Sign in first");
+    HttpResponse<String> form = attacker.postForm("/signup/" + id, TestBrowser.form(Map.of(
+        "csrf", fixedCsrf, "choice", "new", "newName", "Attacker Inc")));
+    assertThat(form.statusCode()).isEqualTo(403);
+    // The old token is no good with the customer's new session either.
+    assertThat(customer.postJson("/api/onboardings/" + id + "/connect",
+        "{\"newOrganizationName\": \"Attacker Inc\"}", fixedCsrf).statusCode()).isEqualTo(403);
+    assertThat(view(id).step()).isEqualTo(OnboardingStep.AWAITING_ORGANIZATION);
   }
 
   @Test

@@ -15,7 +15,7 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, Mig
 
   public static DatabaseSettings from(Env env) {
     String user = env.get("DATABASE_USER", "mpconnect");
-    String password = env.get("DATABASE_PASSWORD", "mpconnect");
+    String password = env.secret("DATABASE_PASSWORD", "mpconnect");
     String migrationUser = env.get("DATABASE_MIGRATION_USER");
     return new DatabaseSettings(
         env.get("DATABASE_URL", DEFAULT_URL),
@@ -24,7 +24,7 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, Mig
         new Migration(
             migrationUser == null ? user : migrationUser,
             // Without a migration user of its own, the working role migrates with its password.
-            migrationUser == null ? password : env.get("DATABASE_MIGRATION_PASSWORD", ""),
+            migrationUser == null ? password : env.secret("DATABASE_MIGRATION_PASSWORD", ""),
             role(env, "DATABASE_API_ROLE", Migration.DEFAULT_API_ROLE),
             role(env, "DATABASE_WORKER_ROLE", Migration.DEFAULT_WORKER_ROLE)));
   }

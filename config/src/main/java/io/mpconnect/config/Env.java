@@ -34,6 +34,30 @@ public final class Env {
     return value == null ? fallback : value;
   }
 
+  /**
+   * What every placeholder in {@code .env.example} contains ({@code change-me-admin-token}, ...):
+   * a secret still holding one was copied and never filled in.
+   */
+  public static final String PLACEHOLDER = "change-me";
+
+  /**
+   * A secret (password, token, key), or null when unset: refused when it is still a placeholder
+   * of {@code .env.example}, which anyone who read the repository knows.
+   */
+  public String secret(String name) {
+    String value = get(name);
+    if (value != null && value.toLowerCase(Locale.ROOT).contains(PLACEHOLDER)) {
+      throw new ConfigException(name + " still holds the placeholder of .env.example (\""
+          + PLACEHOLDER + "...\"): set a random value of its own");
+    }
+    return value;
+  }
+
+  public String secret(String name, String fallback) {
+    String value = secret(name);
+    return value == null ? fallback : value;
+  }
+
   public String required(String name) {
     String value = get(name);
     if (value == null) {

@@ -21,7 +21,7 @@ public record TemporalSettings(
             env.get("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
             env.get("TEMPORAL_NAMESPACE", "default"),
             env.get("TEMPORAL_TASK_QUEUE", DEFAULT_TASK_QUEUE),
-            env.get("TEMPORAL_API_KEY"),
+            env.secret("TEMPORAL_API_KEY"),
             env.get("TEMPORAL_TLS_CERT"),
             env.get("TEMPORAL_TLS_KEY"));
     if ((settings.tlsCertPath == null) != (settings.tlsKeyPath == null)) {

@@ -17,7 +17,7 @@ public record SmtpSettings(
       throw new Env.ConfigException("SMTP_FROM must be set when SMTP_HOST is set");
     }
     String user = env.get("SMTP_USER");
-    String password = env.get("SMTP_PASSWORD");
+    String password = env.secret("SMTP_PASSWORD");
     if ((user == null) != (password == null)) {
       throw new Env.ConfigException("SMTP_USER and SMTP_PASSWORD go together");
     }

@@ -121,6 +121,11 @@ public final class AuthRoutes {
     } catch (OidcClient.SignInException e) {
       fail(ctx, login.onboarding(), e.getMessage());
       return;
+    } catch (OidcClient.UnverifiedEmailException e) {
+      log.info("sign-in refused for {}: unverified e-mail address",
+          OnboardingIds.workflowId(login.onboarding()));
+      failPage(ctx, login.onboarding(), null, e.getMessage());
+      return;
     }
     UpdateOutcome outcome;
     try {
@@ -134,11 +139,12 @@ public final class AuthRoutes {
     }
     switch (outcome.kind()) {
       case COMPLETED, PENDING -> {
-        sessions.write(ctx, session.get().withUser(
-            new Session.SignedIn(provider.key(), identity.issuer(), identity.subject())));
+        sessions.signIn(ctx, session.get(),
+            new Session.SignedIn(provider.key(), identity.issuer(), identity.subject()),
+            login.onboarding());
         ctx.redirect("/signup/" + login.onboarding(), HttpStatus.SEE_OTHER);
       }
-      case REJECTED -> failPage(ctx, login.onboarding(), outcome.message());
+      case REJECTED -> failPage(ctx, login.onboarding(), null, outcome.message());
       case NOT_FOUND -> Pages.notFound(ctx);
       case FAILED -> fail(ctx, login.onboarding(), "authenticate update failed");
     }
@@ -157,9 +163,13 @@ public final class AuthRoutes {
     } catch (OidcClient.SignInException e) {
       consoleFail(ctx, next, e.getMessage());
       return;
+    } catch (OidcClient.UnverifiedEmailException e) {
+      log.info("console sign-in refused: unverified e-mail address");
+      failPage(ctx, null, next, e.getMessage());
+      return;
     }
-    sessions.write(ctx, sessions.readOrNew(ctx).withUser(
-        new Session.SignedIn(provider.key(), identity.issuer(), identity.subject())));
+    sessions.signIn(ctx, sessions.readOrNew(ctx),
+        new Session.SignedIn(provider.key(), identity.issuer(), identity.subject()), null);
     ctx.redirect(next, HttpStatus.SEE_OTHER);
   }
 
@@ -171,21 +181,20 @@ public final class AuthRoutes {
 
   private void consoleFail(Context ctx, String next, String reason) {
     log.info("console sign-in failed: {}", reason);
-    Pages.render(ctx, 400, "Sign-in failed",
-        "<p>We could not sign you in. Nothing was changed.</p>" + backLink(null, next));
+    failPage(ctx, null, next, null);
   }
 
   private void fail(Context ctx, String onboarding, String reason) {
     log.info("sign-in failed{}: {}",
         onboarding == null ? "" : " for " + OnboardingIds.workflowId(onboarding), reason);
-    failPage(ctx, onboarding, null);
+    failPage(ctx, onboarding, null, null);
   }
 
-  private static void failPage(Context ctx, String onboarding, String detail) {
+  private static void failPage(Context ctx, String onboarding, String next, String detail) {
     Pages.render(ctx, 400, "Sign-in failed",
         "<p>We could not sign you in. Nothing was changed.</p>"
             + (detail == null ? "" : "<p class=\"error\">" + Html.escape(detail) + "</p>")
-            + backLink(onboarding, null));
+            + backLink(onboarding, next));
   }
 
   private static String backLink(String onboarding, String next) {

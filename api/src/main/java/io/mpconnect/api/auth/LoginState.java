@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The secrets of one pending sign-in, kept in a short-lived signed cookie scoped to /auth/ between
- * the redirect to the provider and its callback.
+ * The secrets of one pending sign-in, kept in a short-lived signed cookie between the redirect to
+ * the provider and its callback (Path=/, which the {@code __Host-} prefix on https requires).
  *
  * @param onboarding the onboarding signing in, or null for a console sign-in
  * @param next where a console sign-in returns to (a checked local path), or null
@@ -28,7 +28,6 @@ record LoginState(
     String next) {
 
   static final String COOKIE = "mpc_oidc";
-  static final String PATH = "/auth/";
   static final Duration LIFETIME = Duration.ofMinutes(10);
   private static final String PURPOSE = "oidc-login.v1";
 
@@ -57,7 +56,7 @@ record LoginState(
 
     void write(Context ctx, LoginState state) {
       try {
-        Cookies.set(ctx, COOKIE, signer.seal(PURPOSE, Json.MAPPER.writeValueAsBytes(state)), PATH,
+        Cookies.set(ctx, COOKIE, signer.seal(PURPOSE, Json.MAPPER.writeValueAsBytes(state)),
             LIFETIME, secure);
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("login state always serializes", e);
@@ -66,8 +65,8 @@ record LoginState(
 
     /** The unexpired state from the cookie, and the cookie cleared: each state is used once. */
     Optional<LoginState> take(Context ctx) {
-      String cookie = ctx.cookie(COOKIE);
-      Cookies.clear(ctx, COOKIE, PATH, secure);
+      String cookie = Cookies.get(ctx, COOKIE, secure);
+      Cookies.clear(ctx, COOKIE, secure);
       Optional<byte[]> payload = signer.open(PURPOSE, cookie);
       if (payload.isEmpty()) {
         return Optional.empty();

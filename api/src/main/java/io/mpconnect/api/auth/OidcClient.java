@@ -63,6 +63,18 @@ public final class OidcClient {
     }
   }
 
+  /**
+   * The ID token names an e-mail address its provider has not verified (anyone can type any
+   * address at some providers): it is not believed, and the sign-in is refused. The message is
+   * for the user.
+   */
+  public static final class UnverifiedEmailException extends Exception {
+    UnverifiedEmailException(String providerName) {
+      super("Your e-mail address at " + providerName + " is not verified. Verify it with "
+          + providerName + ", then sign in again.");
+    }
+  }
+
   /** A pending sign-in: where to send the browser, and the secrets to check the answer with. */
   public record Authorization(URI redirect, String state, String nonce, String codeVerifier) {}
 
@@ -87,7 +99,7 @@ public final class OidcClient {
 
   /** Exchanges the code and returns only what the validated ID token proves. */
   public VerifiedIdentity exchange(OidcProviderSettings provider, String code, String codeVerifier,
-      String nonce) throws SignInException {
+      String nonce) throws SignInException, UnverifiedEmailException {
     Discovered d = discover(provider);
     try {
       AuthorizationCodeGrant grant =
@@ -111,21 +123,32 @@ public final class OidcClient {
         throw new SignInException("the token response has no ID token");
       }
       IDTokenClaimsSet claims = d.validator().validate(idToken, new Nonce(nonce));
-      return identity(provider, claims);
-    } catch (SignInException e) {
+      List<String> supported = d.metadata().getClaims();
+      return identity(provider, claims, supported != null && supported.contains("email_verified"));
+    } catch (SignInException | UnverifiedEmailException e) {
       throw e;
     } catch (Exception e) {
       throw new SignInException("code exchange or ID token validation failed: " + e.getClass().getSimpleName(), e);
     }
   }
 
-  static VerifiedIdentity identity(OidcProviderSettings provider, IDTokenClaimsSet claims) {
+  /**
+   * What the ID token proves. Its e-mail address is believed only when {@code email_verified} is
+   * true, or absent from a provider that does not advertise the claim (some providers issue only
+   * addresses they verified and never send it). False (also as the string "false"), or absent
+   * although the provider lists {@code email_verified} in {@code claims_supported}: refused.
+   *
+   * @param verificationAdvertised the provider's discovery document lists {@code email_verified}
+   */
+  static VerifiedIdentity identity(OidcProviderSettings provider, IDTokenClaimsSet claims,
+      boolean verificationAdvertised) throws UnverifiedEmailException {
     String subject = claims.getSubject().getValue();
     String email = stringClaim(claims, "email");
     Object verified = claims.getClaim("email_verified");
-    // Some providers send the flag as a string; only an explicit false withholds the address.
-    if (email != null && (Boolean.FALSE.equals(verified) || "false".equalsIgnoreCase(String.valueOf(verified)))) {
-      email = null;
+    if (email != null && (verified == null
+        ? verificationAdvertised
+        : !(Boolean.TRUE.equals(verified) || "true".equalsIgnoreCase(String.valueOf(verified))))) {
+      throw new UnverifiedEmailException(provider.displayName());
     } else if (email == null && provider.emailFromSubject()) {
       email = subject;
     }

@@ -133,7 +133,7 @@ public final class Console {
               + " changed. <a href=\"/organizations\">Go back</a> and try again.</p></section>", "");
       return;
     }
-    sessions.write(ctx, session.get().withUser(null));
+    sessions.signOut(ctx, session.get());
     String next = ctx.formParam("next");
     ctx.redirect(ReturnPath.isSafe(next) ? next : "/organizations", HttpStatus.SEE_OTHER);
   }

@@ -5,44 +5,61 @@ import io.javalin.http.HandlerType;
 import io.mpconnect.api.web.ErrorHandling;
 import io.mpconnect.api.web.Json;
 import io.mpconnect.api.web.Pages;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Per-client rate limits on the endpoints a stranger can call without any secret: the
- * registration (AWS's fulfillment URL is public) and sign-in. Over the limit a request is answered
- * {@code 429} with {@code Retry-After} (seconds) before any handler, Temporal call or OIDC call.
+ * registration (AWS's fulfillment URL is public) and sign-in; and per-session limits on the
+ * onboarding's view, page and connect, each of which costs a Temporal query or Update. Over the
+ * limit a request is answered {@code 429} with {@code Retry-After} (seconds) before any handler,
+ * Temporal call or OIDC call. Rules match the canonical path ({@link RoutePaths}), so another
+ * spelling of a route shares its bucket.
  *
- * <p>A client is its address (IPv6 by its /64, which one subscriber usually holds whole), or the
- * last entry of a proxy's header when configured. Peers on this machine (loopback) that name no
- * client are not limited per client: local tools and tests, or a same-host proxy that was not
- * configured to pass the client's address. Memory is bounded: at most {@code maxClients}
- * buckets per rule, the least recently seen forgotten first (a forgotten client starts again with
- * a full bucket, which the global onboarding budget still bounds).
+ * <p>A client is its address (IPv6 by its /64, which one subscriber usually holds whole); behind
+ * a proxy listed in TRUSTED_PROXIES, the last address in the proxy's header that is not itself a
+ * trusted proxy. Peers on this machine (loopback) that name no client are not limited per
+ * client: local tools and tests, or a same-host proxy that was not configured to pass the
+ * client's address. Memory is bounded: at most {@code maxClients} buckets per rule, the least
+ * recently seen forgotten first (a forgotten client starts again with a full bucket, which the
+ * global onboarding budget still bounds).
  */
 final class ClientRateLimiter {
   private static final Logger log = LoggerFactory.getLogger(ClientRateLimiter.class);
+  private static final Pattern ONBOARDING_VIEW = Pattern.compile("/api/onboardings/[^/]+");
+  private static final Pattern CONNECT = Pattern.compile("/api/onboardings/[^/]+/connect");
+  private static final Pattern SIGNUP = Pattern.compile("/signup/[^/]+");
 
-  /** One limited group of endpoints, with its own buckets. */
-  record Rule(String name, Predicate<Context> applies, double perSecond, int burst) {}
+  /**
+   * One limited group of endpoints, with its own buckets.
+   *
+   * @param applies the method and the canonical path
+   * @param perSession keyed on the signed session when the request has one, else on the client
+   */
+  record Rule(String name, BiPredicate<HandlerType, String> applies, double perSecond, int burst,
+      boolean perSession) {}
 
   private final List<Rule> rules;
   private final Map<Rule, Map<String, TokenBucket>> buckets = new LinkedHashMap<>();
   private final String clientIpHeader;
+  private final TrustedProxies trustedProxies;
   private final int maxClients;
   private final LongSupplier nanoClock;
   private long refusals;
 
-  ClientRateLimiter(List<Rule> rules, String clientIpHeader, int maxClients, LongSupplier nanoClock) {
+  ClientRateLimiter(List<Rule> rules, String clientIpHeader, TrustedProxies trustedProxies,
+      int maxClients, LongSupplier nanoClock) {
     this.rules = List.copyOf(rules);
     this.clientIpHeader = clientIpHeader;
+    this.trustedProxies = trustedProxies;
     this.maxClients = maxClients;
     this.nanoClock = nanoClock;
     for (Rule rule : rules) {
@@ -54,31 +71,51 @@ final class ClientRateLimiter {
     return new ClientRateLimiter(
         List.of(
             new Rule("registration",
-                ctx -> ctx.method() == HandlerType.POST
-                    && ctx.path().equals(Limits.REGISTRATION_PATH),
-                settings.registerPerMinute() / 60.0, settings.registerBurst()),
+                (method, path) -> method == HandlerType.POST
+                    && path.equals(Limits.REGISTRATION_PATH),
+                settings.registerPerMinute() / 60.0, settings.registerBurst(), false),
             new Rule("sign-in",
-                ctx -> ctx.path().startsWith("/auth/"),
-                settings.authPerMinute() / 60.0, settings.authBurst())),
+                (method, path) -> path.startsWith("/auth/"),
+                settings.authPerMinute() / 60.0, settings.authBurst(), false),
+            new Rule("onboarding",
+                (method, path) -> (method == HandlerType.GET
+                        && (ONBOARDING_VIEW.matcher(path).matches()
+                            || SIGNUP.matcher(path).matches()))
+                    || (method == HandlerType.POST
+                        && (CONNECT.matcher(path).matches() || SIGNUP.matcher(path).matches())),
+                settings.onboardingPerMinute() / 60.0, settings.onboardingBurst(), true)),
         settings.clientIpHeader(),
+        settings.trustedProxies(),
         settings.maxClients(),
         nanoClock);
   }
 
-  /** A before-handler: lets the request through, or answers 429 and skips every other handler. */
-  void check(Context ctx) {
+  /**
+   * A before-handler: lets the request through, or answers 429 and skips every other handler.
+   *
+   * @param sessionId the id of the request's valid signed session, if any
+   */
+  void check(Context ctx, Function<Context, Optional<String>> sessionId) {
+    String path = RoutePaths.canonical(ctx.path());
     String client = null;
+    boolean clientKnown = false;
     for (Rule rule : rules) {
-      if (!rule.applies().test(ctx)) {
+      if (!rule.applies().test(ctx.method(), path)) {
         continue;
       }
-      if (client == null) {
-        client = clientKey(ctx);
-        if (client == null) {
-          return;
+      String key = rule.perSession()
+          ? sessionId.apply(ctx).map(id -> "session:" + id).orElse(null) : null;
+      if (key == null) {
+        if (!clientKnown) {
+          client = clientKey(ctx);
+          clientKnown = true;
         }
+        key = client;
       }
-      long waitNanos = bucket(rule, client).tryTake();
+      if (key == null) {
+        continue;
+      }
+      long waitNanos = bucket(rule, key).tryTake();
       if (waitNanos > 0) {
         refuse(ctx, rule, TokenBucket.retryAfterSeconds(waitNanos));
         return;
@@ -115,44 +152,56 @@ final class ClientRateLimiter {
     }
     ctx.header("Retry-After", Long.toString(retryAfter));
     ctx.header("Cache-Control", "no-store");
-    String message = "Too many requests from your network; try again in " + retryAfter
-        + (retryAfter == 1 ? " second." : " seconds.");
+    String message = "Too many requests from " + (rule.perSession() ? "this browser" : "your network")
+        + "; try again in " + retryAfter + (retryAfter == 1 ? " second." : " seconds.");
     if (ErrorHandling.wantsJson(ctx)) {
       ctx.status(429).json(Json.message(message));
     } else {
       Pages.render(ctx, 429, "Too many attempts",
           "<p>" + message + " Nothing was set up or changed.</p>"
-              + "<p>If you came from AWS Marketplace, wait a moment, then go back there and click"
-              + " \"Set up your account\" again.</p>");
+              + (rule.perSession()
+                  ? "<p>Wait a moment, then reload this page.</p>"
+                  : "<p>If you came from AWS Marketplace, wait a moment, then go back there and"
+                      + " click \"Set up your account\" again.</p>"));
     }
     ctx.skipRemainingHandlers();
   }
 
   /**
    * The client's key, or null for a peer on this machine that names no client: a local tool, or
-   * a reverse proxy on the same host without RATE_LIMIT_CLIENT_IP_HEADER, which would otherwise
-   * put every customer in one bucket and turn the limit into an outage. (The global onboarding
-   * budget still applies to them.)
+   * a reverse proxy on the same host not listed in TRUSTED_PROXIES, which would otherwise put
+   * every customer in one bucket and turn the limit into an outage. (The global onboarding
+   * budget still applies to them.) The proxy header is believed only from a trusted proxy: the
+   * client is its last entry that is not a trusted proxy itself (entries to its left were written
+   * by the client, who can write anything).
    */
   String clientKey(Context ctx) {
-    if (clientIpHeader != null) {
-      String header = ctx.header(clientIpHeader);
+    return clientKey(ctx.req().getRemoteAddr(), ctx.header(clientIpHeader));
+  }
+
+  /** @param header the value of RATE_LIMIT_CLIENT_IP_HEADER, or null */
+  String clientKey(String peer, String header) {
+    if (!trustedProxies.isEmpty() && trustedProxies.contains(peer)) {
       if (header != null && !header.isBlank()) {
         String[] hops = header.split(",");
-        String address = hops[hops.length - 1].strip();
-        if (!address.isEmpty()) {
-          return normalize(address);
+        for (int i = hops.length - 1; i >= 0; i--) {
+          String hop = hops[i].strip();
+          if (!hop.isEmpty() && (i == 0 || !trustedProxies.contains(hop))) {
+            return normalize(hop);
+          }
         }
       }
     }
-    String peer = ctx.req().getRemoteAddr();
     return isLoopback(peer) ? null : normalize(peer);
   }
 
   static boolean isLoopback(String address) {
-    return address == null || address.startsWith("127.") || address.equals("::1")
-        || address.equals("0:0:0:0:0:0:0:1") || address.equals("[::1]")
-        || address.equals("[0:0:0:0:0:0:0:1]");
+    byte[] bytes = IpAddresses.unmapped(IpAddresses.parse(address));
+    if (bytes == null) {
+      return address == null;
+    }
+    return bytes.length == 4 ? bytes[0] == 127
+        : IpAddresses.sameNetwork(bytes, IpAddresses.parse("::1"), 128);
   }
 
   /** IPv4 as is; IPv6 by its /64; anything unparsable as given (bounded in length). */
@@ -160,22 +209,19 @@ final class ClientRateLimiter {
     if (address == null) {
       return "unknown";
     }
-    String bare = address.startsWith("[") && address.endsWith("]")
-        ? address.substring(1, address.length() - 1) : address;
-    if (bare.indexOf(':') >= 0 && bare.length() <= 64 && bare.matches("[0-9A-Fa-f:.%a-z]+")) {
-      try {
-        byte[] bytes = InetAddress.getByName(bare).getAddress();
-        if (bytes.length == 16) {
-          StringBuilder prefix = new StringBuilder();
-          for (int i = 0; i < 8; i += 2) {
-            prefix.append(String.format("%02x%02x:", bytes[i], bytes[i + 1]));
-          }
-          return prefix.append(":/64").toString();
-        }
-      } catch (UnknownHostException notAnAddress) {
-        // fall through: used as given
+    byte[] bytes = IpAddresses.unmapped(IpAddresses.parse(address));
+    if (bytes != null && bytes.length == 16) {
+      StringBuilder prefix = new StringBuilder();
+      for (int i = 0; i < 8; i += 2) {
+        prefix.append(String.format("%02x%02x:", bytes[i], bytes[i + 1]));
       }
+      return prefix.append(":/64").toString();
     }
+    if (bytes != null) {
+      return (bytes[0] & 0xff) + "." + (bytes[1] & 0xff) + "." + (bytes[2] & 0xff) + "."
+          + (bytes[3] & 0xff);
+    }
+    String bare = address.strip();
     return bare.length() > 64 ? bare.substring(0, 64) : bare;
   }
 

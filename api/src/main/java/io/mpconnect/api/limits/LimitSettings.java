@@ -10,10 +10,17 @@ import io.mpconnect.config.Env;
  *       registrations ({@code POST /marketplace/aws/register}) per client;
  *   <li>{@code RATE_LIMIT_AUTH_PER_MINUTE} [60] and {@code RATE_LIMIT_AUTH_BURST} [30]: sign-in
  *       and sign-out requests ({@code /auth/*}) per client;
- *   <li>{@code RATE_LIMIT_CLIENT_IP_HEADER} [unset]: behind a reverse proxy, the header it puts the
- *       client's address in (e.g. {@code X-Forwarded-For}; its last entry is used, the one the
- *       proxy added). Unset: the connection's address, and loopback peers are not limited per
- *       client (a same-host proxy would otherwise put every customer in one bucket);
+ *   <li>{@code RATE_LIMIT_ONBOARDING_PER_MINUTE} [120] and {@code RATE_LIMIT_ONBOARDING_BURST}
+ *       [60]: the onboarding's view, page and connect ({@code GET /api/onboardings/{id}}, {@code
+ *       GET/POST /signup/{id}}, {@code POST /api/onboardings/{id}/connect}) per session (per
+ *       client without one): each costs a Temporal query or Update; the page polls at most once
+ *       a second;
+ *   <li>{@code TRUSTED_PROXIES} [none]: reverse proxies (IP addresses and CIDR ranges, no host
+ *       names) whose {@code RATE_LIMIT_CLIENT_IP_HEADER} [X-Forwarded-For] names the client: its
+ *       last entry that is not a trusted proxy. From any other peer the header is ignored (anyone
+ *       can write it). Without a trusted proxy a client is the connection's address, and
+ *       loopback peers are not limited per client (a same-host proxy would otherwise put every
+ *       customer in one bucket);
  *   <li>{@code RATE_LIMIT_MAX_CLIENTS} [100000]: clients remembered at once (least recently seen
  *       forgotten first), so the limiter's memory is bounded;
  *   <li>{@code ONBOARDING_STARTS_PER_SECOND} [10, decimals allowed] and {@code ONBOARDING_STARTS_BURST} [50]: new
@@ -27,7 +34,10 @@ public record LimitSettings(
     int registerBurst,
     int authPerMinute,
     int authBurst,
+    int onboardingPerMinute,
+    int onboardingBurst,
     String clientIpHeader,
+    TrustedProxies trustedProxies,
     int maxClients,
     double onboardingStartsPerSecond,
     int onboardingStartsBurst,
@@ -39,6 +49,8 @@ public record LimitSettings(
     positive("RATE_LIMIT_REGISTER_BURST", registerBurst);
     positive("RATE_LIMIT_AUTH_PER_MINUTE", authPerMinute);
     positive("RATE_LIMIT_AUTH_BURST", authBurst);
+    positive("RATE_LIMIT_ONBOARDING_PER_MINUTE", onboardingPerMinute);
+    positive("RATE_LIMIT_ONBOARDING_BURST", onboardingBurst);
     positive("RATE_LIMIT_MAX_CLIENTS", maxClients);
     if (!(onboardingStartsPerSecond > 0)) {
       throw new Env.ConfigException(
@@ -52,17 +64,31 @@ public record LimitSettings(
   }
 
   public static LimitSettings from(Env env) {
+    TrustedProxies proxies = TrustedProxies.parse(env.get("TRUSTED_PROXIES"));
     return new LimitSettings(
         env.getInt("RATE_LIMIT_REGISTER_PER_MINUTE", 20),
         env.getInt("RATE_LIMIT_REGISTER_BURST", 20),
         env.getInt("RATE_LIMIT_AUTH_PER_MINUTE", 60),
         env.getInt("RATE_LIMIT_AUTH_BURST", 30),
-        env.get("RATE_LIMIT_CLIENT_IP_HEADER"),
+        env.getInt("RATE_LIMIT_ONBOARDING_PER_MINUTE", 120),
+        env.getInt("RATE_LIMIT_ONBOARDING_BURST", 60),
+        clientIpHeader(env, proxies),
+        proxies,
         env.getInt("RATE_LIMIT_MAX_CLIENTS", 100_000),
         decimal(env, "ONBOARDING_STARTS_PER_SECOND", 10),
         env.getInt("ONBOARDING_STARTS_BURST", 50),
         env.getInt("API_MAX_THREADS", 200),
         env.getInt("API_MAX_QUEUED_REQUESTS", 400));
+  }
+
+  /** A header naming the client is believed only from trusted proxies: without any, refuse it. */
+  private static String clientIpHeader(Env env, TrustedProxies proxies) {
+    String header = env.get("RATE_LIMIT_CLIENT_IP_HEADER");
+    if (header != null && !header.isBlank() && proxies.isEmpty()) {
+      throw new Env.ConfigException("RATE_LIMIT_CLIENT_IP_HEADER is believed only from"
+          + " TRUSTED_PROXIES: set TRUSTED_PROXIES to your reverse proxies' addresses");
+    }
+    return header == null || header.isBlank() ? "X-Forwarded-For" : header.strip();
   }
 
   private static double decimal(Env env, String name, double fallback) {
@@ -86,8 +112,9 @@ public record LimitSettings(
   @Override
   public String toString() {
     return "Limits[register=" + registerPerMinute + "/min burst " + registerBurst + ", auth="
-        + authPerMinute + "/min burst " + authBurst + ", clientIpHeader="
-        + (clientIpHeader == null ? "none" : clientIpHeader) + ", onboardingStarts="
+        + authPerMinute + "/min burst " + authBurst + ", onboarding=" + onboardingPerMinute
+        + "/min burst " + onboardingBurst + ", trustedProxies=" + trustedProxies
+        + (trustedProxies.isEmpty() ? "" : " (" + clientIpHeader + ")") + ", onboardingStarts="
         + onboardingStartsPerSecond + "/s burst " + onboardingStartsBurst + ", threads="
         + maxThreads + ", queue=" + maxQueuedRequests + "]";
   }

@@ -3,8 +3,11 @@ package io.mpconnect.api.limits;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.ContentTooLargeResponse;
+import io.javalin.http.Context;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.eclipse.jetty.http.CookieCompliance;
 import org.eclipse.jetty.servlet.FilterHolder;
@@ -19,7 +22,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *   <li>bodies: a limit per route ({@link BodyLimits}), 413 before the body is read;
  *   <li>threads: Jetty's pool and its job queue are bounded ({@code API_MAX_THREADS}, {@code
  *       API_MAX_QUEUED_REQUESTS});
- *   <li>strangers: per-client rate limits on registration and sign-in, 429 with Retry-After;
+ *   <li>strangers: per-client rate limits on registration and sign-in, per-session ones on the
+ *       onboarding's view, page and connect, 429 with Retry-After;
  *   <li>workflows: a global budget of onboarding starts per second ({@link OnboardingStartBudget}).
  * </ul>
  */
@@ -61,15 +65,19 @@ public final class Limits {
     config.jetty.modifyServer(server -> server.setErrorHandler(new PlainErrorHandler()));
   }
 
-  /** After the security headers, before any route: 413 for oversized bodies, then rate limits. */
-  public void install(Javalin app) {
+  /**
+   * After the security headers, before any route: 413 for oversized bodies, then rate limits.
+   *
+   * @param sessionId the id of a request's valid signed session, if any (per-session limits)
+   */
+  public void install(Javalin app, Function<Context, Optional<String>> sessionId) {
     app.before(ctx -> {
       if (ctx.attribute(RequestBodyLimitFilter.TOO_LARGE) != null) {
         // The rest of the body is not read: close the connection rather than drain it.
         ctx.header("Connection", "close");
         throw new ContentTooLargeResponse();
       }
-      rateLimiter.check(ctx);
+      rateLimiter.check(ctx, sessionId);
     });
   }
 

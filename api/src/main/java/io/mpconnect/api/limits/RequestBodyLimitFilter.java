@@ -39,7 +39,8 @@ final class RequestBodyLimitFilter implements Filter {
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
     HttpServletRequest http = (HttpServletRequest) request;
-    int limit = limits.limitFor(http.getMethod(), http.getRequestURI());
+    // The canonical path: /marketplace/aws/register/ must not get the larger default limit.
+    int limit = limits.limitFor(http.getMethod(), RoutePaths.canonical(http.getRequestURI()));
     long declared = http.getContentLengthLong();
     if (declared > limit) {
       http.setAttribute(TOO_LARGE, limit);

@@ -95,11 +95,8 @@ final class MeteringAdminRoutes {
     int hours = DEFAULT_HOURS;
     String hoursParam = ctx.queryParam("hours");
     if (hoursParam != null) {
-      try {
-        hours = Integer.parseInt(hoursParam);
-      } catch (NumberFormatException e) {
-        hours = -1;
-      }
+      // ASCII digits only: Integer.parseInt would also take "+5" and other scripts' digits.
+      hours = hoursParam.matches("[0-9]{1,4}") ? Integer.parseInt(hoursParam) : -1;
       if (hours < 1 || hours > MAX_HOURS) {
         ctx.status(400).json(Json.message("?hours must be between 1 and " + MAX_HOURS + "."));
         return;

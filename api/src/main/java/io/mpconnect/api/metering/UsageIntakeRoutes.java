@@ -3,7 +3,11 @@ package io.mpconnect.api.metering;
 import io.mpconnect.api.db.LazyPool;
 import io.mpconnect.api.web.BearerTokens;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.mpconnect.api.web.Json;
@@ -15,7 +19,7 @@ import io.mpconnect.persistence.metering.OrganizationBilling;
 import io.mpconnect.persistence.metering.UsageIntake;
 import io.mpconnect.persistence.metering.UsageRecordRepository;
 import java.io.IOException;
-import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,8 +39,9 @@ import java.util.UUID;
  * One record ({@code organizationId}, {@code dimension}, {@code quantity}, {@code timestamp},
  * {@code idempotencyKey}) or {@code {"records": [...]}} with up to {@value #MAX_BATCH}.
  *
- * <p>400: not JSON, a field missing or of the wrong type. 422: well-formed but refused (unknown
- * organization, not billed through AWS, unknown dimension, quantity, timestamp, a timestamp no
+ * <p>400: not JSON, a field missing or of the wrong type, a quantity that is not a whole number
+ * from 0 to 2^31-1 written with digits only. 422: well-formed but refused (unknown
+ * organization, not billed through AWS, unknown dimension, timestamp, a timestamp no
  * license of the organization's AWS customer can meter: before the license became usable, after
  * its final hour, or once it was revoked). A customer without license rows yet keeps the link's
  * rule (ACTIVE or UNSUBSCRIBE_PENDING). A batch is all or
@@ -50,7 +55,13 @@ public final class UsageIntakeRoutes {
   static final int MAX_KEY_LENGTH = 200;
   /** Clocks differ a little; AWS allows the same. */
   static final Duration FUTURE_SKEW = Duration.ofMinutes(5);
-  static final BigDecimal MAX_QUANTITY = BigDecimal.valueOf(Integer.MAX_VALUE);
+  static final BigInteger MAX_QUANTITY = BigInteger.valueOf(Integer.MAX_VALUE);
+  /**
+   * NaN and Infinity are read as numbers (JSON has neither) so that the answer names the record and
+   * the field instead of calling the whole body malformed.
+   */
+  private static final ObjectReader READER =
+      Json.MAPPER.reader().with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
 
   private final MeteringStore store;
   private final MeteringApiSettings settings;
@@ -69,7 +80,7 @@ public final class UsageIntakeRoutes {
   private record Field(Integer index, String field, String message) {}
 
   private record Parsed(
-      int index, UUID organizationId, String dimension, BigDecimal quantity, Instant timestamp,
+      int index, UUID organizationId, String dimension, long quantity, Instant timestamp,
       String idempotencyKey) {}
 
   private void intake(Context ctx) {
@@ -78,7 +89,14 @@ public final class UsageIntakeRoutes {
     }
     JsonNode body;
     try {
-      body = Json.MAPPER.readTree(ctx.body());
+      body = READER.readTree(ctx.body());
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      ctx.status(400).json(Json.message("The body is not valid JSON"
+          + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
+          + ": send one usage record (organizationId, dimension, quantity, timestamp,"
+          + " idempotencyKey) or {\"records\": [...]}."));
+      return;
     } catch (IOException e) {
       body = null;
     }
@@ -142,7 +160,7 @@ public final class UsageIntakeRoutes {
           : licenses.get(of.customer()), now, refused);
       if (refused.size() == before) {
         usages.add(new NewUsage(p.organizationId(), billing.get(p.organizationId()).customer(),
-            p.dimension(), p.quantity().longValueExact(), p.timestamp(), p.idempotencyKey()));
+            p.dimension(), p.quantity(), p.timestamp(), p.idempotencyKey()));
       }
     }
     if (!refused.isEmpty()) {
@@ -176,14 +194,21 @@ public final class UsageIntakeRoutes {
       }
     }
     String dimension = text(item, "dimension", index, problems);
-    BigDecimal quantity = null;
+    Long quantity = null;
     JsonNode q = item.get("quantity");
     if (q == null || q.isNull()) {
       problems.add(new Field(index, "quantity", "is required"));
     } else if (!q.isNumber()) {
       problems.add(new Field(index, "quantity", "must be a JSON number"));
+    } else if (!q.isIntegralNumber()) {
+      // 1.5, 1e2, 1e400 (Infinity to a double), NaN: refused as written, never rounded.
+      problems.add(new Field(index, "quantity", "must be a whole number written with digits"
+          + " only (no fraction, exponent, NaN or Infinity)"));
+    } else if (q.bigIntegerValue().signum() < 0
+        || q.bigIntegerValue().compareTo(MAX_QUANTITY) > 0) {
+      problems.add(new Field(index, "quantity", "must be between 0 and " + MAX_QUANTITY));
     } else {
-      quantity = q.decimalValue();
+      quantity = q.longValue();
     }
     Instant timestamp = null;
     String time = text(item, "timestamp", index, problems);
@@ -236,12 +261,6 @@ public final class UsageIntakeRoutes {
           metering.dimensions().isEmpty()
               ? "no dimensions are configured (METERING_DIMENSIONS)"
               : "must be one of " + String.join(", ", metering.dimensions())));
-    }
-    BigDecimal quantity = p.quantity();
-    if (quantity.stripTrailingZeros().scale() > 0) {
-      problems.add(new Field(index, "quantity", "must be a whole number"));
-    } else if (quantity.signum() < 0 || quantity.compareTo(MAX_QUANTITY) > 0) {
-      problems.add(new Field(index, "quantity", "must be between 0 and " + Integer.MAX_VALUE));
     }
     if (p.timestamp().isAfter(now.plus(FUTURE_SKEW))) {
       problems.add(new Field(index, "timestamp", "is in the future"));

@@ -41,6 +41,10 @@ public final class OnboardingRoutes {
       return;
     }
     Optional<OnboardingView> view = query(ctx, id);
+    if (view.isPresent() && !Onboardings.visibleTo(view.get(), session.get(), id)) {
+      notFound(ctx);
+      return;
+    }
     view.ifPresent(v -> ctx.json(ViewJson.of(v, csrf.token(session.get()))));
   }
 
@@ -52,6 +56,11 @@ public final class OnboardingRoutes {
     }
     if (!csrf.valid(ctx, session.get())) {
       ctx.status(403).json(Json.message("Missing or wrong " + Csrf.HEADER + " header."));
+      return;
+    }
+    if (!session.get().signedInTo(id)) {
+      ctx.status(403).json(Json.message(
+          "Sign in first: only the browser session that signed in can choose the organization."));
       return;
     }
     ConnectChoice choice = parseChoice(ctx);

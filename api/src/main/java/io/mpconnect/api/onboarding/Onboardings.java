@@ -1,5 +1,7 @@
 package io.mpconnect.api.onboarding;
 
+import io.mpconnect.api.session.Session;
+
 import io.mpconnect.api.marketplace.LiveSubscriptionStatus;
 import io.mpconnect.workflows.messages.ConnectChoice;
 import io.mpconnect.workflows.messages.OnboardingRequest;
@@ -181,5 +183,14 @@ public final class Onboardings {
     static UpdateOutcome notFound() {
       return new UpdateOutcome(Kind.NOT_FOUND, null, null);
     }
+  }
+
+  /**
+   * Whether {@code session} may see the onboarding: before anyone signed in, any session that
+   * registered it; after, only the session that completed the sign-in (a copy of the cookie from
+   * before, e.g. one planted in the customer's browser, sees nothing of who signed in).
+   */
+  public static boolean visibleTo(OnboardingView view, Session session, String onboardingId) {
+    return view.user() == null || session.signedInTo(onboardingId);
   }
 }

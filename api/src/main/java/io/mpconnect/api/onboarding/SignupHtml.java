@@ -378,6 +378,16 @@ final class SignupHtml {
             + "\">Go to AWS Marketplace</a></p>\n";
   }
 
+  /**
+   * For a browser that registered the onboarding but is not the session that signed in to it (a
+   * cookie from before the sign-in): nothing about who signed in, only a way to sign in here.
+   */
+  String signInToContinue(String onboardingId) {
+    return "<section class=\"card\" id=\"signup\"><h1 tabindex=\"-1\">Sign in to continue</h1>"
+        + "<p>This setup was signed in to from another browser session. Sign in here to"
+        + " continue.</p>\n" + providerButtons(onboardingId, "Sign in with ") + "</section>\n";
+  }
+
   private String providerButtons(String onboardingId, String verb) {
     if (settings.providers().isEmpty()) {
       return "<p class=\"error\">No sign-in method is configured. Please contact support.</p>\n";

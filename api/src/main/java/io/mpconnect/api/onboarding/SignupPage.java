@@ -54,7 +54,15 @@ public final class SignupPage {
       Pages.notFound(ctx);
       return;
     }
-    view(ctx, id).ifPresent(v -> page(ctx, 200, v, session.get(), SignupHtml.Form.EMPTY));
+    view(ctx, id).ifPresent(v -> {
+      if (Onboardings.visibleTo(v, session.get(), id)) {
+        page(ctx, 200, v, session.get(), SignupHtml.Form.EMPTY);
+      } else {
+        ctx.status(200).contentType("text/html; charset=utf-8").result(Html.document(
+            new Html.Document("Sign in to continue · " + vendorName, vendorName, badge(),
+                html.signInToContinue(id), "", "")));
+      }
+    });
   }
 
   /** The form's own submission, for browsers without the script; the script uses the JSON API. */
@@ -69,6 +77,12 @@ public final class SignupPage {
       Pages.render(ctx, 403, "This form has expired",
           "<p>Nothing was changed. <a href=\"/signup/" + escape(id) + "\">Reload the page</a> and"
               + " try again.</p>");
+      return;
+    }
+    if (!session.get().signedInTo(id)) {
+      Pages.render(ctx, 403, "Sign in first",
+          "<p>Nothing was changed. Only the browser that signed in can choose the organization."
+              + " <a href=\"/signup/" + escape(id) + "\">Reload the page</a> and sign in.</p>");
       return;
     }
     String choice = ctx.formParam("choice");

@@ -17,6 +17,7 @@ import java.util.Optional;
  * forged, tampered, expired or malformed cookie reads as no session.
  */
 public final class Sessions {
+  /** The cookie's name; {@code __Host-mpc_session} on https ({@link Cookies#name}). */
   public static final String COOKIE = "mpc_session";
   static final Duration LIFETIME = Duration.ofHours(12);
   private static final String PURPOSE = "session.v1";
@@ -33,7 +34,7 @@ public final class Sessions {
   }
 
   public Optional<Session> read(Context ctx) {
-    return decode(ctx.cookie(COOKIE));
+    return decode(Cookies.get(ctx, COOKIE, secure));
   }
 
   Optional<Session> decode(String cookie) {
@@ -58,12 +59,26 @@ public final class Sessions {
   }
 
   public Session readOrNew(Context ctx) {
-    return read(ctx).orElseGet(() -> new Session(newId(), List.of(), null, 0));
+    return read(ctx).orElseGet(() -> new Session(newId(), List.of(), null, List.of(), 0));
+  }
+
+  /**
+   * Writes the session signed in as {@code user} (to {@code onboardingId}, or to the console when
+   * null) under a new id, so that an id and CSRF token known before the sign-in are worthless
+   * after it (session fixation).
+   */
+  public void signIn(Context ctx, Session session, Session.SignedIn user, String onboardingId) {
+    write(ctx, session.withSignIn(user, onboardingId).withId(newId()));
+  }
+
+  /** Writes the session signed out, under a new id. */
+  public void signOut(Context ctx, Session session) {
+    write(ctx, session.withoutUser().withId(newId()));
   }
 
   /** Writes the session back with a fresh expiry (sliding). */
   public void write(Context ctx, Session session) {
-    Cookies.set(ctx, COOKIE, encode(session), "/", LIFETIME, secure);
+    Cookies.set(ctx, COOKIE, encode(session), LIFETIME, secure);
   }
 
   String encode(Session session) {

@@ -1,6 +1,7 @@
 package io.mpconnect.api.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
@@ -19,25 +20,40 @@ class OidcIdentityTest {
   @Test
   void aVerifiedEmailAndNameAreTaken() throws Exception {
     VerifiedIdentity identity = OidcClient.identity(PROVIDER,
-        claims(Map.of("email", "a@example.com", "email_verified", true, "name", "Ann")));
+        claims(Map.of("email", "a@example.com", "email_verified", true, "name", "Ann")), true);
     assertThat(identity).isEqualTo(
         new VerifiedIdentity("google", "https://issuer.example", "sub-1", "a@example.com", "Ann"));
   }
 
+  /**
+   * The attack: an account at the provider with someone else's address, never verified, signs in
+   * as that address (and so as the owner of that person's organizations). Refused, with a message
+   * that says what to do; an absent flag is refused too when the provider advertises it.
+   */
   @Test
-  void anEmailMarkedUnverifiedIsDroppedEvenAsAString() throws Exception {
+  void anIdTokenWithAnUnverifiedEmailIsRefusedEvenAsAStringOrWhenTheAdvertisedFlagIsAbsent()
+      throws Exception {
+    for (Object unverified : new Object[] {false, "false", "no"}) {
+      assertThatThrownBy(() -> OidcClient.identity(PROVIDER,
+          claims(Map.of("email", "a@example.com", "email_verified", unverified)), false))
+          .isInstanceOf(OidcClient.UnverifiedEmailException.class)
+          .hasMessage("Your e-mail address at Google is not verified. Verify it with Google, then"
+              + " sign in again.");
+    }
+    assertThatThrownBy(() -> OidcClient.identity(PROVIDER,
+        claims(Map.of("email", "a@example.com")), true))
+        .isInstanceOf(OidcClient.UnverifiedEmailException.class);
+    assertThat(OidcClient.identity(PROVIDER, claims(Map.of("email", "a@example.com")), false)
+        .email()).isEqualTo("a@example.com");
     assertThat(OidcClient.identity(PROVIDER,
-        claims(Map.of("email", "a@example.com", "email_verified", false))).email()).isNull();
-    assertThat(OidcClient.identity(PROVIDER,
-        claims(Map.of("email", "a@example.com", "email_verified", "false"))).email()).isNull();
-    assertThat(OidcClient.identity(PROVIDER, claims(Map.of("email", "a@example.com"))).email())
+        claims(Map.of("email", "a@example.com", "email_verified", "true")), true).email())
         .isEqualTo("a@example.com");
   }
 
   @Test
   void theSubjectStandsInForAMissingEmailOnlyWhenConfigured() throws Exception {
-    assertThat(OidcClient.identity(PROVIDER, claims(Map.of())).email()).isNull();
-    VerifiedIdentity dev = OidcClient.identity(DEV_PROVIDER, claims(Map.of()));
+    assertThat(OidcClient.identity(PROVIDER, claims(Map.of()), false).email()).isNull();
+    VerifiedIdentity dev = OidcClient.identity(DEV_PROVIDER, claims(Map.of()), false);
     assertThat(dev.email()).isEqualTo("sub-1");
     assertThat(dev.displayName()).isEqualTo("sub-1");
   }

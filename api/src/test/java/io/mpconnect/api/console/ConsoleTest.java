@@ -343,10 +343,20 @@ class ConsoleTest {
 
     assertThat(browser.setCookies).anySatisfy(cookie -> assertThat(cookie)
         .startsWith("mpc_session=").contains("HttpOnly", "SameSite=Lax", "Path=/"));
+    // Plain http (development): no prefix, no HSTS (a browser would ignore both).
+    assertThat(browser.get("/organizations").headers().firstValue("Strict-Transport-Security"))
+        .isEmpty();
   }
 
+  /**
+   * The attacks: a sibling subdomain or a plain-http page setting our cookie (to plant a session),
+   * and a network attacker downgrading the browser to http. Behind an https public address the
+   * cookies are {@code __Host-} (Secure, Path=/, no Domain) and every answer says
+   * Strict-Transport-Security.
+   */
   @Test
-  void behindAnHttpsPublicAddressTheCookiesAreSecure() throws IOException {
+  void behindAnHttpsPublicAddressTheCookiesAreHostPrefixedSecureAndHstsIsSent()
+      throws IOException {
     int port = freePort();
     ApiSettings plain = settings(port, databaseSettings.jdbcUrl());
     ApiServer secure = new ApiServer(ApiSettings.from(new Env(Map.ofEntries(
@@ -366,7 +376,12 @@ class ConsoleTest {
       assertThat(login.headers().firstValue("Location").orElseThrow())
           .contains("redirect_uri=https%3A%2F%2Fconsole.example.com%2Fauth%2Fmock%2Fcallback");
       assertThat(browser.setCookies).singleElement().satisfies(cookie -> assertThat(cookie)
-          .startsWith("mpc_oidc=").contains("HttpOnly", "SameSite=Lax", "Secure", "Path=/auth/"));
+          .startsWith("__Host-mpc_oidc=").contains("HttpOnly", "SameSite=Lax", "Secure", "Path=/;")
+          .doesNotContainIgnoringCase("Domain="));
+      assertThat(login.headers().firstValue("Strict-Transport-Security"))
+          .hasValue("max-age=31536000");
+      assertThat(browser.get("/health/live").headers().firstValue("Strict-Transport-Security"))
+          .hasValue("max-age=31536000");
     } finally {
       secure.stop();
     }

@@ -271,6 +271,104 @@ class AbuseLimitsTest {
     assertThat(refresh.statusCode()).isEqualTo(303);
   }
 
+  /**
+   * The attack: once the registration's bucket is empty, post to another spelling of the route
+   * (a trailing or doubled slash, another case, an encoded letter, a path parameter) for a fresh
+   * one. Every spelling draws on the same bucket: 429, and no workflow.
+   */
+  @Test
+  void givenTheRegistrationLimitIsReached_anotherSpellingOfTheRouteGetsNoFreshBucket()
+      throws Exception {
+    start(Map.of("RATE_LIMIT_REGISTER_BURST", "2", "RATE_LIMIT_REGISTER_PER_MINUTE", "1"));
+    String missingToken = form("x-amzn-marketplace-offer-type", "free-trial");
+    for (int i = 0; i < 2; i++) {
+      assertThat(post("/marketplace/aws/register", missingToken,
+          "application/x-www-form-urlencoded", "203.0.113.40", client()).statusCode())
+          .isEqualTo(400);
+    }
+    for (String spelling : List.of("/marketplace/aws/register/", "//marketplace/aws/register",
+        "/Marketplace/AWS/register", "/marketplace//aws/register/", "/marketplace/aws/regist%65r",
+        "/marketplace/aws/register;x=1", "/MARKETPLACE/aws/register/")) {
+      String token = token();
+      HttpResponse<String> response = post(spelling, form("x-amzn-marketplace-token", token),
+          "application/x-www-form-urlencoded", "203.0.113.40", client());
+      assertThat(response.statusCode()).as(spelling).isEqualTo(429);
+      assertThat(response.headers().firstValue("Retry-After")).as(spelling).isPresent();
+      assertThat(exists(token)).as(spelling).isFalse();
+    }
+    // The registration's body limit (16 KB) also holds under another spelling.
+    assertThat(post("/marketplace/aws/register/", "x-amzn-marketplace-token=" + "A".repeat(
+        20 * 1024), "application/x-www-form-urlencoded", "203.0.113.41", client()).statusCode())
+        .isEqualTo(413);
+  }
+
+  /**
+   * The attack: a script polling an onboarding's view (a Temporal query each), its page, or
+   * connect (an Update each) in a tight loop. It is limited per session: 429 with Retry-After
+   * once its bucket is empty, under any spelling, while another browser on the same network
+   * still passes.
+   */
+  @Test
+  void givenOneSessionPollingItsOnboardingInATightLoop_itGets429WhileOtherSessionsPass()
+      throws Exception {
+    start(Map.of("RATE_LIMIT_ONBOARDING_BURST", "3", "RATE_LIMIT_ONBOARDING_PER_MINUTE", "1"));
+    HttpClient browser = client();
+    assertThat(post("/marketplace/aws/register", form("x-amzn-marketplace-token", token()),
+        "application/x-www-form-urlencoded", "203.0.113.50", browser).statusCode())
+        .isEqualTo(303);
+    // An onboarding this session does not name: 404 at once, no Temporal call to wait for.
+    String other = "/api/onboardings/" + "0".repeat(32);
+    for (int i = 0; i < 3; i++) {
+      assertThat(get(other, "203.0.113.50", browser).statusCode()).isEqualTo(404);
+    }
+    HttpResponse<String> limited = get(other, "203.0.113.50", browser);
+    assertThat(limited.statusCode()).isEqualTo(429);
+    assertThat(limited.headers().firstValue("Retry-After").map(Integer::parseInt))
+        .hasValueSatisfying(seconds -> assertThat(seconds).isBetween(1, 60));
+    assertThat(limited.body()).contains("Too many requests from this browser");
+    assertThat(get("/API/Onboardings/" + "0".repeat(32) + "/", "203.0.113.50", browser)
+        .statusCode()).isEqualTo(429);
+    assertThat(get("/signup/" + "0".repeat(32), "203.0.113.50", browser).statusCode())
+        .isEqualTo(429);
+    assertThat(post(other + "/connect", "{}", "application/json", "203.0.113.50", browser)
+        .statusCode()).isEqualTo(429);
+
+    HttpClient neighbour = client();
+    assertThat(post("/marketplace/aws/register", form("x-amzn-marketplace-token", token()),
+        "application/x-www-form-urlencoded", "203.0.113.50", neighbour).statusCode())
+        .isEqualTo(303);
+    assertThat(get(other, "203.0.113.50", neighbour).statusCode()).isEqualTo(404);
+  }
+
+  /**
+   * The attack: a stranger reads /metrics (route names, request counts, the JVM's memory) to
+   * time and aim a flood. With METRICS_TOKEN set it needs that bearer token.
+   */
+  @Test
+  void givenMetricsTokenIsSet_scrapingMetricsWithoutItIs401() throws Exception {
+    start(Map.of("METRICS_TOKEN", "metrics-token-for-the-abuse-limits-test"));
+
+    HttpResponse<String> stranger = get("/metrics", "203.0.113.60", client());
+    assertThat(stranger.statusCode()).isEqualTo(401);
+    assertThat(stranger.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+    assertThat(stranger.body()).doesNotContain("jvm_");
+    HttpResponse<String> scraper = client().send(HttpRequest.newBuilder(URI.create(base
+            + "/metrics"))
+        .header("Authorization", "Bearer metrics-token-for-the-abuse-limits-test").GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(scraper.statusCode()).isEqualTo(200);
+    assertThat(scraper.body()).contains("jvm_memory_used_bytes");
+  }
+
+  @Test
+  void givenAClientIpHeaderWithoutTrustedProxies_theApiRefusesToStart() {
+    Map<String, String> env = Map.of("RATE_LIMIT_CLIENT_IP_HEADER", "X-Forwarded-For");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LimitSettings.from(new Env(env)))
+        .isInstanceOf(Env.ConfigException.class)
+        .hasMessageContaining("RATE_LIMIT_CLIENT_IP_HEADER")
+        .hasMessageContaining("TRUSTED_PROXIES");
+  }
+
   // ---- helpers ----
 
   void start(Map<String, String> extra) throws IOException {
@@ -287,7 +385,9 @@ class AbuseLimitsTest {
         "OIDC_PROVIDERS", "dev",
         "OIDC_DEV_ISSUER", "http://127.0.0.1:1/dev",
         "OIDC_DEV_CLIENT_ID", "client",
-        "RATE_LIMIT_CLIENT_IP_HEADER", "X-Forwarded-For"));
+        "RATE_LIMIT_CLIENT_IP_HEADER", "X-Forwarded-For",
+        // The tests are the proxy: they name the client in X-Forwarded-For.
+        "TRUSTED_PROXIES", "127.0.0.1,::1"));
     env.putAll(extra);
     api = new ApiServer(ApiSettings.from(new Env(env)), temporal.getWorkflowClient()).start();
   }

@@ -18,8 +18,8 @@ class SessionsTest {
 
   @Test
   void aSessionSurvivesTheRoundTripWithItsOnboardingsAndUser() {
-    Session session = new Session("sid", List.of("a".repeat(32)), null, 0)
-        .withUser(new Session.SignedIn("google", "https://accounts.google.com", "123"));
+    Session session = new Session("sid", List.of("a".repeat(32)), null, List.of(), 0)
+        .withSignIn(new Session.SignedIn("google", "https://accounts.google.com", "123"), null);
 
     Session read = sessions.decode(sessions.encode(session)).orElseThrow();
 
@@ -30,7 +30,7 @@ class SessionsTest {
 
   @Test
   void anExpiredSessionReadsAsNoSession() {
-    String cookie = sessions.encode(new Session("sid", List.of("a".repeat(32)), null, 0));
+    String cookie = sessions.encode(new Session("sid", List.of("a".repeat(32)), null, List.of(), 0));
     Sessions later = new Sessions(signer, false,
         Clock.fixed(NOW.plus(Sessions.LIFETIME).plus(Duration.ofSeconds(1)), ZoneOffset.UTC));
 
@@ -39,7 +39,7 @@ class SessionsTest {
 
   @Test
   void aCookieSealedWithAnotherKeyOrForAnotherPurposeReadsAsNoSession() {
-    Session session = new Session("sid", List.of("a".repeat(32)), null, 0);
+    Session session = new Session("sid", List.of("a".repeat(32)), null, List.of(), 0);
     String otherKey = new Sessions(new CookieSigner("another-key-of-thirty-two-bytes!!!!".getBytes()),
         false, Clock.fixed(NOW, ZoneOffset.UTC)).encode(session);
     String otherPurpose = signer.seal("oidc-login.v1", "{\"id\":\"sid\"}".getBytes());
@@ -53,7 +53,7 @@ class SessionsTest {
 
   @Test
   void aMacSpelledDifferentlyInBase64IsRefused() {
-    String cookie = sessions.encode(new Session("sid", List.of("a".repeat(32)), null, 0));
+    String cookie = sessions.encode(new Session("sid", List.of("a".repeat(32)), null, List.of(), 0));
     // A 32-byte MAC ends in a character with two spare bits: value v and v+1 decode alike.
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     int value = alphabet.indexOf(cookie.charAt(cookie.length() - 1));
@@ -74,7 +74,7 @@ class SessionsTest {
 
   @Test
   void aSessionKeepsOnlyTheNewestOnboardings() {
-    Session session = new Session("sid", List.of(), null, 0);
+    Session session = new Session("sid", List.of(), null, List.of(), 0);
     for (int i = 0; i < 8; i++) {
       session = session.withOnboarding(Integer.toString(i).repeat(32));
     }
@@ -87,8 +87,8 @@ class SessionsTest {
   @Test
   void csrfTokensDifferBetweenSessions() {
     Csrf csrf = new Csrf(signer);
-    assertThat(csrf.token(new Session("one", List.of(), null, 0)))
-        .isNotEqualTo(csrf.token(new Session("two", List.of(), null, 0)))
-        .isEqualTo(csrf.token(new Session("one", List.of("x"), null, 5)));
+    assertThat(csrf.token(new Session("one", List.of(), null, List.of(), 0)))
+        .isNotEqualTo(csrf.token(new Session("two", List.of(), null, List.of(), 0)))
+        .isEqualTo(csrf.token(new Session("one", List.of("x"), null, List.of(), 5)));
   }
 }

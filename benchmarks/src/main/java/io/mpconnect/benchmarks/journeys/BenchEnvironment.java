@@ -53,6 +53,8 @@ final class BenchEnvironment implements AutoCloseable {
     overrides.put("RATE_LIMIT_REGISTER_BURST", "1000000");
     overrides.put("RATE_LIMIT_AUTH_PER_MINUTE", "6000000");
     overrides.put("RATE_LIMIT_AUTH_BURST", "1000000");
+    overrides.put("RATE_LIMIT_ONBOARDING_PER_MINUTE", "6000000");
+    overrides.put("RATE_LIMIT_ONBOARDING_BURST", "1000000");
     overrides.put("ONBOARDING_STARTS_PER_SECOND", "100000");
     overrides.put("ONBOARDING_STARTS_BURST", "1000000");
     overrides.putAll(extraSettings());

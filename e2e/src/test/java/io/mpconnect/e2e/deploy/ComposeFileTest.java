@@ -1,9 +1,11 @@
 package io.mpconnect.e2e.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mpconnect.config.Env;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.temporal.common.SearchAttributeKey;
 import java.io.IOException;
@@ -35,7 +37,7 @@ class ComposeFileTest {
       "AWS_ENDPOINT_URL_MARKETPLACE_METERING", "AWS_ENDPOINT_URL_SQS", "AWS_PROFILE",
       "LOG_FORMAT", "JAVA_TOOL_OPTIONS");
   private static final Pattern ENV_READ = Pattern.compile(
-      "env\\.(?:get|required|getInt|getBoolean|getDuration|getList)\\(\\s*\"([A-Z][A-Z0-9_]*)\"");
+      "env\\.(?:get|required|secret|getInt|getBoolean|getDuration|getList)\\(\\s*\"([A-Z][A-Z0-9_]*)\"");
   private static final Pattern ENV_REQUIRED =
       Pattern.compile("env\\.required\\(\\s*\"([A-Z][A-Z0-9_]*)\"");
   private static final Pattern CONSTANT =
@@ -70,6 +72,59 @@ class ComposeFileTest {
   @Test
   void everyVariableOfTheApiIsReadByItsCodeAndTheRequiredOnesAreSet() throws IOException {
     checkEnvironment("api", List.of("api", "persistence", "config"));
+  }
+
+  /**
+   * The mistake an attacker hopes for: {@code cp .env.example .env} and {@code docker compose up}
+   * with the secrets never filled in (everyone who read this repository knows them). For every
+   * placeholder that reaches the api or the worker through the compose file, the process refuses
+   * to start with a message that begins with the variable's name; and {@code .env} never goes
+   * into an image.
+   */
+  @Test
+  void theEnvExamplesPlaceholderSecretsStopTheProcessesThatReadThem() throws IOException {
+    Map<String, String> example = new java.util.LinkedHashMap<>();
+    for (String line : Files.readAllLines(root.resolve(".env.example"))) {
+      Matcher m = Pattern.compile("([A-Z][A-Z0-9_]*)=(.*)").matcher(line.strip());
+      if (m.matches()) {
+        example.put(m.group(1), m.group(2));
+      }
+    }
+    Map<String, java.util.function.Consumer<Env>> starts = Map.of(
+        "api", io.mpconnect.api.ApiSettings::from,
+        "worker", io.mpconnect.worker.WorkerSettings::from);
+    Set<String> refused = new TreeSet<>();
+    for (Map.Entry<String, java.util.function.Consumer<Env>> process : starts.entrySet()) {
+      Map<String, String> env = new java.util.HashMap<>();
+      environment(service(process.getKey())).forEach((k, v) -> env.put(k, interpolate(v, example)));
+      List<String> reached = env.entrySet().stream()
+          .filter(e -> e.getValue().contains(Env.PLACEHOLDER)).map(Map.Entry::getKey).toList();
+      for (String variable : reached) {
+        Map<String, String> one = new java.util.HashMap<>(env);
+        reached.stream().filter(v -> !v.equals(variable))
+            .forEach(v -> one.put(v, "a-real-secret-of-its-own-0123456789abcdef"));
+        assertThatThrownBy(() -> process.getValue().accept(new Env(one)))
+            .as(process.getKey() + " with " + variable + " from .env.example")
+            .isInstanceOf(Env.ConfigException.class)
+            .hasMessageStartingWith(variable + " still holds the placeholder of .env.example");
+        refused.add(process.getKey() + ":" + variable);
+      }
+    }
+    assertThat(refused).contains("api:SESSION_SECRET", "api:ADMIN_TOKEN", "api:USAGE_TOKEN",
+        "api:OIDC_MAIN_CLIENT_SECRET", "api:DATABASE_PASSWORD", "worker:DATABASE_PASSWORD");
+    assertThat(Files.readAllLines(root.resolve(".dockerignore"))).contains(".env");
+  }
+
+  /** Compose's ${VAR}, ${VAR:-default} and ${VAR:?message} with the given values. */
+  private static String interpolate(String value, Map<String, String> values) {
+    Matcher m = Pattern.compile("\\$\\{([A-Z0-9_]+)(?::([-?])([^}]*))?}").matcher(value);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String given = values.getOrDefault(m.group(1), "");
+      String replacement = given.isEmpty() && "-".equals(m.group(2)) ? m.group(3) : given;
+      m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+    }
+    return m.appendTail(out).toString();
   }
 
   @Test

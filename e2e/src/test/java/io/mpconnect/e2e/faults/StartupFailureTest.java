@@ -82,6 +82,31 @@ class StartupFailureTest {
     }
   }
 
+  /**
+   * The mistake an attacker hopes for: the secrets of .env.example left in place. Each process
+   * exits at once with status 1 and one line naming the variable.
+   */
+  @Test
+  void theApiAndTheWorkerExitAtOnceWithThePlaceholderSecretsOfEnvExample() throws Exception {
+    Map<String, String> apiEnv = common();
+    apiEnv.put("API_HOST", "127.0.0.1");
+    apiEnv.put("API_PORT", "0");
+    apiEnv.put("SESSION_SECRET", "change-me-to-at-least-32-random-characters");
+    JavaProcess api = JavaProcess.of("api-placeholder-secret", "api",
+        "io.mpconnect.api.ApiServer", apiEnv, logs);
+    exitOf(api);
+    assertThat(api.logText()).contains("error: SESSION_SECRET still holds the placeholder of"
+        + " .env.example (\"change-me...\"): set a random value of its own");
+
+    Map<String, String> workerEnv = common();
+    workerEnv.put("DATABASE_PASSWORD", "change-me-postgres-password");
+    JavaProcess worker = JavaProcess.of("worker-placeholder-secret", "worker",
+        "io.mpconnect.worker.WorkerApp", workerEnv, logs);
+    exitOf(worker);
+    assertThat(worker.logText()).contains("error: DATABASE_PASSWORD still holds the placeholder"
+        + " of .env.example");
+  }
+
   /** Starts it, expects exit status 1 within {@link #AT_ONCE}; how long it took. */
   private static Duration exitOf(JavaProcess process) {
     long started = System.nanoTime();

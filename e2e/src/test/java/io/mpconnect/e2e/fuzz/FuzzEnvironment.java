@@ -105,6 +105,8 @@ final class FuzzEnvironment implements ExtensionContext.Store.CloseableResource 
     overrides.put("RATE_LIMIT_REGISTER_BURST", "1000000");
     overrides.put("RATE_LIMIT_AUTH_PER_MINUTE", "6000000");
     overrides.put("RATE_LIMIT_AUTH_BURST", "1000000");
+    overrides.put("RATE_LIMIT_ONBOARDING_PER_MINUTE", "6000000");
+    overrides.put("RATE_LIMIT_ONBOARDING_BURST", "1000000");
     overrides.put("ONBOARDING_STARTS_PER_SECOND", "100000");
     overrides.put("ONBOARDING_STARTS_BURST", "1000000");
     devMode = DevModes.start(home, overrides);

@@ -58,8 +58,8 @@ class TokenFloodTest {
         // No worker polls this queue: every onboarding started stays visible, running.
         "TEMPORAL_TASK_QUEUE", TASK_QUEUE,
         "SESSION_SECRET", "token-flood-test-secret-0123456789abcdef",
-        // Each request names its own client, as a botnet's would.
-        "RATE_LIMIT_CLIENT_IP_HEADER", "X-Forwarded-For",
+        // Each request names its own client, as a botnet's would (the test is the proxy).
+        "TRUSTED_PROXIES", "127.0.0.1",
         "ONBOARDING_STARTS_PER_SECOND", Integer.toString(BUDGET_PER_SECOND),
         "ONBOARDING_STARTS_BURST", Integer.toString(BUDGET_BURST)));
     settings.put("DATABASE_URL", env.setting("DATABASE_URL"));

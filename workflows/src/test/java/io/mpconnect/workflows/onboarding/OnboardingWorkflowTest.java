@@ -394,6 +394,35 @@ class OnboardingWorkflowTest {
     verify(accounts, times(1)).connect(any());
   }
 
+  /**
+   * The attack: a new organization named with a right-to-left override or zero-width characters,
+   * so that it displays as another name (or as one of the user's own, past the duplicate check).
+   * Every such character is refused by the validator, naming it, and nothing reaches history.
+   */
+  @Test
+  void bidiOverrideOrZeroWidthSpoofedOrganizationNameIsRefused() {
+    when(accounts.connect(any())).thenReturn(connected(ACME));
+    OnboardingWorkflow onboarding = start();
+    onboarding.authenticate(IDENTITY);
+    int[] hidden = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
+        0x200E, 0x200F, 0x061C, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF};
+    for (int c : hidden) {
+      String code = String.format("U+%04X", c);
+      assertRejected(() -> onboarding.chooseOrganization(
+              ConnectChoice.create("Acme" + Character.toString(c) + "Analytics")),
+          "invisible or text-direction characters (it contains " + code + ")");
+    }
+    assertRejected(() -> onboarding.chooseOrganization(
+        ConnectChoice.create("\u202Esscca-dab")), "U+202E");
+
+    long accepted =
+        client.fetchHistory(OnboardingIds.workflowId(ID)).getEvents().stream()
+            .filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
+            .count();
+    assertThat(accepted).isEqualTo(1);
+    verify(accounts, never()).connect(any());
+  }
+
   private OnboardingWorkflow start() {
     OnboardingWorkflow onboarding =
         client.newWorkflowStub(
