@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * name; unset: not checked); and USAGE_TOKEN
  * with the METERING_* settings for usage intake ({@link MeteringApiSettings}); and the abuse
  * limits, RATE_LIMIT_*, ONBOARDING_STARTS_*, API_MAX_THREADS, API_MAX_QUEUED_REQUESTS
- * ({@link LimitSettings}).
+ * ({@link LimitSettings}); SUPPORT_EMAILS (who may decode payloads through the codec server)
+ * and CODEC_CORS_ORIGIN (the Web UI origins that may call it).
  *
  * @param publicBaseUrl how browsers reach the api, without a trailing slash (redirect URIs,
  *     Secure cookies)
@@ -54,7 +55,9 @@ public record ApiSettings(
     String productId,
     String sellerAccountId,
     MeteringApiSettings metering,
-    LimitSettings limits) {
+    LimitSettings limits,
+    Set<String> supportEmails,
+    List<String> codecCorsOrigins) {
 
   private static final Logger log = LoggerFactory.getLogger(ApiSettings.class);
 
@@ -99,7 +102,28 @@ public record ApiSettings(
         productId(env),
         sellerAccountId(env),
         MeteringApiSettings.from(env),
-        LimitSettings.from(env));
+        LimitSettings.from(env),
+        env.getList("SUPPORT_EMAILS", List.of()).stream()
+            .map(email -> email.toLowerCase(Locale.ROOT)).collect(
+                java.util.stream.Collectors.toUnmodifiableSet()),
+        codecCorsOrigins(env));
+  }
+
+  /** The Web UI's origins (scheme://host[:port]) that may call the codec server from a browser. */
+  private static List<String> codecCorsOrigins(Env env) {
+    List<String> origins = env.getList("CODEC_CORS_ORIGIN", List.of());
+    for (String origin : origins) {
+      if (!origin.matches("https?://[^/\\s]+")) {
+        throw new Env.ConfigException("CODEC_CORS_ORIGIN must list origins such as"
+            + " https://temporal.example.com (no path), got \"" + origin + "\"");
+      }
+    }
+    return origins;
+  }
+
+  /** Whether a verified e-mail is on SUPPORT_EMAILS (case-insensitive). */
+  public boolean isSupportEmail(String email) {
+    return email != null && supportEmails.contains(email.toLowerCase(Locale.ROOT));
   }
 
   private static String productId(Env env) {
@@ -163,7 +187,8 @@ public record ApiSettings(
         + (adminToken == null ? "unset" : "set") + ", vendorName=" + vendorName
         + ", listingUrl=" + listingUrl + ", devMode=" + devMode + ", " + database
         + ", productCode=" + productCode + ", productId=" + productId + ", sellerAccountId="
-        + sellerAccountId + ", " + metering + ", " + limits + "]";
+        + sellerAccountId + ", " + metering + ", " + limits + ", supportEmails="
+        + supportEmails.size() + ", codecCorsOrigins=" + codecCorsOrigins + "]";
   }
 
   /**

@@ -135,7 +135,7 @@ public final class AuthRoutes {
     switch (outcome.kind()) {
       case COMPLETED, PENDING -> {
         sessions.write(ctx, session.get().withUser(
-            new Session.SignedIn(provider.key(), identity.issuer(), identity.subject())));
+            signedIn(provider, identity)));
         ctx.redirect("/signup/" + login.onboarding(), HttpStatus.SEE_OTHER);
       }
       case REJECTED -> failPage(ctx, login.onboarding(), outcome.message());
@@ -159,8 +159,13 @@ public final class AuthRoutes {
       return;
     }
     sessions.write(ctx, sessions.readOrNew(ctx).withUser(
-        new Session.SignedIn(provider.key(), identity.issuer(), identity.subject())));
+        signedIn(provider, identity)));
     ctx.redirect(next, HttpStatus.SEE_OTHER);
+  }
+
+  private Session.SignedIn signedIn(OidcProviderSettings provider, VerifiedIdentity identity) {
+    return new Session.SignedIn(provider.key(), identity.issuer(), identity.subject(),
+        settings.isSupportEmail(identity.email()));
   }
 
   private static boolean matchesState(Context ctx, LoginState login) {

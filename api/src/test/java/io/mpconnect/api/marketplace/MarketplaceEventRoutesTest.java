@@ -9,6 +9,7 @@ import io.javalin.json.JavalinJackson;
 import io.mpconnect.api.ApiSettings;
 import io.mpconnect.api.web.Json;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
 import io.mpconnect.standins.events.AgreementEvents;
 import io.mpconnect.standins.events.AgreementEvents.Envelope;
 import io.mpconnect.standins.events.AgreementEvents.Role;
@@ -317,7 +318,8 @@ class MarketplaceEventRoutesTest {
         "TEMPORAL_TASK_QUEUE", TASK_QUEUE,
         "MARKETPLACE_PRODUCT_CODE", PRODUCT,
         "MARKETPLACE_PRODUCT_ID", PRODUCT_ID,
-        "MARKETPLACE_SELLER_ACCOUNT_ID", SELLER));
+        "MARKETPLACE_SELLER_ACCOUNT_ID", SELLER,
+        "PAYLOAD_KEYS", PayloadKeys.newKeySetting("test")));
     ApiSettings settings = ApiSettings.from(new Env(env));
     assertThat(settings.productId()).isEqualTo(PRODUCT_ID);
     assertThat(settings.sellerAccountId()).isEqualTo(SELLER);
