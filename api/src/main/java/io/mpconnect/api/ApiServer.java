@@ -5,6 +5,7 @@ import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import io.mpconnect.api.auth.AuthRoutes;
 import io.mpconnect.api.auth.OidcClient;
+import io.mpconnect.api.codec.CodecRoutes;
 import io.mpconnect.api.console.BillingPage;
 import io.mpconnect.api.console.Console;
 import io.mpconnect.api.console.ConsoleData;
@@ -118,6 +119,8 @@ public final class ApiServer {
     new OpenApiRoutes().register(app);
     new MarketplaceEventRoutes(client, settings).register(app);
     new OrganizationSupportRoutes(consoleData, client, settings.adminToken()).register(app);
+    new CodecRoutes(settings.temporal().payloadKeys(), sessions, settings.adminToken(),
+        settings.temporal().namespace(), settings.codecCorsOrigins()).register(app);
     new MeteringRoutes(settings.metering(), settings.database(), settings.adminToken(), client,
         settings.temporal().taskQueue(), clock).register(app);
     if (settings.devMode()) {

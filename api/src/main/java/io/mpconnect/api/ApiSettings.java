@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * MARKETPLACE_SNS_TOPIC_ARNS, MARKETPLACE_ACCEPT_UNSIGNED_EVENTS); and USAGE_TOKEN
  * with the METERING_* settings for usage intake ({@link MeteringApiSettings}); and the abuse
  * limits, RATE_LIMIT_*, ONBOARDING_STARTS_*, API_MAX_THREADS, API_MAX_QUEUED_REQUESTS
- * ({@link LimitSettings}).
+ * ({@link LimitSettings}); SUPPORT_EMAILS (who may decode payloads through the codec server)
+ * and CODEC_CORS_ORIGIN (the Web UI origins that may call it).
  *
  * @param publicBaseUrl how browsers reach the api, without a trailing slash (redirect URIs,
  *     Secure cookies)
@@ -60,7 +61,9 @@ public record ApiSettings(
     String sellerAccountId,
     EventTrustSettings eventTrust,
     MeteringApiSettings metering,
-    LimitSettings limits) {
+    LimitSettings limits,
+    Set<String> supportEmails,
+    List<String> codecCorsOrigins) {
 
   private static final Logger log = LoggerFactory.getLogger(ApiSettings.class);
   /** The session key's minimum: 256 bits, HMAC-SHA256's own strength. */
@@ -112,7 +115,28 @@ public record ApiSettings(
         env.get("MARKETPLACE_PRODUCT_CODE") == null ? null
             : EventTrustSettings.from(env, env.get("MARKETPLACE_PRODUCT_CODE")),
         MeteringApiSettings.from(env),
-        LimitSettings.from(env));
+        LimitSettings.from(env),
+        env.getList("SUPPORT_EMAILS", List.of()).stream()
+            .map(email -> email.toLowerCase(Locale.ROOT)).collect(
+                java.util.stream.Collectors.toUnmodifiableSet()),
+        codecCorsOrigins(env));
+  }
+
+  /** The Web UI's origins (scheme://host[:port]) that may call the codec server from a browser. */
+  private static List<String> codecCorsOrigins(Env env) {
+    List<String> origins = env.getList("CODEC_CORS_ORIGIN", List.of());
+    for (String origin : origins) {
+      if (!origin.matches("https?://[^/\\s]+")) {
+        throw new Env.ConfigException("CODEC_CORS_ORIGIN must list origins such as"
+            + " https://temporal.example.com (no path), got \"" + origin + "\"");
+      }
+    }
+    return origins;
+  }
+
+  /** Whether a verified e-mail is on SUPPORT_EMAILS (case-insensitive). */
+  public boolean isSupportEmail(String email) {
+    return email != null && supportEmails.contains(email.toLowerCase(Locale.ROOT));
   }
 
   /**
@@ -193,7 +217,9 @@ public record ApiSettings(
         + (metricsToken == null ? "unset (open)" : "set") + ", vendorName=" + vendorName
         + ", listingUrl=" + listingUrl + ", devMode=" + devMode + ", " + database
         + ", productCode=" + productCode + ", productId=" + productId + ", sellerAccountId="
-        + sellerAccountId + ", " + eventTrust + ", " + metering + ", " + limits + "]";
+        + sellerAccountId + ", " + eventTrust + ", " + metering + ", " + limits
+        + ", supportEmails=" + supportEmails.size() + ", codecCorsOrigins=" + codecCorsOrigins
+        + "]";
   }
 
   /**

@@ -9,6 +9,7 @@ import io.grpc.StatusRuntimeException;
 import io.mpconnect.api.session.CookieSigner;
 import io.mpconnect.api.web.Json;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
 import io.mpconnect.workflows.messages.AwsSubscriptionState;
 import io.mpconnect.workflows.messages.License;
 import io.mpconnect.workflows.messages.LicenseStatus;
@@ -105,6 +106,7 @@ class ApiContractTest {
         Map.entry("PUBLIC_BASE_URL", apiBase),
         Map.entry("TEMPORAL_TASK_QUEUE", TASK_QUEUE),
         Map.entry("SESSION_SECRET", "test-session-secret-that-is-long-enough-0123456789"),
+        Map.entry("PAYLOAD_KEYS", PayloadKeys.newKeySetting("test")),
         Map.entry("OIDC_PROVIDERS", PROVIDER),
         Map.entry("OIDC_MOCK_ISSUER", issuer),
         Map.entry("OIDC_MOCK_CLIENT_ID", "mpconnect-test"),

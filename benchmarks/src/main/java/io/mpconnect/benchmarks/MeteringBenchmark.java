@@ -3,6 +3,8 @@ package io.mpconnect.benchmarks;
 import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.config.TemporalConnections;
 import io.mpconnect.config.TemporalSettings;
+import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
 import io.mpconnect.persistence.Database;
 import io.mpconnect.persistence.metering.CustomerKey;
 import io.mpconnect.persistence.metering.NewUsage;
@@ -119,8 +121,10 @@ public final class MeteringBenchmark {
       int[] intake = seedUsage(database, customers, hour, expected);
       double intakeSeconds = (System.nanoTime() - intakeStart) / 1e9;
 
-      TemporalSettings temporalSettings = new TemporalSettings(temporal.address(), "default",
-          TASK_QUEUE, null, null, null);
+      String payloadKeys = PayloadKeys.newKeySetting("bench");
+      TemporalSettings temporalSettings = TemporalSettings.from(new Env(Map.of(
+          "TEMPORAL_ADDRESS", temporal.address(), "TEMPORAL_TASK_QUEUE", TASK_QUEUE,
+          PayloadKeys.KEYS, payloadKeys)));
       WorkflowServiceStubs service = TemporalConnections.connect(temporalSettings);
       started.add(service::shutdown);
       WorkflowClient client = TemporalConnections.client(service, temporalSettings);
@@ -152,6 +156,7 @@ public final class MeteringBenchmark {
           "AWS_ACCESS_KEY_ID", "benchmark",
           "AWS_SECRET_ACCESS_KEY", "benchmark"));
       workerEnv.put("WORKER_STATUS_PORT", Integer.toString(statusPort));
+      workerEnv.put(PayloadKeys.KEYS, payloadKeys);
       workerEnv.put("METERING_DIMENSIONS", String.join(",", DIMENSIONS));
       workerEnv.put("METERING_MAX_CALLS_PER_SECOND", rate);
       workerEnv.put("AWS_METERING_CALLS_PER_SECOND", fleetRate);

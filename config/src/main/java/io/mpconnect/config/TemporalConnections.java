@@ -3,6 +3,9 @@ package io.mpconnect.config;
 import com.uber.m3.tally.Scope;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.converter.CodecDataConverter;
+import io.temporal.common.converter.DataConverter;
+import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -10,6 +13,7 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /** Builds the gRPC connection and client for a {@link TemporalSettings}, self-hosted or Cloud. */
 public final class TemporalConnections {
@@ -38,9 +42,22 @@ public final class TemporalConnections {
     return WorkflowServiceStubs.newServiceStubs(options.build());
   }
 
+  /** A client whose payloads are encrypted with the settings' keys; its workers inherit them. */
   public static WorkflowClient client(WorkflowServiceStubs service, TemporalSettings settings) {
-    return WorkflowClient.newInstance(
-        service, WorkflowClientOptions.newBuilder().setNamespace(settings.namespace()).build());
+    return WorkflowClient.newInstance(service, WorkflowClientOptions.newBuilder()
+        .setNamespace(settings.namespace())
+        .setDataConverter(dataConverter(settings.payloadKeys()))
+        .build());
+  }
+
+  /**
+   * The one data converter of every client, worker and replay: the SDK's default JSON conversion,
+   * then {@link EncryptionCodec}. Failure messages and stack traces are encrypted too, since an
+   * error can quote what it failed on (an SMTP refusal names its recipient).
+   */
+  public static DataConverter dataConverter(PayloadKeys keys) {
+    return new CodecDataConverter(
+        DefaultDataConverter.STANDARD_INSTANCE, List.of(new EncryptionCodec(keys)), true);
   }
 
   /**

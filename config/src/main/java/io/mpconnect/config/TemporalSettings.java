@@ -3,7 +3,8 @@ package io.mpconnect.config;
 /**
  * Where Temporal is. TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE; for Temporal
  * Cloud either TEMPORAL_API_KEY or TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY (PEM file paths, PKCS8
- * key).
+ * key); and the keys of the payloads written there (PAYLOAD_KEYS..., {@link PayloadKeys}), which
+ * every client of the namespace needs.
  */
 public record TemporalSettings(
     String address,
@@ -11,7 +12,8 @@ public record TemporalSettings(
     String taskQueue,
     String apiKey,
     String tlsCertPath,
-    String tlsKeyPath) {
+    String tlsKeyPath,
+    PayloadKeys payloadKeys) {
 
   public static final String DEFAULT_TASK_QUEUE = "mpconnect";
 
@@ -23,7 +25,8 @@ public record TemporalSettings(
             env.get("TEMPORAL_TASK_QUEUE", DEFAULT_TASK_QUEUE),
             env.secret("TEMPORAL_API_KEY"),
             env.get("TEMPORAL_TLS_CERT"),
-            env.get("TEMPORAL_TLS_KEY"));
+            env.get("TEMPORAL_TLS_KEY"),
+            PayloadKeys.from(env));
     if ((settings.tlsCertPath == null) != (settings.tlsKeyPath == null)) {
       throw new Env.ConfigException("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together");
     }
@@ -31,13 +34,14 @@ public record TemporalSettings(
   }
 
   public TemporalSettings withAddress(String newAddress) {
-    return new TemporalSettings(newAddress, namespace, taskQueue, apiKey, tlsCertPath, tlsKeyPath);
+    return new TemporalSettings(
+        newAddress, namespace, taskQueue, apiKey, tlsCertPath, tlsKeyPath, payloadKeys);
   }
 
   @Override
   public String toString() {
     return "TemporalSettings[address=" + address + ", namespace=" + namespace + ", taskQueue="
         + taskQueue + ", auth=" + (apiKey != null ? "api-key" : tlsCertPath != null ? "mtls" : "none")
-        + "]";
+        + ", " + payloadKeys + "]";
   }
 }

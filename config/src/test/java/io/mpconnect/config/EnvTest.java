@@ -38,9 +38,11 @@ class EnvTest {
 
   @Test
   void tlsCertificateAndKeyGoTogether() {
-    assertThatThrownBy(() -> TemporalSettings.from(new Env(Map.of("TEMPORAL_TLS_CERT", "/c.pem"))))
+    assertThatThrownBy(() -> TemporalSettings.from(new Env(Map.of("TEMPORAL_TLS_CERT", "/c.pem",
+        "PAYLOAD_KEYS", PayloadKeys.newKeySetting("test")))))
         .hasMessageContaining("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together");
-    TemporalSettings settings = TemporalSettings.from(new Env(Map.of("TEMPORAL_API_KEY", "k")));
+    TemporalSettings settings = TemporalSettings.from(new Env(Map.of("TEMPORAL_API_KEY", "k",
+        "PAYLOAD_KEYS", PayloadKeys.newKeySetting("test"))));
     assertThat(settings.toString()).contains("auth=api-key").doesNotContain("k]");
   }
 }

@@ -3,6 +3,7 @@ package io.mpconnect.devmode;
 import io.mpconnect.api.ApiServer;
 import io.mpconnect.api.ApiSettings;
 import io.mpconnect.config.DatabaseSettings;
+import io.mpconnect.config.PayloadKeys;
 import io.mpconnect.config.Env;
 import io.mpconnect.config.TemporalConnections;
 import io.mpconnect.config.TemporalSettings;
@@ -37,6 +38,9 @@ public final class DevMode implements AutoCloseable {
   /** The demo seller's AWS account (MARKETPLACE_SELLER_ACCOUNT_ID), where AWS sends the events. */
   static final String SELLER_ACCOUNT = "444455556666";
   static final String DEMO_ACCOUNT = "111122223333";
+  /** Who may read decoded payloads in the developer mode's Web UI (SUPPORT_EMAILS). */
+  public static final String SUPPORT_EMAIL = "support@example.com";
+  private static final String CODEC_PATH = "/codec";
   private static final Logger log = LoggerFactory.getLogger(DevMode.class);
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -78,11 +82,16 @@ public final class DevMode implements AutoCloseable {
       env.put("DATABASE_USER", EmbeddedDatabase.USER);
       env.put("DATABASE_PASSWORD", EmbeddedDatabase.PASSWORD);
     }
+    if (given.get(PayloadKeys.KEYS) == null && given.get(PayloadKeys.KEYS_FILE) == null) {
+      env.put(PayloadKeys.KEYS_FILE, DevPayloadKey.ensure(home).toString());
+    }
     if (given.get("TEMPORAL_ADDRESS") == null) {
+      int uiPort = given.getInt("DEVMODE_TEMPORAL_UI_PORT", 8233);
       temporal = LocalTemporal.start(
-          given.getInt("DEVMODE_TEMPORAL_PORT", 7233),
-          given.getInt("DEVMODE_TEMPORAL_UI_PORT", 8233),
-          home);
+          given.getInt("DEVMODE_TEMPORAL_PORT", 7233), uiPort, home,
+          "http://127.0.0.1:" + apiPort + CODEC_PATH);
+      // The UI's origin is whichever host was typed into the browser.
+      env.put("CODEC_CORS_ORIGIN", "http://127.0.0.1:" + uiPort + ",http://localhost:" + uiPort);
       started.push(temporal);
       env.put("TEMPORAL_ADDRESS", temporal.address());
     }
@@ -147,6 +156,8 @@ public final class DevMode implements AutoCloseable {
     env.put("METERING_DIMENSIONS", "api_calls,active_users");
     env.put("VENDOR_NAME", "Demo SaaS");
     env.put("DEV_MODE", "true");
+    // Signed in with the development provider as this address, the Web UI shows decoded payloads.
+    env.put("SUPPORT_EMAILS", SUPPORT_EMAIL);
     env.put("TEMPORAL_REGISTER_SEARCH_ATTRIBUTES", "true");
     env.put("WORKER_STATUS_PORT", "0");
     env.putAll(overrides);
@@ -240,6 +251,12 @@ public final class DevMode implements AutoCloseable {
         "",
         "  Temporal:    " + (temporal == null ? env.get("TEMPORAL_ADDRESS") : temporal.address())
             + "   Web UI: " + (temporal == null ? "(your own)" : temporal.describeUi()),
+        "  Payloads are encrypted (key: " + (env.get(PayloadKeys.KEYS_FILE) == null
+            ? "PAYLOAD_KEYS" : env.get(PayloadKeys.KEYS_FILE)) + "); the Web UI decodes them through "
+            + base + CODEC_PATH,
+        "     for a signed-in " + SUPPORT_EMAIL + " (sign in at " + base
+            + "/organizations first; in the UI's Codec Server settings, turn on",
+        "     \"Include cross-origin credentials\"). See docs/security.md.",
         "  PostgreSQL:  " + env.get("DATABASE_URL") + " (user " + env.get("DATABASE_USER")
             + (rolesInUse == null ? ")" : "; the api and the worker as " + rolesInUse + ")"),
         "  AWS stand-in: " + env.get("AWS_ENDPOINT_URL_MARKETPLACE_METERING"),
@@ -292,6 +309,11 @@ public final class DevMode implements AutoCloseable {
   /** An effective setting (defaults and overrides), for tests that drive the developer mode. */
   public String setting(String name) {
     return env.get(name);
+  }
+
+  /** How clients reach this Temporal with this mode's payload keys, for tests and benchmarks. */
+  public TemporalSettings temporalSettings() {
+    return TemporalSettings.from(new Env(env));
   }
 
   /** The worker's metrics and health port, for tests that drive the developer mode. */

@@ -36,7 +36,8 @@ final class LocalTemporal implements AutoCloseable {
     this.port = port;
   }
 
-  static LocalTemporal start(int port, int uiPort, Path home) {
+  /** {@code codecEndpoint}: where the Web UI decodes the encrypted payloads (the api's codec). */
+  static LocalTemporal start(int port, int uiPort, Path home, String codecEndpoint) {
     Optional<Path> cli = TemporalDevServer.findCli();
     if (cli.isPresent()) {
       TemporalDevServer server =
@@ -45,7 +46,8 @@ final class LocalTemporal implements AutoCloseable {
               port,
               uiPort,
               home.resolve("temporal.db"),
-              SearchAttributes.ALL.stream().map(SearchAttributeKey::getName).toList());
+              SearchAttributes.ALL.stream().map(SearchAttributeKey::getName).toList())
+              .withUiCodecEndpoint(codecEndpoint);
       return new LocalTemporal(server.start(), null, null, port);
     }
     // TestServer.createPortBoundServer listens on every interface; the same services on loopback.

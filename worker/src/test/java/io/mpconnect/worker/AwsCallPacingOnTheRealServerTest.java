@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mpconnect.config.TemporalConnections;
 import io.mpconnect.config.TemporalSettings;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
 import io.mpconnect.standins.temporal.TemporalDevServer;
 import io.mpconnect.workflows.activities.MarketplaceActivities;
 import io.mpconnect.workflows.messages.ResolvedCustomer;
@@ -57,6 +58,8 @@ import org.junit.jupiter.api.Test;
  * {@link AwsTaskQueueRouting} starts no faster than the limit across both of them.
  */
 class AwsCallPacingOnTheRealServerTest {
+  /** One key for the whole fleet, as in production. */
+  private static final String KEY = PayloadKeys.newKeySetting("test");
   private static TemporalDevServer temporal;
 
   private final List<WorkflowServiceStubs> connections = new ArrayList<>();
@@ -131,7 +134,7 @@ class AwsCallPacingOnTheRealServerTest {
   private void startWorker(String name, String mainQueue, String awsQueue, double perSecond) {
     TemporalSettings settings =
         TemporalSettings.from(new Env(Map.of("TEMPORAL_ADDRESS", temporal.address(),
-            "TEMPORAL_TASK_QUEUE", mainQueue)));
+            "TEMPORAL_TASK_QUEUE", mainQueue, PayloadKeys.KEYS, KEY)));
     WorkflowServiceStubs service = TemporalConnections.connect(settings);
     connections.add(service);
     WorkflowClient client = TemporalConnections.client(service, settings);

@@ -4,18 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** A pace of AWS calls that does not parse stops the worker at once, naming the variable. */
 class AwsCallSettingsStartupTest {
+  static final String KEYS = PayloadKeys.KEYS;
+  static final String KEY = PayloadKeys.newKeySetting("test");
+
   @Test
   void theWorkerReadsBothPacesWithTheirDefaults() {
-    WorkerSettings settings = WorkerSettings.from(new Env(Map.of("MARKETPLACE_PRODUCT_CODE", "p")));
+    WorkerSettings settings = WorkerSettings.from(new Env(Map.of("MARKETPLACE_PRODUCT_CODE", "p", KEYS, KEY)));
     assertThat(settings.awsCalls().resolveCallsPerSecond()).isEqualTo(2);
     assertThat(settings.awsCalls().meteringCallsPerSecond()).isEqualTo(8);
 
-    settings = WorkerSettings.from(new Env(Map.of("MARKETPLACE_PRODUCT_CODE", "p",
+    settings = WorkerSettings.from(new Env(Map.of("MARKETPLACE_PRODUCT_CODE", "p", KEYS, KEY,
         "AWS_RESOLVE_CALLS_PER_SECOND", "1.5", "AWS_METERING_CALLS_PER_SECOND", "4")));
     assertThat(settings.awsCalls().resolveCallsPerSecond()).isEqualTo(1.5);
     assertThat(settings.awsCalls().meteringCallsPerSecond()).isEqualTo(4);
@@ -23,7 +27,7 @@ class AwsCallSettingsStartupTest {
 
   @Test
   void aBadValueStopsStartUpWithOneLineNamingTheVariable() {
-    Env env = new Env(Map.of("MARKETPLACE_PRODUCT_CODE", "p",
+    Env env = new Env(Map.of("MARKETPLACE_PRODUCT_CODE", "p", KEYS, KEY,
         "AWS_METERING_CALLS_PER_SECOND", "ten"));
     assertThatThrownBy(() -> WorkerApp.start(env))
         .isInstanceOf(Env.ConfigException.class)

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
 import io.mpconnect.standins.EmbeddedDatabase;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -96,6 +97,17 @@ class WorkerStartupFailureTest {
             .isEqualTo("WORKER_STATUS_PORT must be a whole number, got \"ninety\""));
   }
 
+  @Test
+  void withoutAPayloadKeyTheWorkerRefusesToStartNamingTheVariable() {
+    Env env = new Env(Map.of("TEMPORAL_ADDRESS", "127.0.0.1:1", "DATABASE_URL", jdbcUrl,
+        "MARKETPLACE_PRODUCT_CODE", "prod-startup-test"));
+    assertThatThrownBy(() -> WorkerApp.start(env))
+        .isInstanceOf(Env.ConfigException.class)
+        .satisfies(e -> assertThat(WorkerApp.startFailure(e, env)).startsWith(
+            "PAYLOAD_KEYS (or PAYLOAD_KEYS_FILE) must be set: payloads in Temporal's histories are"
+                + " encrypted with it"));
+  }
+
   private static Env env(Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>();
     // Nothing listens on port 1: the worker must fail before it needs Temporal.
@@ -105,6 +117,7 @@ class WorkerStartupFailureTest {
     env.put("DATABASE_USER", EmbeddedDatabase.USER);
     env.put("DATABASE_PASSWORD", EmbeddedDatabase.PASSWORD);
     env.put("MARKETPLACE_PRODUCT_CODE", "prod-startup-test");
+    env.put(PayloadKeys.KEYS, PayloadKeys.newKeySetting("test"));
     env.put("AWS_REGION", "us-east-1");
     env.put("AWS_ACCESS_KEY_ID", "test");
     env.put("AWS_SECRET_ACCESS_KEY", "test");

@@ -139,9 +139,7 @@ public final class AuthRoutes {
     }
     switch (outcome.kind()) {
       case COMPLETED, PENDING -> {
-        sessions.signIn(ctx, session.get(),
-            new Session.SignedIn(provider.key(), identity.issuer(), identity.subject()),
-            login.onboarding());
+        sessions.signIn(ctx, session.get(), signedIn(provider, identity), login.onboarding());
         ctx.redirect("/signup/" + login.onboarding(), HttpStatus.SEE_OTHER);
       }
       case REJECTED -> failPage(ctx, login.onboarding(), null, outcome.message());
@@ -168,9 +166,13 @@ public final class AuthRoutes {
       failPage(ctx, null, next, e.getMessage());
       return;
     }
-    sessions.signIn(ctx, sessions.readOrNew(ctx),
-        new Session.SignedIn(provider.key(), identity.issuer(), identity.subject()), null);
+    sessions.signIn(ctx, sessions.readOrNew(ctx), signedIn(provider, identity), null);
     ctx.redirect(next, HttpStatus.SEE_OTHER);
+  }
+
+  private Session.SignedIn signedIn(OidcProviderSettings provider, VerifiedIdentity identity) {
+    return new Session.SignedIn(provider.key(), identity.issuer(), identity.subject(),
+        settings.isSupportEmail(identity.email()));
   }
 
   private static boolean matchesState(Context ctx, LoginState login) {

@@ -33,6 +33,10 @@ public final class BodyLimits {
       new Limit("POST", "/admin/metering/runs", 1024, "one hour"),
       new Limit("POST", "/admin/marketplace/events", 64 * 1024,
           "one lifecycle event (AWS's are about 1 KB)"),
+      new Limit("POST", "/codec/encode", 4 * 1024 * 1024,
+          "the payloads of one history event, each at most Temporal's 2 MB, in base64"),
+      new Limit("POST", "/codec/decode", 4 * 1024 * 1024,
+          "the payloads of one history event, each at most Temporal's 2 MB, in base64"),
       new Limit("POST", "/api/usage", 192 * 1024,
           "a batch of up to 500 usage records of at most about 380 bytes each"));
 

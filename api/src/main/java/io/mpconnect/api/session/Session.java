@@ -63,6 +63,15 @@ public record Session(
     return out.subList(0, Math.min(out.size(), MAX_ONBOARDINGS));
   }
 
-  /** The identity an ID token proved. */
-  public record SignedIn(String provider, String issuer, String subject) {}
+  /**
+   * The identity an ID token proved.
+   *
+   * @param support its verified e-mail was on SUPPORT_EMAILS at sign-in (the codec server's
+   *     check; the cookie is signed, and holds the answer rather than the address)
+   */
+  public record SignedIn(String provider, String issuer, String subject, boolean support) {
+    public SignedIn(String provider, String issuer, String subject) {
+      this(provider, issuer, subject, false);
+    }
+  }
 }

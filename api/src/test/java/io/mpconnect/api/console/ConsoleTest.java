@@ -7,6 +7,7 @@ import io.mpconnect.api.ApiSettings;
 import io.mpconnect.api.auth.ReturnPath;
 import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
 import io.mpconnect.persistence.Database;
 import io.mpconnect.persistence.LicenseRepository;
 import io.mpconnect.persistence.MarketplaceLicense;
@@ -49,7 +50,7 @@ import org.junit.jupiter.api.Test;
  * a real OIDC provider for the console sign-in, and the api. Temporal is not needed here: the
  * console only reads.
  */
-class ConsoleTest {
+public class ConsoleTest {
   static final String PROVIDER = "mock";
   static final String LISTING = "https://aws.amazon.com/marketplace/pp/prodview-test";
   static final String PRODUCT = "prod-console-test";
@@ -89,6 +90,7 @@ class ConsoleTest {
         Map.entry("API_PORT", Integer.toString(port)),
         Map.entry("PUBLIC_BASE_URL", "http://127.0.0.1:" + port),
         Map.entry("SESSION_SECRET", "console-test-session-secret-long-enough-0123456789"),
+        Map.entry("PAYLOAD_KEYS", PayloadKeys.newKeySetting("test")),
         Map.entry("OIDC_PROVIDERS", PROVIDER),
         Map.entry("OIDC_MOCK_ISSUER", issuer),
         Map.entry("OIDC_MOCK_CLIENT_ID", "mpconnect-test"),
@@ -363,6 +365,7 @@ class ConsoleTest {
         Map.entry("API_HOST", "127.0.0.1"),
         Map.entry("API_PORT", Integer.toString(port)),
         Map.entry("PUBLIC_BASE_URL", "https://console.example.com"),
+        Map.entry("PAYLOAD_KEYS", PayloadKeys.newKeySetting("test")),
         Map.entry("OIDC_PROVIDERS", PROVIDER),
         Map.entry("OIDC_MOCK_ISSUER", issuer),
         Map.entry("OIDC_MOCK_CLIENT_ID", "mpconnect-test"),
@@ -456,7 +459,7 @@ class ConsoleTest {
     return browser.get(path);
   }
 
-  static String form(Map<String, String> fields) {
+  public static String form(Map<String, String> fields) {
     return fields.entrySet().stream()
         .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
             + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
@@ -470,31 +473,31 @@ class ConsoleTest {
   }
 
   /** A port outside the kernel's ephemeral range, so nothing else takes it before the api binds. */
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     return io.mpconnect.standins.temporal.LoopbackPorts.pick();
   }
 
   /** A cookie jar for one origin, redirects by hand. */
-  static final class Browser {
+  public static final class Browser {
     private static final HttpClient http = HttpClient.newBuilder()
         .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
-    final Map<String, String> cookies = new LinkedHashMap<>();
+    public final Map<String, String> cookies = new LinkedHashMap<>();
     final java.util.List<String> setCookies = new java.util.ArrayList<>();
 
     Browser() {
       this(apiBase);
     }
 
-    Browser(String base) {
+    public Browser(String base) {
       this.base = base;
     }
 
-    HttpResponse<String> get(String pathOrUrl) {
+    public HttpResponse<String> get(String pathOrUrl) {
       return send(HttpRequest.newBuilder(uri(pathOrUrl)).GET());
     }
 
-    HttpResponse<String> postForm(String pathOrUrl, String body) {
+    public HttpResponse<String> postForm(String pathOrUrl, String body) {
       return send(HttpRequest.newBuilder(uri(pathOrUrl))
           .header("Content-Type", "application/x-www-form-urlencoded")
           .POST(HttpRequest.BodyPublishers.ofString(body)));

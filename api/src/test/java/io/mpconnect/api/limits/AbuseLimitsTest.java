@@ -7,6 +7,7 @@ import io.grpc.StatusRuntimeException;
 import io.mpconnect.api.ApiServer;
 import io.mpconnect.api.ApiSettings;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -382,6 +383,7 @@ class AbuseLimitsTest {
         "API_PORT", Integer.toString(port),
         "TEMPORAL_TASK_QUEUE", TASK_QUEUE,
         "SESSION_SECRET", "abuse-limits-test-secret-0123456789abcdef",
+        "PAYLOAD_KEYS", PayloadKeys.newKeySetting("test"),
         "OIDC_PROVIDERS", "dev",
         "OIDC_DEV_ISSUER", "http://127.0.0.1:1/dev",
         "OIDC_DEV_CLIENT_ID", "client",

@@ -10,6 +10,7 @@ import io.mpconnect.api.ApiSettings;
 import io.mpconnect.api.web.Json;
 import io.mpconnect.config.Env;
 import io.mpconnect.config.EventTrustSettings;
+import io.mpconnect.config.PayloadKeys;
 import io.mpconnect.standins.events.AgreementEvents;
 import io.mpconnect.standins.events.AgreementEvents.Envelope;
 import io.mpconnect.standins.events.AgreementEvents.Role;
@@ -325,6 +326,7 @@ class MarketplaceEventRoutesTest {
         "MARKETPLACE_PRODUCT_CODE", PRODUCT,
         "MARKETPLACE_PRODUCT_ID", PRODUCT_ID,
         "MARKETPLACE_SELLER_ACCOUNT_ID", SELLER,
+        "PAYLOAD_KEYS", PayloadKeys.newKeySetting("test"),
         // EventBridge events posted here carry no signature: this test is about the listing.
         "MARKETPLACE_ACCEPT_UNSIGNED_EVENTS", "true"));
     ApiSettings settings = ApiSettings.from(new Env(env));

@@ -8,6 +8,7 @@ import io.mpconnect.api.ApiSettings;
 import io.mpconnect.api.web.Json;
 import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
 import io.mpconnect.persistence.Database;
 import io.mpconnect.persistence.LicenseRepository;
 import io.mpconnect.persistence.MarketplaceLicense;
@@ -84,6 +85,7 @@ class MeteringRoutesTest {
         Map.entry("API_HOST", "127.0.0.1"),
         Map.entry("API_PORT", Integer.toString(port)),
         Map.entry("TEMPORAL_TASK_QUEUE", "metering-routes-test"),
+        Map.entry("PAYLOAD_KEYS", PayloadKeys.newKeySetting("test")),
         Map.entry("DATABASE_URL", url),
         Map.entry("DATABASE_USER", EmbeddedDatabase.USER),
         Map.entry("DATABASE_PASSWORD", EmbeddedDatabase.PASSWORD),

@@ -8,6 +8,7 @@ import io.mpconnect.api.ApiServer;
 import io.mpconnect.api.ApiSettings;
 import io.mpconnect.api.limits.BodyLimits;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
@@ -67,6 +68,7 @@ class OpenApiContractTest {
         "ADMIN_TOKEN", "admin",
         "USAGE_TOKEN", "usage",
         "MARKETPLACE_PRODUCT_CODE", "prod-openapi"));
+    env.put("PAYLOAD_KEYS", PayloadKeys.newKeySetting("test"));
     api = new ApiServer(ApiSettings.from(new Env(env)), WorkflowClient.newInstance(service)).start();
   }
 

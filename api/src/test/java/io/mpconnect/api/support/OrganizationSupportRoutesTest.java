@@ -9,6 +9,7 @@ import io.mpconnect.api.ApiSettings;
 import io.mpconnect.api.FakeSubscriptionWorkflow;
 import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
 import io.mpconnect.persistence.Database;
 import io.mpconnect.persistence.DemoData;
 import io.mpconnect.persistence.LicenseRepository;
@@ -121,6 +122,7 @@ class OrganizationSupportRoutesTest {
         "API_HOST", "127.0.0.1",
         "API_PORT", Integer.toString(port),
         "SESSION_SECRET", "support-test-session-secret-0123456789abcdef",
+        "PAYLOAD_KEYS", PayloadKeys.newKeySetting("test"),
         "ADMIN_TOKEN", ADMIN,
         "DATABASE_URL", db.jdbcUrl(),
         "DATABASE_USER", db.user(),

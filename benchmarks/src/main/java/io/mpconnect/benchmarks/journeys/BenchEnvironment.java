@@ -60,8 +60,7 @@ final class BenchEnvironment implements AutoCloseable {
     overrides.putAll(extraSettings());
     baseUrl = "http://127.0.0.1:" + apiPort;
     devMode.start(overrides);
-    TemporalSettings temporal = TemporalSettings.from(new Env(Map.of(
-        "TEMPORAL_ADDRESS", devMode.setting("TEMPORAL_ADDRESS"))));
+    TemporalSettings temporal = devMode.temporalSettings();
     service = TemporalConnections.connect(temporal);
     client = TemporalConnections.client(service, temporal);
     floorWorkers = WorkerFactory.newInstance(client);

@@ -4,6 +4,8 @@ import io.mpconnect.api.onboarding.Onboardings;
 import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.config.TemporalConnections;
 import io.mpconnect.config.TemporalSettings;
+import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
 import io.mpconnect.standins.EmbeddedDatabase;
 import io.mpconnect.standins.metering.MeteringStandIn;
 import io.mpconnect.standins.temporal.TemporalDevServer;
@@ -90,6 +92,7 @@ public final class WaitingMemoryBenchmark {
           "AWS_ACCESS_KEY_ID", "bench",
           "AWS_SECRET_ACCESS_KEY", "bench"));
       workerEnv.put("WORKER_STATUS_PORT", Integer.toString(statusPort));
+      workerEnv.put(PayloadKeys.KEYS, PayloadKeys.newKeySetting("bench"));
       workerEnv.put("METERING_DIMENSIONS", "api_calls");
       ProcessBuilder builder = new ProcessBuilder(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -105,8 +108,7 @@ public final class WaitingMemoryBenchmark {
       Memory idle = measure(worker, statusPort);
       Bench.log("idle worker: %s", idle);
 
-      TemporalSettings settings = new TemporalSettings(temporal.address(), "default", QUEUE,
-          null, null, null);
+      TemporalSettings settings = TemporalSettings.from(new Env(workerEnv));
       WorkflowServiceStubs service = TemporalConnections.connect(settings);
       started.add(service::shutdown);
       WorkflowClient client = TemporalConnections.client(service, settings);

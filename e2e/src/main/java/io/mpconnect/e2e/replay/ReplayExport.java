@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.google.protobuf.util.JsonFormat;
+import io.mpconnect.config.EncryptionCodec;
 import io.mpconnect.config.Env;
 import io.mpconnect.config.TemporalConnections;
 import io.mpconnect.config.TemporalSettings;
@@ -13,6 +15,7 @@ import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.converter.DefaultDataConverter;
+import io.temporal.payload.codec.PayloadCodec;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,7 +43,10 @@ import java.util.Set;
  * <p>Histories hold the workflow's inputs and activity results. Before a history is written, the
  * registration token and every e-mail address in its JSON payloads are replaced with placeholders
  * ({@link #redact}): the workflow never branches on them, so the history still replays, and no
- * customer's token or address lands in the repository.
+ * customer's token or address lands in the repository. Payloads encrypted by the workers are
+ * decrypted first with the exporter's own keys (PAYLOAD_KEYS...): a production key never reaches
+ * the tests. {@code --keep-encrypted} writes them as they are, for histories recorded with the
+ * committed test key (workflows/src/test/resources/payload-keys-TEST-ONLY.txt).
  */
 public final class ReplayExport {
   public static final String DEFAULT_QUERY =
@@ -72,7 +78,8 @@ public final class ReplayExport {
     WorkflowServiceStubs service = TemporalConnections.connect(settings);
     try {
       WorkflowClient client = TemporalConnections.client(service, settings);
-      List<Path> written = exportMatching(client, query, limit, out, prefix);
+      List<Path> written = exportMatching(client, query, limit, out, prefix,
+          options.containsKey("keep-encrypted"));
       System.out.printf("exported %d histories from %s (namespace %s) into %s%n",
           written.size(), settings.address(), settings.namespace(), out);
       written.forEach(p -> System.out.println("  " + p.getFileName()));
@@ -85,8 +92,8 @@ public final class ReplayExport {
    * Exports up to {@code limit} closed executions matching a List Filter; each file is named
    * {@code <prefix><outcome>-<first 8 characters of the onboarding id>.json}.
    */
-  public static List<Path> exportMatching(
-      WorkflowClient client, String query, int limit, Path directory, String prefix) {
+  public static List<Path> exportMatching(WorkflowClient client, String query, int limit,
+      Path directory, String prefix, boolean keepEncrypted) {
     List<Path> written = new ArrayList<>();
     ListWorkflowExecutionsResponse page =
         client.getWorkflowServiceStubs().blockingStub().listWorkflowExecutions(
@@ -104,41 +111,63 @@ public final class ReplayExport {
       String suffix = workflowId.replaceFirst("^[a-z]+-", "");
       String name = prefix + (outcome == null ? "closed" : outcome.toLowerCase(Locale.ROOT))
           + "-" + suffix.substring(0, Math.min(8, suffix.length()));
-      written.add(export(client, workflowId, directory.resolve(name + ".json")));
+      written.add(export(client, workflowId, directory.resolve(name + ".json"), keepEncrypted));
     }
     return written;
   }
 
-  /** Fetches one history, redacts it, and writes it as the SDK's JSON. */
+  /** Fetches one history, decrypts and redacts it, and writes it as the SDK's JSON. */
   public static Path export(WorkflowClient client, String workflowId, Path file) {
+    return export(client, workflowId, file, false);
+  }
+
+  /**
+   * As {@link #export(WorkflowClient, String, Path)}; with {@code keepEncrypted} the encrypted
+   * payloads stay as the server holds them (only plain ones are redacted).
+   */
+  public static Path export(WorkflowClient client, String workflowId, Path file,
+      boolean keepEncrypted) {
     String json = client.fetchHistory(workflowId).toJson(true);
+    // The client's data converter is the workers' (TemporalConnections): it holds the keys.
+    PayloadCodec codec = keepEncrypted ? null : (PayloadCodec) client.getOptions().getDataConverter();
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
-      Files.writeString(file, redact(json), StandardCharsets.UTF_8);
+      Files.writeString(file, redact(json, codec), StandardCharsets.UTF_8);
       return file;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Replaces tokens and e-mail addresses inside every JSON payload of a history. */
-  public static String redact(String historyJson) {
+  /**
+   * Replaces tokens and e-mail addresses inside every JSON payload of a history, after decrypting
+   * the encrypted ones with {@code codec} (null: encrypted payloads are kept as they are).
+   */
+  public static String redact(String historyJson, PayloadCodec codec) {
     try {
       JsonNode root = JSON.readTree(historyJson);
-      redactPayloads(root);
+      redactPayloads(root, codec);
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static void redactPayloads(JsonNode node) throws IOException {
+  private static void redactPayloads(JsonNode node, PayloadCodec codec) throws IOException {
     if (node instanceof ObjectNode object) {
       JsonNode metadata = object.get("metadata");
+      if (codec != null && metadata != null && metadata.has("encoding")
+          && decoded(metadata.get("encoding")).equals(EncryptionCodec.ENCODING)) {
+        Payload.Builder sealed = Payload.newBuilder();
+        JsonFormat.parser().merge(JSON.writeValueAsString(object), sealed);
+        Payload plain = codec.decode(List.of(sealed.build())).get(0);
+        object.removeAll();
+        object.setAll((ObjectNode) JSON.readTree(JsonFormat.printer().print(plain)));
+        metadata = object.get("metadata");
+      }
       JsonNode data = object.get("data");
       if (metadata != null && metadata.has("encoding") && data != null && data.isTextual()) {
-        String encoding = new String(Base64.getDecoder().decode(metadata.get("encoding").asText()),
-            StandardCharsets.UTF_8);
+        String encoding = decoded(metadata.get("encoding"));
         if (encoding.equals("json/plain")) {
           JsonNode value = JSON.readTree(Base64.getDecoder().decode(data.asText()));
           if (redactValue(value)) {
@@ -148,13 +177,17 @@ public final class ReplayExport {
         return;
       }
       for (Iterator<JsonNode> it = object.elements(); it.hasNext(); ) {
-        redactPayloads(it.next());
+        redactPayloads(it.next(), codec);
       }
     } else if (node != null && node.isArray()) {
       for (JsonNode element : node) {
-        redactPayloads(element);
+        redactPayloads(element, codec);
       }
     }
+  }
+
+  private static String decoded(JsonNode base64) {
+    return new String(Base64.getDecoder().decode(base64.asText()), StandardCharsets.UTF_8);
   }
 
   /** True when something was replaced. */
@@ -209,10 +242,13 @@ public final class ReplayExport {
     return String.join("\n",
         "bin/export-replay-histories [--address host:port] [--namespace ns] [--query 'List Filter']",
         "                            [--limit 20] [--out dir] [--prefix onboarding-realserver-]",
+        "                            [--keep-encrypted true]",
         "Defaults: TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE from the environment (TEMPORAL_API_KEY or",
         "TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY for Temporal Cloud), the query",
         "  " + DEFAULT_QUERY + ",",
-        "and out = workflows/src/test/resources/replay. Tokens and e-mail addresses are redacted.");
+        "and out = workflows/src/test/resources/replay. Payloads are decrypted with PAYLOAD_KEYS",
+        "(or PAYLOAD_KEYS_FILE), then tokens and e-mail addresses are redacted; --keep-encrypted",
+        "keeps encrypted payloads as they are (only for histories under the committed test key).");
   }
 
   private ReplayExport() {}

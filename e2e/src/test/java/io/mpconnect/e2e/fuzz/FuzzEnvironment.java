@@ -111,8 +111,7 @@ final class FuzzEnvironment implements ExtensionContext.Store.CloseableResource 
     overrides.put("ONBOARDING_STARTS_BURST", "1000000");
     devMode = DevModes.start(home, overrides);
     baseUrl = devMode.baseUrl();
-    TemporalSettings temporal = TemporalSettings.from(new Env(Map.of(
-        "TEMPORAL_ADDRESS", devMode.setting("TEMPORAL_ADDRESS"))));
+    TemporalSettings temporal = devMode.temporalSettings();
     service = TemporalConnections.connect(temporal);
     client = TemporalConnections.client(service, temporal);
     database = Database.connect(new DatabaseSettings(devMode.setting("DATABASE_URL"),

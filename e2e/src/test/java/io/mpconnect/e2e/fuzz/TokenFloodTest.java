@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mpconnect.api.ApiServer;
 import io.mpconnect.api.ApiSettings;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
 import io.temporal.client.WorkflowExecutionMetadata;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -65,6 +66,7 @@ class TokenFloodTest {
     settings.put("DATABASE_URL", env.setting("DATABASE_URL"));
     settings.put("DATABASE_USER", env.setting("DATABASE_USER"));
     settings.put("DATABASE_PASSWORD", env.setting("DATABASE_PASSWORD"));
+    settings.put(PayloadKeys.KEYS_FILE, env.setting(PayloadKeys.KEYS_FILE));
     api = new ApiServer(ApiSettings.from(new Env(settings)), env.client).start();
     base = "http://127.0.0.1:" + api.port();
   }

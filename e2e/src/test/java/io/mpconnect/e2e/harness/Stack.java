@@ -2,6 +2,10 @@ package io.mpconnect.e2e.harness;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
+import io.mpconnect.config.TemporalConnections;
+import io.mpconnect.config.TemporalSettings;
 import io.mpconnect.standins.EmbeddedDatabase;
 import io.mpconnect.standins.metering.MeteringStandIn;
 import io.mpconnect.standins.oidc.DevOidcProvider;
@@ -13,7 +17,6 @@ import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -61,6 +64,8 @@ public final class Stack implements AutoCloseable {
   public static final String USAGE_TOKEN = "e2e-usage-token";
   public static final String SESSION_SECRET = "e2e-session-secret-0123456789abcdef0123456789";
   public static final String OIDC_PROVIDER = "dev";
+  /** Signed in with this address, support reads decoded payloads through the api's codec. */
+  public static final String SUPPORT_EMAIL = "support@e2e.example";
   private static final Logger log = LoggerFactory.getLogger(Stack.class);
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -72,6 +77,7 @@ public final class Stack implements AutoCloseable {
     final Map<String, String> workerEnvironment = new LinkedHashMap<>();
     final Map<String, String> apiEnvironment = new LinkedHashMap<>();
     boolean ui = true;
+    String payloadKeys = PayloadKeys.newKeySetting("e2e");
 
     public Options timeouts(Duration authentication, Duration organization) {
       this.authenticationTimeout = authentication;
@@ -86,6 +92,12 @@ public final class Stack implements AutoCloseable {
 
     public Options apiEnv(String name, String value) {
       apiEnvironment.put(name, value);
+      return this;
+    }
+
+    /** The PAYLOAD_KEYS of worker, api and {@link #client()}; a new random key by default. */
+    public Options payloadKeys(String setting) {
+      this.payloadKeys = setting;
       return this;
     }
 
@@ -161,8 +173,9 @@ public final class Stack implements AutoCloseable {
     service = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.address()).build());
     opened.push(service::shutdownNow);
-    client = WorkflowClient.newInstance(service,
-        WorkflowClientOptions.newBuilder().setNamespace("default").build());
+    // The test reads what the workers wrote: it holds their keys, like the api.
+    client = TemporalConnections.client(service, TemporalSettings.from(new Env(Map.of(
+        "TEMPORAL_ADDRESS", temporal.address(), PayloadKeys.KEYS, options.payloadKeys))));
 
     metering = new MeteringStandIn(PRODUCT_CODE).start(0);
     opened.push(metering);
@@ -189,6 +202,7 @@ public final class Stack implements AutoCloseable {
     common.put("USAGE_TOKEN", USAGE_TOKEN);
     common.put("AWS_REGION", "us-east-1");
     common.put("LOG_FORMAT", "json");
+    common.put(PayloadKeys.KEYS, options.payloadKeys);
 
     Map<String, String> workerEnv = new LinkedHashMap<>(common);
     // Any free port: the worker logs the one it bound (StatusServer's line), read at each start.
@@ -214,6 +228,12 @@ public final class Stack implements AutoCloseable {
     apiEnv.put("OIDC_DEV_CLIENT_ID", "mpconnect-e2e");
     apiEnv.put("OIDC_DEV_CLIENT_SECRET", "mpconnect-e2e-secret");
     apiEnv.put("OIDC_DEV_NAME", "E2E sign-in");
+    apiEnv.put("SUPPORT_EMAILS", SUPPORT_EMAIL);
+    if (options.ui) {
+      // The Web UI calls the codec from its own origin, by the host the browser typed.
+      String uiPort = temporal.uiUrl().orElseThrow().replaceFirst(".*:", "");
+      apiEnv.put("CODEC_CORS_ORIGIN", "http://127.0.0.1:" + uiPort + ",http://localhost:" + uiPort);
+    }
     apiEnv.putAll(options.apiEnvironment);
     api = new JavaProcess("api", "io.mpconnect.api.ApiServer",
         Classpath.withFirst(classpath, "api"), apiEnv, home.resolve("logs"));

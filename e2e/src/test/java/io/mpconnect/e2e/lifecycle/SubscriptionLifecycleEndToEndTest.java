@@ -111,8 +111,7 @@ class SubscriptionLifecycleEndToEndTest {
 
     database = Database.connect(new DatabaseSettings(devMode.setting("DATABASE_URL"),
         devMode.setting("DATABASE_USER"), devMode.setting("DATABASE_PASSWORD")), 2);
-    TemporalSettings temporal =
-        TemporalSettings.from(new Env(Map.of("TEMPORAL_ADDRESS", devMode.setting("TEMPORAL_ADDRESS"))));
+    TemporalSettings temporal = devMode.temporalSettings();
     service = TemporalConnections.connect(temporal);
     client = TemporalConnections.client(service, temporal);
     sqs = SqsClients.create(new Env(Map.of(

@@ -29,6 +29,7 @@ public final class TemporalDevServer implements AutoCloseable {
   private final List<String> keywordSearchAttributes;
   private final Path logFile;
   private Process process;
+  private String uiCodecEndpoint;
   /** True once a start succeeded: the chosen ports are then kept for every restart. */
   private boolean started;
 
@@ -51,6 +52,15 @@ public final class TemporalDevServer implements AutoCloseable {
     this.databaseFile = databaseFile;
     this.keywordSearchAttributes = List.copyOf(keywordSearchAttributes);
     this.logFile = databaseFile.resolveSibling(databaseFile.getFileName() + ".log");
+  }
+
+  /**
+   * The Web UI decodes payloads through this remote codec (the CLI's {@code --ui-codec-endpoint});
+   * call before {@link #start}.
+   */
+  public synchronized TemporalDevServer withUiCodecEndpoint(String endpoint) {
+    this.uiCodecEndpoint = endpoint;
+    return this;
   }
 
   /** The {@code temporal} executable on PATH, if any. */
@@ -117,6 +127,9 @@ public final class TemporalDevServer implements AutoCloseable {
       command.add("--headless");
     } else {
       command.addAll(List.of("--ui-port", uiPort.toString()));
+      if (uiCodecEndpoint != null) {
+        command.addAll(List.of("--ui-codec-endpoint", uiCodecEndpoint));
+      }
     }
     for (String name : keywordSearchAttributes) {
       command.addAll(List.of("--search-attribute", name + "=Keyword"));

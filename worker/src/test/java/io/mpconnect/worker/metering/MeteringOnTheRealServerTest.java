@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mpconnect.activities.metering.MeteringFlushActivitiesImpl;
 import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
 import io.mpconnect.config.MeteringSettings;
 import io.mpconnect.config.TemporalConnections;
 import io.mpconnect.config.TemporalSettings;
@@ -104,6 +105,7 @@ class MeteringOnTheRealServerTest {
         "AWS_ACCESS_KEY_ID", "test",
         "AWS_SECRET_ACCESS_KEY", "test"));
     env.put("WORKER_STATUS_PORT", "0");
+    env.put(PayloadKeys.KEYS, PayloadKeys.newKeySetting("test"));
     env.put("METERING_DIMENSIONS", "api_calls");
     env.put("METERING_MAX_CALLS_PER_SECOND", "20");
     database = Database.connect(DatabaseSettings.from(new Env(env)), 2);

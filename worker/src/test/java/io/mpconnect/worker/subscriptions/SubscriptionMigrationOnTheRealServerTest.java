@@ -7,6 +7,7 @@ import io.mpconnect.activities.subscriptions.SubscriptionActivitiesImpl;
 import io.mpconnect.activities.subscriptions.SubscriptionLinkActivitiesImpl;
 import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
 import io.mpconnect.config.TemporalConnections;
 import io.mpconnect.config.TemporalSettings;
 import io.mpconnect.persistence.Database;
@@ -85,6 +86,7 @@ class SubscriptionMigrationOnTheRealServerTest {
     postgres = EmbeddedDatabase.start();
     Env env = new Env(Map.of(
         "TEMPORAL_ADDRESS", temporal.address(),
+        PayloadKeys.KEYS, PayloadKeys.newKeySetting("test"),
         "DATABASE_URL", postgres.createDatabase("worker_migration"),
         "DATABASE_USER", EmbeddedDatabase.USER,
         "DATABASE_PASSWORD", EmbeddedDatabase.PASSWORD));

@@ -2,7 +2,7 @@ package io.mpconnect.workflows.metering;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.temporal.testing.WorkflowReplayer;
+import io.mpconnect.workflows.replay.Replay;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -31,7 +31,7 @@ class MeteringReplayTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("histories")
   void replaysCommittedHistory(Path history) throws Exception {
-    WorkflowReplayer.replayWorkflowExecution(
+    Replay.replay(
         Files.readString(history),
         MeteringWorkflowImpl.class,
         MeteringBatchesWorkflowImpl.class,

@@ -2,7 +2,7 @@ package io.mpconnect.workflows.onboarding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.temporal.testing.WorkflowReplayer;
+import io.mpconnect.workflows.replay.Replay;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Replays every committed onboarding history against the current workflow code: a change that
- * would break running onboardings fails here and needs a {@code Workflow.getVersion} branch.
+ * would break running onboardings fails here and needs a {@code Workflow.getVersion} branch. The
+ * payload codec is on, as on every worker (see {@link Replay}).
  */
 class OnboardingReplayTest {
   static List<Path> histories() throws IOException, URISyntaxException {
@@ -30,6 +31,6 @@ class OnboardingReplayTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("histories")
   void replaysCommittedHistory(Path history) throws Exception {
-    WorkflowReplayer.replayWorkflowExecution(Files.readString(history), OnboardingWorkflowImpl.class);
+    Replay.replay(Files.readString(history), OnboardingWorkflowImpl.class);
   }
 }

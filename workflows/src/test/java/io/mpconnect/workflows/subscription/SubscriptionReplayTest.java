@@ -2,7 +2,7 @@ package io.mpconnect.workflows.subscription;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.temporal.testing.WorkflowReplayer;
+import io.mpconnect.workflows.replay.Replay;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -30,7 +30,6 @@ class SubscriptionReplayTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("histories")
   void replaysCommittedHistory(Path history) throws Exception {
-    WorkflowReplayer.replayWorkflowExecution(
-        Files.readString(history), SubscriptionWorkflowImpl.class);
+    Replay.replay(Files.readString(history), SubscriptionWorkflowImpl.class);
   }
 }
