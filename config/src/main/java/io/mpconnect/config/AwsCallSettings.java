@@ -10,9 +10,10 @@ package io.mpconnect.config;
  * <ul>
  *   <li>AWS_RESOLVE_CALLS_PER_SECOND (default 2): ResolveCustomer activities (one call each,
  *       retries included) started per second on {@code <TEMPORAL_TASK_QUEUE>-aws-resolve};
- *   <li>AWS_METERING_CALLS_PER_SECOND (default 8): BatchMeterUsage sending activities started per
- *       second on {@code <TEMPORAL_TASK_QUEUE>-aws-metering} (see docs/metering.md: an activity may
- *       make several calls, paced inside the process by METERING_MAX_CALLS_PER_SECOND).
+ *   <li>AWS_METERING_CALLS_PER_SECOND (default 8): BatchMeterUsage calls per second across the
+ *       fleet: each call is one {@code sendBatch} activity on {@code
+ *       <TEMPORAL_TASK_QUEUE>-aws-metering} (workflows of an earlier version send with activities
+ *       that make several calls, paced inside the process by METERING_MAX_CALLS_PER_SECOND).
  * </ul>
  *
  * <p>A value that is not a number above 0 and at most {@value #MAX_PER_SECOND} stops start-up

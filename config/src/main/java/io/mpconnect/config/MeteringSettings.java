@@ -14,8 +14,10 @@ import java.util.Set;
  *   <li>METERING_WINDOW (default 6h, at most 24h): how old a usage timestamp may be at intake, and
  *       how long after its hour a record is still re-attempted before it is reported as expired.
  *       Kept below AWS's documented 24 h, which has been 1 h and 6 h before;
- *   <li>METERING_MAX_CALLS_PER_SECOND (default 5): BatchMeterUsage calls per second of one worker
- *       process, well under AWS's quota of about 10 per account and region;
+ *   <li>METERING_MAX_CALLS_PER_SECOND (default 10, AWS's quota): BatchMeterUsage calls per second
+ *       of one worker process, smoothing the bursts of the fleet-wide limit
+ *       (AWS_METERING_CALLS_PER_SECOND, {@link AwsCallSettings}), which is what keeps the fleet
+ *       under the quota;
  *   <li>METERING_HOUR_GRACE (default 5m): an hour is metered this long after it ends, so usage
  *       reported a little late still lands in its own hour.
  * </ul>
@@ -25,7 +27,7 @@ public record MeteringSettings(
 
   public static final Duration DEFAULT_WINDOW = Duration.ofHours(6);
   public static final Duration MAX_WINDOW = Duration.ofHours(24);
-  public static final double DEFAULT_MAX_CALLS_PER_SECOND = 5;
+  public static final double DEFAULT_MAX_CALLS_PER_SECOND = 10;
   public static final Duration DEFAULT_HOUR_GRACE = Duration.ofMinutes(5);
 
   public MeteringSettings {
