@@ -11,7 +11,9 @@ import io.mpconnect.workflows.subscription.CustomerIdentifierWorkflowImpl;
 import io.mpconnect.workflows.subscription.SubscriptionWorkflowImpl;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
+import io.mpconnect.workflows.replay.Replay;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestEnvironmentOptions;
@@ -194,7 +196,13 @@ class AwsTaskQueueRoutingTest {
 
   @BeforeAll
   static void startReplayer() {
-    replayEnv = TestWorkflowEnvironment.newInstance(routed());
+    // With the workers' data converter: the histories recorded encrypted decrypt with the test key.
+    replayEnv = TestWorkflowEnvironment.newInstance(
+        TestEnvironmentOptions.newBuilder(routed())
+            .setWorkflowClientOptions(WorkflowClientOptions.newBuilder()
+                .setDataConverter(Replay.dataConverter())
+                .build())
+            .build());
     replayer = replayEnv.newWorker(MAIN);
     replayer.registerWorkflowImplementationTypes(
         OnboardingWorkflowImpl.class, SubscriptionWorkflowImpl.class,

@@ -27,12 +27,17 @@ public final class Replay {
     try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(
         TestEnvironmentOptions.newBuilder()
             .setWorkflowClientOptions(WorkflowClientOptions.newBuilder()
-                .setDataConverter(TemporalConnections.dataConverter(TEST_KEYS))
+                .setDataConverter(dataConverter())
                 .build())
             .build())) {
       WorkflowReplayer.replayWorkflowExecution(
           WorkflowExecutionHistory.fromJson(historyJson), env, workflowClass, more);
     }
+  }
+
+  /** The data converter of every worker, with the committed test key. */
+  public static io.temporal.common.converter.DataConverter dataConverter() {
+    return TemporalConnections.dataConverter(TEST_KEYS);
   }
 
   static Path resource(String name) {
