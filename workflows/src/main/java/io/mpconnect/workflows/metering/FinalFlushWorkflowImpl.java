@@ -124,10 +124,14 @@ public class FinalFlushWorkflowImpl implements FinalFlushWorkflow {
       phase = "SENDING_FINISHED_HOURS";
       attempts++;
       if (batches) {
-        // Each call's retries are bounded (MeteringOptions.BATCH), well inside the 2 minutes
-        // left at least; whatever is unsent goes with the final send.
+        // Each call retried only until shortly before the final send, which sends what is left.
+        BatchSending finishedHours =
+            new BatchSending(ledger, Workflow.newActivityStub(MeteringSenderActivities.class,
+                ActivityOptions.newBuilder(MeteringOptions.BATCH)
+                    .setScheduleToCloseTimeout(wait.minus(Duration.ofMinutes(1)))
+                    .build()));
         BatchPassResult pass =
-            batchSending.sendAll(
+            finishedHours.sendAll(
                 SendScope.ofCustomer(request.productCode(), request.awsAccountId()));
         sent = sent.plus(pass.progress());
         lastError = pass.error();
