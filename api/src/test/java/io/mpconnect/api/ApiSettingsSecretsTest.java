@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mpconnect.config.Env;
+import io.mpconnect.config.PayloadKeys;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,7 @@ class ApiSettingsSecretsTest {
         "DATABASE_PASSWORD", GOOD, "OIDC_PROVIDERS", "main",
         "OIDC_MAIN_ISSUER", "https://accounts.example.com", "OIDC_MAIN_CLIENT_ID", "mpconnect",
         "OIDC_MAIN_CLIENT_SECRET", GOOD));
+    env.put("PAYLOAD_KEYS", PayloadKeys.newKeySetting("test"));
     env.putAll(extra);
     for (String name : unset) {
       env.remove(name);

@@ -36,7 +36,7 @@ public final class PayloadKeys {
   }
 
   public static PayloadKeys from(Env env) {
-    String inline = env.get(KEYS);
+    String inline = env.secret(KEYS);
     String file = env.get(KEYS_FILE);
     if (inline != null && file != null) {
       throw new Env.ConfigException(KEYS + " and " + KEYS_FILE + " are both set: set one");

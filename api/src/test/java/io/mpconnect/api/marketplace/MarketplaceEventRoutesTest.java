@@ -429,7 +429,8 @@ class MarketplaceEventRoutesTest {
           "MARKETPLACE_PRODUCT_CODE", PRODUCT,
           "MARKETPLACE_PRODUCT_ID", PRODUCT_ID,
           "MARKETPLACE_SELLER_ACCOUNT_ID", SELLER,
-          "MARKETPLACE_SNS_CERTIFICATE_ENDPOINT", sns.certificateEndpoint().toString())));
+          "MARKETPLACE_SNS_CERTIFICATE_ENDPOINT", sns.certificateEndpoint().toString(),
+          "PAYLOAD_KEYS", PayloadKeys.newKeySetting("test"))));
       assertThat(settings.eventTrust().acceptUnsigned()).as("off by default").isFalse();
       Javalin configured = javalin();
       new MarketplaceEventRoutes(temporal.getWorkflowClient(), settings).register(configured);

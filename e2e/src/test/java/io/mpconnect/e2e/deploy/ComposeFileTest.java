@@ -102,7 +102,9 @@ class ComposeFileTest {
       for (String variable : reached) {
         Map<String, String> one = new java.util.HashMap<>(env);
         reached.stream().filter(v -> !v.equals(variable))
-            .forEach(v -> one.put(v, "a-real-secret-of-its-own-0123456789abcdef"));
+            .forEach(v -> one.put(v, v.equals(io.mpconnect.config.PayloadKeys.KEYS)
+                ? io.mpconnect.config.PayloadKeys.newKeySetting("key-1")
+                : "a-real-secret-of-its-own-0123456789abcdef"));
         assertThatThrownBy(() -> process.getValue().accept(new Env(one)))
             .as(process.getKey() + " with " + variable + " from .env.example")
             .isInstanceOf(Env.ConfigException.class)
@@ -110,7 +112,8 @@ class ComposeFileTest {
         refused.add(process.getKey() + ":" + variable);
       }
     }
-    assertThat(refused).contains("api:SESSION_SECRET", "api:ADMIN_TOKEN", "api:USAGE_TOKEN",
+    assertThat(refused).contains("api:PAYLOAD_KEYS", "worker:PAYLOAD_KEYS",
+        "api:SESSION_SECRET", "api:ADMIN_TOKEN", "api:USAGE_TOKEN",
         "api:OIDC_MAIN_CLIENT_SECRET", "api:DATABASE_PASSWORD", "worker:DATABASE_PASSWORD");
     assertThat(Files.readAllLines(root.resolve(".dockerignore"))).contains(".env");
   }

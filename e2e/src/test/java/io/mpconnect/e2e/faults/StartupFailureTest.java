@@ -136,6 +136,8 @@ class StartupFailureTest {
     env.put("AWS_ACCESS_KEY_ID", "e2e");
     env.put("AWS_SECRET_ACCESS_KEY", "e2e");
     env.put("LOG_FORMAT", "text");
+    env.put(io.mpconnect.config.PayloadKeys.KEYS,
+        io.mpconnect.config.PayloadKeys.newKeySetting("startup-failure"));
     return env;
   }
 }
