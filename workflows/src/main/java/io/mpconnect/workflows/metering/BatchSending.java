@@ -2,12 +2,8 @@ package io.mpconnect.workflows.metering;
 
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Async;
-import io.temporal.workflow.Promise;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.Iterator;
-import java.util.List;
 
 /**
  * Workflow-side sending: plans a page of calls from the scope's pending records, then sends each
@@ -34,55 +30,36 @@ final class BatchSending {
 
   /** Sends every page of the scope in this workflow (a customer's few records). */
   BatchPassResult sendAll(SendScope scope) {
-    SendProgress total = SendProgress.NONE;
+    PassTally tally = new PassTally();
     BatchCursor after = BatchCursor.START;
     do {
       BatchPassResult page = sendPage(scope, after, null);
-      total = total.plus(page.progress());
+      tally.add(page.progress());
       if (page.error() != null) {
-        return new BatchPassResult(total, null, page.error(), page.stopped());
+        tally.fail(page.error(), page.stopped());
+        break;
       }
       after = page.next();
     } while (after != null);
-    return new BatchPassResult(total, null, null, false);
+    return tally.result(null);
   }
 
   /** Plans and sends one page of calls after {@code after}, up to {@code until} (null: the end). */
   BatchPassResult sendPage(SendScope scope, BatchCursor after, BatchCursor until) {
     BatchPage page = ledger.planBatches(scope, after, until, BATCHES_PER_PAGE);
     Deque<SendBatch> waiting = new ArrayDeque<>(page.batches());
-    List<Promise<BatchResult>> inFlight = new ArrayList<>();
-    SendProgress progress = SendProgress.NONE;
-    String error = null;
-    boolean stopped = false;
-    while (!waiting.isEmpty() || !inFlight.isEmpty()) {
-      while (error == null && !waiting.isEmpty() && inFlight.size() < IN_FLIGHT) {
-        inFlight.add(Async.function(sender::sendBatch, waiting.poll()));
-      }
-      if (inFlight.isEmpty()) {
-        break; // stopped: what is waiting stays pending for the next pass
-      }
-      try {
-        Promise.anyOf(inFlight).get();
-      } catch (ActivityFailure ignored) {
-        // looked at below, with every other call that completed
-      }
-      for (Iterator<Promise<BatchResult>> it = inFlight.iterator(); it.hasNext(); ) {
-        Promise<BatchResult> call = it.next();
-        if (!call.isCompleted()) {
-          continue;
-        }
-        it.remove();
-        try {
-          BatchResult result = call.get();
-          progress = progress.plus(result.progress());
-          result.halves().forEach(waiting::addFirst);
-        } catch (ActivityFailure failure) {
-          error = MeteringWorkflowImpl.describe(failure);
-          stopped |= MeteringWorkflowImpl.isFinal(failure);
-        }
-      }
-    }
-    return new BatchPassResult(progress, error == null ? page.next() : null, error, stopped);
+    PassTally tally = new PassTally();
+    InFlight.run(waiting, IN_FLIGHT, batch -> Async.function(sender::sendBatch, batch),
+        tally::failed,
+        (batch, call) -> {
+          try {
+            BatchResult result = call.get();
+            tally.add(result.progress());
+            result.halves().forEach(waiting::addFirst);
+          } catch (ActivityFailure failure) {
+            tally.fail(MeteringWorkflowImpl.describe(failure), MeteringWorkflowImpl.isFinal(failure));
+          }
+        });
+    return tally.result(page.next());
   }
 }

@@ -6,12 +6,11 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -133,50 +132,37 @@ public class MeteringWorkflowImpl implements MeteringWorkflow {
   private BatchPassResult sendPass() {
     SendScope scope = SendScope.ofHour(hour);
     List<BatchCursor> starts = ledger.planPages(scope, BatchSending.BATCHES_PER_PAGE);
-    SendProgress total = SendProgress.NONE;
-    String error = null;
-    boolean stopped = false;
-    List<Promise<BatchPassResult>> running = new ArrayList<>();
-    int next = 0;
-    while (next < starts.size() || !running.isEmpty()) {
-      while (error == null && next < starts.size() && running.size() < PAGES_AT_ONCE) {
-        BatchCursor until = next + 1 < starts.size() ? starts.get(next + 1) : null;
-        MeteringBatchesWorkflow child =
-            Workflow.newChildWorkflowStub(
-                MeteringBatchesWorkflow.class,
-                ChildWorkflowOptions.newBuilder()
-                    .setWorkflowId(MeteringIds.sendPageWorkflowId(hour, attempts, next + 1))
-                    .build());
-        running.add(Async.function(child::send, new BatchPassRequest(scope, starts.get(next), until)));
-        next++;
-      }
-      if (running.isEmpty()) {
-        break;
-      }
-      try {
-        Promise.anyOf(running).get();
-      } catch (ChildWorkflowFailure ignored) {
-        // looked at below
-      }
-      for (Iterator<Promise<BatchPassResult>> it = running.iterator(); it.hasNext(); ) {
-        Promise<BatchPassResult> page = it.next();
-        if (!page.isCompleted()) {
-          continue;
-        }
-        it.remove();
-        try {
-          BatchPassResult result = page.get();
-          total = total.plus(result.progress());
-          error = error != null ? error : result.error();
-          stopped |= result.stopped();
-        } catch (ChildWorkflowFailure failure) {
-          // Its planning failed past its retries (the database): the next pass tries again.
-          Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-          error = error != null ? error : "page failed: " + cause.getMessage();
-        }
-      }
+    Deque<Integer> pages = new ArrayDeque<>();
+    for (int page = 0; page < starts.size(); page++) {
+      pages.add(page);
     }
-    return new BatchPassResult(total, null, error, stopped);
+    PassTally tally = new PassTally();
+    InFlight.run(pages, PAGES_AT_ONCE,
+        page -> {
+          BatchCursor until = page + 1 < starts.size() ? starts.get(page + 1) : null;
+          MeteringBatchesWorkflow child =
+              Workflow.newChildWorkflowStub(
+                  MeteringBatchesWorkflow.class,
+                  ChildWorkflowOptions.newBuilder()
+                      .setWorkflowId(MeteringIds.sendPageWorkflowId(hour, attempts, page + 1))
+                      .build());
+          return Async.function(child::send, new BatchPassRequest(scope, starts.get(page), until));
+        },
+        tally::failed,
+        (page, result) -> {
+          try {
+            BatchPassResult sent = result.get();
+            tally.add(sent.progress());
+            if (sent.error() != null) {
+              tally.fail(sent.error(), sent.stopped());
+            }
+          } catch (ChildWorkflowFailure failure) {
+            // Its planning failed past its retries (the database): the next pass tries again.
+            Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+            tally.fail("page failed: " + cause.getMessage(), false);
+          }
+        });
+    return tally.result(null);
   }
 
   @Override
