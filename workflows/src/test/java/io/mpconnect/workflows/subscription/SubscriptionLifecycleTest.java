@@ -87,7 +87,7 @@ class SubscriptionLifecycleTest {
       new SignedInUser("user-1", "dev", "owner@example.com", "Owner");
   private static final OrganizationOption ACME =
       new OrganizationOption(ORG, "Acme Analytics", "STARTER", "OWNER", true, null);
-  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final Duration WAIT = Duration.ofSeconds(60);
 
   @RegisterExtension
   static final TestWorkflowExtension testWorkflow =
