@@ -194,7 +194,12 @@ class AwsTaskQueueRoutingTest {
 
   @BeforeAll
   static void startReplayer() {
-    replayEnv = TestWorkflowEnvironment.newInstance(routed());
+    // The workers' data converter (codec on): the encrypted history decrypts with the test key.
+    replayEnv = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder(routed())
+        .setWorkflowClientOptions(io.temporal.client.WorkflowClientOptions.newBuilder()
+            .setDataConverter(io.mpconnect.workflows.replay.Replay.dataConverter())
+            .build())
+        .build());
     replayer = replayEnv.newWorker(MAIN);
     replayer.registerWorkflowImplementationTypes(
         OnboardingWorkflowImpl.class, SubscriptionWorkflowImpl.class,
