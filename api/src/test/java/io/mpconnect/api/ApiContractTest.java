@@ -164,17 +164,68 @@ class ApiContractTest {
   }
 
   @Test
-  void aDoublePostOfTheSameTokenLandsOnTheSameOnboardingAndOneWorkflow() {
+  void aDoublePostOfTheSameTokenFromTheSameBrowserLandsOnTheSameOnboardingAndOneWorkflow() {
     TestBrowser browser = new TestBrowser(apiBase);
     String token = customerToken("123456789012");
     String first = register(browser, token);
     String runId = describe(first).orElseThrow().getWorkflowExecutionInfo().getExecution().getRunId();
 
-    String second = register(new TestBrowser(apiBase), token);
+    String second = register(browser, token);
 
     assertThat(second).isEqualTo(first);
     assertThat(describe(first).orElseThrow().getWorkflowExecutionInfo().getExecution().getRunId())
         .isEqualTo(runId);
+  }
+
+  /**
+   * The attack: someone else holding the customer's registration token (leaked, or copied from
+   * the customer's screen) posts it from their own browser, to get a session on the customer's
+   * onboarding and sign in to it before the customer. The onboarding belongs to the browser that
+   * started it: any other gets a 409 page, no cookie, and nothing starts; the owner goes on.
+   */
+  @Test
+  void aSecondBrowserPostingTheSameTokenStartsNothingAndIsToldItIsInProgressElsewhere() {
+    TestBrowser owner = new TestBrowser(apiBase);
+    String token = customerToken("123456789012");
+    String id = register(owner, token);
+    String runId = describe(id).orElseThrow().getWorkflowExecutionInfo().getExecution().getRunId();
+
+    TestBrowser second = new TestBrowser(apiBase);
+    HttpResponse<String> refused = second.postForm("/marketplace/aws/register",
+        TestBrowser.form(Map.of("x-amzn-marketplace-token", token)));
+
+    assertThat(refused.statusCode()).isEqualTo(409);
+    assertThat(refused.body())
+        .contains("This sign-up is already in progress in another browser.",
+            "If that was you, continue there; otherwise go back to AWS Marketplace and click",
+            "Set up your account", "again (AWS gives a new link each time).",
+            "href=\"/signup/" + id + "\"")
+        .doesNotContain(token);
+    assertThat(refused.headers().allValues("Set-Cookie")).noneMatch(c -> c.contains("mpc_session"));
+    assertThat(describe(id).orElseThrow().getWorkflowExecutionInfo().getExecution().getRunId())
+        .as("nothing started").isEqualTo(runId);
+    // The second browser has no way in: no page, no view, no sign-in.
+    assertThat(second.get("/signup/" + id).statusCode()).isEqualTo(404);
+    assertThat(second.get("/api/onboardings/" + id).statusCode()).isEqualTo(404);
+    assertThat(second.get("/auth/" + PROVIDER + "/login?onboarding=" + id).statusCode())
+        .isEqualTo(404);
+    // A browser with a session of its own (another onboarding) likewise, and keeps its cookie.
+    TestBrowser busy = new TestBrowser(apiBase);
+    registeredId(busy);
+    String busyCookie = busy.cookies.get("mpc_session");
+    assertThat(busy.postForm("/marketplace/aws/register",
+        TestBrowser.form(Map.of("x-amzn-marketplace-token", token))).statusCode()).isEqualTo(409);
+    assertThat(busy.cookies.get("mpc_session")).isEqualTo(busyCookie);
+    assertThat(busy.get("/signup/" + id).statusCode()).isEqualTo(404);
+
+    // The owning browser's sign-up page still works, its re-post lands there, it signs in.
+    assertThat(owner.get("/signup/" + id).statusCode()).isEqualTo(200);
+    assertThat(register(owner, token)).isEqualTo(id);
+    HttpResponse<String> callback = signIn(owner, id, "owner-" + randomHex(),
+        "{\"email\":\"owner@example.com\",\"email_verified\":true}");
+    assertThat(callback.statusCode()).as(callback.body()).isEqualTo(303);
+    awaitStep(id, OnboardingStep.AWAITING_ORGANIZATION);
+    assertThat(owner.get("/signup/" + id).body()).contains("Choose an organization");
   }
 
   @Test
@@ -385,6 +436,65 @@ class ApiContractTest {
     assertThat(customer.postJson("/api/onboardings/" + id + "/connect",
         "{\"newOrganizationName\": \"Attacker Inc\"}", fixedCsrf).statusCode()).isEqualTo(403);
     assertThat(view(id).step()).isEqualTo(OnboardingStep.AWAITING_ORGANIZATION);
+  }
+
+  /**
+   * The attack: the browser that signed in to an onboarding is then signed in as someone else
+   * (a shared computer: the next person signs in to the console), and that person chooses the
+   * organization. The choice carries the session's signed-in identity, and the workflow refuses
+   * it from anyone but the identity its sign-in bound; nothing is connected.
+   */
+  @Test
+  void aChoiceFromSomeoneOtherThanTheSignedInUserIsRefused() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = signedInOnboarding(browser);
+    // Someone else signs in to the console in the same browser: the session's user changes.
+    HttpResponse<String> login = browser.get("/auth/" + PROVIDER + "/login?next=/organizations");
+    assertThat(login.statusCode()).as(login.body()).isEqualTo(302);
+    String authorize = login.headers().firstValue("Location").orElseThrow();
+    assertThat(browser.get(authorize).statusCode()).isEqualTo(200);
+    HttpResponse<String> posted = browser.postForm(authorize, TestBrowser.form(Map.of(
+        "username", "someone-else-" + randomHex(),
+        "claims", "{\"email\":\"else@example.com\",\"email_verified\":true}")));
+    assertThat(posted.statusCode()).as(posted.body()).isEqualTo(302);
+    HttpResponse<String> callback = browser.get(posted.headers().firstValue("Location").orElseThrow());
+    assertThat(callback.statusCode()).as(callback.body()).isEqualTo(303);
+
+    HttpResponse<String> response = connect(browser, id, "{\"organizationId\":\"org-acme\"}");
+
+    assertThat(response.statusCode()).isEqualTo(422);
+    assertThat(json(response).path("message").asText()).startsWith("Only the person who signed in");
+    HttpResponse<String> form = browser.postForm("/signup/" + id, TestBrowser.form(Map.of(
+        "csrf", json(browser.get("/api/onboardings/" + id)).path("csrfToken").asText(),
+        "choice", "new", "newName", "Someone Else Inc")));
+    assertThat(form.statusCode()).isEqualTo(422);
+    assertThat(form.body()).contains("Only the person who signed in");
+    assertThat(view(id).step()).isEqualTo(OnboardingStep.AWAITING_ORGANIZATION);
+    assertThat(view(id).organization()).isNull();
+  }
+
+  /**
+   * The attack: a second identity signs in to an onboarding a user is already bound to (in the
+   * owning browser: "use another account" after the fact, or a shared computer). It is refused
+   * with a page saying the sign-up belongs to another sign-in; the session is not signed in as
+   * it, and the bound user stays.
+   */
+  @Test
+  void aSecondIdentityCannotSignInToAnOnboardingAlreadyBound() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = signedInOnboarding(browser);
+    String cookie = browser.cookies.get("mpc_session");
+
+    HttpResponse<String> second = signIn(browser, id, "intruder-" + randomHex(),
+        "{\"email\":\"intruder@example.com\",\"email_verified\":true}");
+
+    assertThat(second.statusCode()).isEqualTo(409);
+    assertThat(second.body()).contains("This sign-up belongs to another sign-in",
+        "Nothing was changed", "Set up your account");
+    assertThat(browser.cookies.get("mpc_session")).isEqualTo(cookie);
+    assertThat(view(id).user().email()).isEqualTo("owner@example.com");
+    assertThat(connect(browser, id, "{\"organizationId\":\"org-acme\"}").statusCode())
+        .isEqualTo(200);
   }
 
   @Test

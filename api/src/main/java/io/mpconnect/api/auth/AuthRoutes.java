@@ -14,6 +14,7 @@ import io.mpconnect.api.web.Html;
 import io.mpconnect.api.web.Pages;
 import io.mpconnect.workflows.messages.VerifiedIdentity;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
+import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
 import io.temporal.client.WorkflowException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -142,10 +143,32 @@ public final class AuthRoutes {
         sessions.signIn(ctx, session.get(), signedIn(provider, identity), login.onboarding());
         ctx.redirect("/signup/" + login.onboarding(), HttpStatus.SEE_OTHER);
       }
-      case REJECTED -> failPage(ctx, login.onboarding(), null, outcome.message());
+      case REJECTED -> {
+        if (OnboardingWorkflowImpl.ANOTHER_IDENTITY.equals(outcome.message())) {
+          anotherIdentity(ctx, login.onboarding());
+        } else {
+          failPage(ctx, login.onboarding(), null, outcome.message());
+        }
+      }
       case NOT_FOUND -> Pages.notFound(ctx);
       case FAILED -> fail(ctx, login.onboarding(), "authenticate update failed");
     }
+  }
+
+  /**
+   * The onboarding is bound to the identity that signed in first; this one is another. The
+   * session stays as it was (not signed in as this identity).
+   */
+  private static void anotherIdentity(Context ctx, String onboarding) {
+    log.info("sign-in refused for {}: the onboarding belongs to another sign-in",
+        OnboardingIds.workflowId(onboarding));
+    Pages.render(ctx, 409, "This sign-up belongs to another sign-in",
+        "<p>Someone already signed in to this sign-up with another account, and it stays with"
+            + " them. Nothing was changed.</p>"
+            + "<p>If that was you, sign in again with the same method and account. To set up"
+            + " with this account instead, go back to AWS Marketplace and click <strong>\"Set up"
+            + " your account\"</strong> again (AWS gives a new link each time).</p>"
+            + backLink(onboarding, null));
   }
 
   /** A console sign-in: the session remembers who signed in; no onboarding is involved. */

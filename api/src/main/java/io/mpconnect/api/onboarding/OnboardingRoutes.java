@@ -71,7 +71,7 @@ public final class OnboardingRoutes {
     }
     Onboardings.UpdateOutcome outcome;
     try {
-      outcome = onboardings.chooseOrganization(id, choice, CONNECT_WAIT);
+      outcome = onboardings.chooseOrganization(id, choice, session.get(), CONNECT_WAIT);
     } catch (WorkflowException unavailable) {
       unavailable(ctx);
       return;

@@ -4,6 +4,7 @@ import io.mpconnect.api.session.Session;
 
 import io.mpconnect.api.marketplace.LiveSubscriptionStatus;
 import io.mpconnect.workflows.messages.ConnectChoice;
+import io.mpconnect.workflows.messages.IdentityRef;
 import io.mpconnect.workflows.messages.OnboardingRequest;
 import io.mpconnect.workflows.messages.OnboardingStep;
 import io.mpconnect.workflows.messages.OnboardingView;
@@ -50,10 +51,13 @@ public final class Onboardings {
   }
 
   /**
-   * Starts the onboarding of a token, or finds it: the id is the token's hash, so a double POST
-   * or a refresh lands on the same workflow, running or closed.
+   * Starts the onboarding of a token, if nobody has: the id is the token's hash, so a second POST
+   * of the same token finds the same workflow, running or closed, and starts nothing.
+   *
+   * @return true when this call started it (the caller's browser owns it); false when it existed
+   *     already (started by an earlier POST of the same token, from whichever browser)
    */
-  public void start(String onboardingId, String token, String offerType) {
+  public boolean start(String onboardingId, String token, String offerType) {
     String workflowId = OnboardingIds.workflowId(onboardingId);
     WorkflowOptions options =
         WorkflowOptions.newBuilder()
@@ -61,8 +65,8 @@ public final class Onboardings {
             .setTaskQueue(taskQueue)
             .setWorkflowIdReusePolicy(
                 WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-            .setWorkflowIdConflictPolicy(
-                WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+            // A running one is not reused: who started it is who owns it (RegistrationRoutes).
+            .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
             .setTypedSearchAttributes(
                 io.temporal.common.SearchAttributes.newBuilder()
                     .set(SearchAttributes.ONBOARDING_STEP, OnboardingStep.RESOLVING_CUSTOMER.name())
@@ -75,9 +79,11 @@ public final class Onboardings {
           workflow::run,
           new OnboardingRequest(
               onboardingId, token, offerType, authenticationTimeout, organizationTimeout));
-      log.info("onboarding started or found: {}", workflowId);
-    } catch (WorkflowExecutionAlreadyStarted closedEarlier) {
-      log.info("onboarding found (already closed): {}", workflowId);
+      log.info("onboarding started: {}", workflowId);
+      return true;
+    } catch (WorkflowExecutionAlreadyStarted exists) {
+      log.info("onboarding exists already (running or closed): {}", workflowId);
+      return false;
     }
   }
 
@@ -96,8 +102,19 @@ public final class Onboardings {
     return LiveSubscriptionStatus.refresh(client, view);
   }
 
-  public UpdateOutcome chooseOrganization(String onboardingId, ConnectChoice choice, Duration wait) {
-    return update(onboardingId, "chooseOrganization", choice, wait);
+  /**
+   * Sends the choice as made by the identity signed in to {@code session}; the workflow's
+   * validator refuses it unless that is the identity its sign-in bound.
+   */
+  public UpdateOutcome chooseOrganization(
+      String onboardingId, ConnectChoice choice, Session session, Duration wait) {
+    return update(onboardingId, "chooseOrganization", choice.by(chooser(session)), wait);
+  }
+
+  /** Who is signed in to the session, as the workflow knows identities; null when nobody. */
+  static IdentityRef chooser(Session session) {
+    Session.SignedIn user = session.user();
+    return user == null ? null : new IdentityRef(user.issuer(), user.subject());
   }
 
   public UpdateOutcome authenticate(String onboardingId, VerifiedIdentity identity, Duration wait) {

@@ -180,7 +180,8 @@ final class SignupHtml {
               ? "This sign-in has no organizations yet"
               : "None of this sign-in's organizations can be connected")
           .append("</h2><p>Create a new organization below, or, if your organization belongs to"
-              + " another account, <a href=\"#switch-method\">sign in with another method</a>.</p>"
+              + " another account, start again from AWS Marketplace to"
+              + " <a href=\"#switch-method\">sign in with another method</a>.</p>"
               + "</div>\n");
     }
     // The workflow's own message while choosing: why an earlier choice could not be used.
@@ -235,10 +236,14 @@ final class SignupHtml {
         .append(escape(error)).append("</p>\n")
         .append("<p><button type=\"submit\" class=\"primary\">Connect to ")
         .append(escape(settings.vendorName())).append("</button></p>\n</form>\n");
+    // A sign-up binds the first sign-in for good (security.md, "Who an onboarding belongs to"):
+    // another account starts from a fresh link.
     out.append("<details id=\"switch-method\"><summary>Use another sign-in method</summary>\n")
         .append("<p class=\"muted\">Your organization may belong to another of your accounts."
-            + " Signing in again replaces this sign-in; nothing is connected yet.</p>\n")
-        .append(providerButtons(v.id(), "Sign in with ")).append("</details>\n");
+            + " This sign-up stays with the sign-in above. To use another account, go back to AWS"
+            + " Marketplace and click <strong>Set up your account</strong> again: it gives you a"
+            + " fresh link. Nothing is connected yet.</p>\n")
+        .append(listingButton()).append("</details>\n");
     return out.toString();
   }
 

@@ -97,7 +97,7 @@ public final class SignupPage {
     }
     Onboardings.UpdateOutcome outcome;
     try {
-      outcome = onboardings.chooseOrganization(id, connect, OnboardingRoutes.CONNECT_WAIT);
+      outcome = onboardings.chooseOrganization(id, connect, session.get(), OnboardingRoutes.CONNECT_WAIT);
     } catch (WorkflowException unavailable) {
       busy(ctx);
       return;

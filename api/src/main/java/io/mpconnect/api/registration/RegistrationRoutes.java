@@ -62,16 +62,24 @@ public final class RegistrationRoutes {
       return;
     }
     String onboardingId = OnboardingIds.fromToken(token);
-    // A browser whose session already names this onboarding (a refresh) starts nothing new;
-    // everyone else spends the global budget, so a flood of tokens cannot become a flood of
+    // An onboarding belongs to the browser whose POST started it: its session cookie (signed)
+    // names it. That browser posting again (a refresh, a double submit that carried the cookie)
+    // goes to its page and starts nothing; no Temporal call.
+    if (sessions.naming(ctx, onboardingId).isPresent()) {
+      metrics.registration("accepted");
+      ctx.redirect("/signup/" + onboardingId, HttpStatus.SEE_OTHER);
+      return;
+    }
+    // Everyone else spends the global budget, so a flood of tokens cannot become a flood of
     // workflows.
-    if (sessions.naming(ctx, onboardingId).isEmpty()
-        && !startBudget.admit(ctx, PATH, TOKEN_FIELD, token)) {
+    if (!startBudget.admit(ctx, PATH, TOKEN_FIELD, token)) {
       metrics.registration("deferred");
       return;
     }
+    boolean started;
     try {
-      onboardings.start(onboardingId, token, RegistrationTokens.offerType(form.get(OFFER_TYPE_FIELD)));
+      started = onboardings.start(
+          onboardingId, token, RegistrationTokens.offerType(form.get(OFFER_TYPE_FIELD)));
     } catch (WorkflowException unavailable) {
       // The cause is a gRPC status (e.g. unreachable, unknown search attribute): no token in it.
       log.warn("could not start {}: {}", OnboardingIds.workflowId(onboardingId),
@@ -81,9 +89,34 @@ public final class RegistrationRoutes {
               + " click \"Set up your account\" again in a minute.</p>" + listingLink());
       return;
     }
+    if (!started) {
+      inProgressElsewhere(ctx, onboardingId);
+      return;
+    }
     metrics.registration("accepted");
     sessions.write(ctx, sessions.readOrNew(ctx).withOnboarding(onboardingId));
     ctx.redirect("/signup/" + onboardingId, HttpStatus.SEE_OTHER);
+  }
+
+  /**
+   * The token's onboarding was started by another POST whose browser session this request does
+   * not carry: another browser (someone else holding the token), or this browser before its
+   * cookie arrived (a double click) or without it (AWS's cross-site POST does not carry a
+   * SameSite=Lax cookie). Nothing is started and no cookie is written, so the owning browser's
+   * cookie is never replaced. The link to the sign-up page works only in a browser whose cookie
+   * names the onboarding; anywhere else it is a 404 that tells nothing.
+   */
+  private void inProgressElsewhere(Context ctx, String onboardingId) {
+    log.info("registration refused: {} belongs to another browser",
+        OnboardingIds.workflowId(onboardingId));
+    metrics.registration("in_progress_elsewhere");
+    Pages.render(ctx, 409, "This sign-up is already in progress",
+        "<p>This sign-up is already in progress in another browser. If that was you, continue"
+            + " there; otherwise go back to AWS Marketplace and click <strong>\"Set up your"
+            + " account\"</strong> again (AWS gives a new link each time).</p>"
+            + "<p>If you clicked twice in this browser, <a href=\"/signup/"
+            + Html.escape(onboardingId) + "\">continue setting up your account here</a>.</p>"
+            + listingLink());
   }
 
   private void reject(Context ctx, String reason) {

@@ -28,6 +28,7 @@ import io.mpconnect.standins.metering.MeteringStandIn;
 import io.mpconnect.standins.temporal.TemporalDevServer;
 import io.mpconnect.worker.events.SqsClients;
 import io.mpconnect.workflows.messages.ConnectChoice;
+import io.mpconnect.workflows.messages.IdentityRef;
 import io.mpconnect.workflows.messages.OnboardingOutcome;
 import io.mpconnect.workflows.messages.OnboardingStep;
 import io.mpconnect.workflows.messages.OnboardingView;
@@ -167,7 +168,8 @@ class SubscriptionLifecycleEndToEndTest {
             DemoData.OWNER_EMAIL, "Olivia Owner")).getResult();
     WorkflowUpdateHandle<OnboardingView> connecting =
         onboarding.startUpdate("chooseOrganization", WorkflowUpdateStage.ACCEPTED,
-            OnboardingView.class, ConnectChoice.create(name));
+            OnboardingView.class, ConnectChoice.create(name).by(
+                new IdentityRef(devMode.setting("OIDC_DEV_ISSUER"), DemoData.OWNER_EMAIL)));
 
     // Connected and linked at once (the onboarding does not wait for AWS), but AWS has not
     // confirmed: Starter, link PENDING.
@@ -266,7 +268,8 @@ class SubscriptionLifecycleEndToEndTest {
             DemoData.OWNER_EMAIL, "Olivia Owner")).getResult();
     OnboardingView done = onboarding.startUpdate("chooseOrganization",
             WorkflowUpdateStage.COMPLETED, OnboardingView.class,
-            ConnectChoice.create("Agreements " + UUID.randomUUID().toString().substring(0, 8)))
+            ConnectChoice.create("Agreements " + UUID.randomUUID().toString().substring(0, 8))
+                .by(new IdentityRef(devMode.setting("OIDC_DEV_ISSUER"), DemoData.OWNER_EMAIL)))
         .getResult();
     assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
     MarketplaceLinkRepository links = new MarketplaceLinkRepository(database.jdbi());

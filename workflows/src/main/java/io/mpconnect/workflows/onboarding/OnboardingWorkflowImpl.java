@@ -9,6 +9,7 @@ import io.mpconnect.workflows.messages.ConfirmationRequest;
 import io.mpconnect.workflows.messages.ConnectChoice;
 import io.mpconnect.workflows.messages.ConnectCommand;
 import io.mpconnect.workflows.messages.ConnectResult;
+import io.mpconnect.workflows.messages.IdentityRef;
 import io.mpconnect.workflows.messages.OnboardingOutcome;
 import io.mpconnect.workflows.messages.OnboardingRequest;
 import io.mpconnect.workflows.messages.OnboardingResult;
@@ -90,6 +91,22 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
 
   private static final Logger log = Workflow.getLogger(OnboardingWorkflowImpl.class);
 
+  static final String NONE_ELIGIBLE =
+      "None of this sign-in's organizations can be connected. Create a new organization, or, to"
+          + " sign in with another method, go back to AWS Marketplace and click Set up your"
+          + " account again.";
+
+  /** The authenticate validator's refusal of a second, different identity. */
+  public static final String ANOTHER_IDENTITY =
+      "This sign-up already belongs to another sign-in. Sign in with the method and account you"
+          + " used first, or go back to AWS Marketplace and click Set up your account again (AWS"
+          + " gives a new link each time).";
+
+  /** The chooseOrganization validator's refusal of a choice from anyone but the signed-in user. */
+  public static final String NOT_THE_CHOOSER =
+      "Only the person who signed in to this sign-up can choose its organization. Sign in again"
+          + " with the method and account you used for it.";
+
   private final MarketplaceActivities marketplace =
       Workflow.newActivityStub(MarketplaceActivities.class, AWS_CALLS);
   private final AccountActivities accounts =
@@ -104,6 +121,12 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
   private OnboardingOutcome outcome;
   private ResolvedCustomer customer;
   private SignedInUser user;
+  /**
+   * The identity this onboarding belongs to: the first that signed in (claimed when its sign-in
+   * began, so a second identity is refused even while the first is still being looked up). Only
+   * the validators read it, so it changes no command.
+   */
+  private IdentityRef signedInAs;
   private List<OrganizationOption> organizations = List.of();
   private OrganizationRef organization;
   private SubscriptionStatus subscriptionStatus;
@@ -285,17 +308,22 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
     if (outcome != null) {
       return view();
     }
+    if (signedInAs == null) {
+      signedInAs = IdentityRef.of(identity);
+    }
     signInInProgress = true;
     try {
       SignInResult result = accounts.signIn(identity);
       user = result.user();
+      // The identity whose user is now the onboarding's (the same one, since the validator refuses
+      // any other; a history from before that rule may hold a second identity that replaced it).
+      signedInAs = IdentityRef.of(identity);
       organizations = result.organizations();
       enter(OnboardingStep.AWAITING_ORGANIZATION);
       message =
           organizations.stream().anyMatch(OrganizationOption::eligible)
               ? null
-              : "None of this sign-in's organizations can be connected. Sign in with another"
-                  + " method, or create a new organization.";
+              : NONE_ELIGIBLE;
       return view();
     } finally {
       signInInProgress = false;
@@ -315,6 +343,11 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
     if (identity == null || isBlank(identity.issuer()) || isBlank(identity.subject())) {
       throw new IllegalArgumentException("The identity must have an issuer and a subject.");
     }
+    // An onboarding binds one user only: a second, different identity is refused (the same one
+    // again is fine, e.g. a sign-in repeated after a back button). Validators write no history.
+    if (signedInAs != null && !signedInAs.equals(IdentityRef.of(identity))) {
+      throw new IllegalStateException(ANOTHER_IDENTITY);
+    }
   }
 
   @Override
@@ -332,6 +365,12 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
     }
     if (choice == null) {
       throw new IllegalArgumentException("Choose an organization or name a new one.");
+    }
+    // Only the identity that signed in may choose (the api sends who is signed in to the session
+    // that made the choice). Histories from before the chooser existed hold null here: the
+    // validator does not run on replay.
+    if (choice.chooser() == null || !choice.chooser().equals(signedInAs)) {
+      throw new IllegalStateException(NOT_THE_CHOOSER);
     }
     boolean existing = !isBlank(choice.organizationId());
     boolean create = choice.newOrganizationName() != null;

@@ -19,6 +19,7 @@ import io.mpconnect.workflows.activities.SubscriptionLinkActivities;
 import io.mpconnect.workflows.messages.ConnectChoice;
 import io.mpconnect.workflows.messages.ConnectCommand;
 import io.mpconnect.workflows.messages.ConnectResult;
+import io.mpconnect.workflows.messages.IdentityRef;
 import io.mpconnect.workflows.messages.IneligibleReason;
 import io.mpconnect.workflows.messages.OnboardingOutcome;
 import io.mpconnect.workflows.messages.OnboardingRequest;
@@ -65,6 +66,8 @@ class OnboardingWorkflowTest {
       new ResolvedCustomer("prod-abc123", "111122223333", "cust-111122223333");
   private static final VerifiedIdentity IDENTITY =
       new VerifiedIdentity("dev", "http://issuer", "owner-sub", "owner@example.com", "Owner");
+  /** Who signed in with {@link #IDENTITY}: the chooser the api sends with every choice. */
+  private static final IdentityRef OWNER = IdentityRef.of(IDENTITY);
   private static final SignedInUser USER =
       new SignedInUser("user-1", "dev", "owner@example.com", "Owner");
   private static final OrganizationOption ACME =
@@ -160,7 +163,7 @@ class OnboardingWorkflowTest {
     assertThat(signedIn.organizations()).containsExactlyElementsOf(ORGANIZATIONS);
     assertThat(signedIn.user().displayName()).isEqualTo("Owner");
 
-    OnboardingView done = onboarding.chooseOrganization(ConnectChoice.existing("org-acme"));
+    OnboardingView done = onboarding.chooseOrganization(existing("org-acme"));
     assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
     assertThat(done.step()).isEqualTo(OnboardingStep.DONE);
     assertThat(done.organization().name()).isEqualTo("Acme Analytics");
@@ -172,7 +175,7 @@ class OnboardingWorkflowTest {
     assertThat(result.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
     // The connect only links; the subscription workflow activates once AWS confirmed.
     verify(accounts)
-        .connect(new ConnectCommand(ID, "user-1", CUSTOMER, ConnectChoice.existing("org-acme"), false));
+        .connect(new ConnectCommand(ID, "user-1", CUSTOMER, existing("org-acme"), false));
     // The subscription sends the confirmation, with the status it knows.
     verify(notifications, never()).enqueueConfirmation(any());
     assertThat(links).singleElement()
@@ -202,12 +205,12 @@ class OnboardingWorkflowTest {
     OnboardingWorkflow onboarding = start();
     onboarding.authenticate(IDENTITY);
 
-    OnboardingView done = onboarding.chooseOrganization(ConnectChoice.create("  Initech "));
+    OnboardingView done = onboarding.chooseOrganization(create("  Initech "));
 
     assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
     assertThat(done.organization().id()).isEqualTo("org-new");
     verify(accounts)
-        .connect(new ConnectCommand(ID, "user-1", CUSTOMER, ConnectChoice.create("  Initech "), false));
+        .connect(new ConnectCommand(ID, "user-1", CUSTOMER, create("  Initech "), false));
   }
 
   @Test
@@ -300,7 +303,7 @@ class OnboardingWorkflowTest {
     OnboardingWorkflow onboarding = start();
     onboarding.authenticate(IDENTITY);
 
-    OnboardingView done = onboarding.chooseOrganization(ConnectChoice.existing("org-acme"));
+    OnboardingView done = onboarding.chooseOrganization(existing("org-acme"));
 
     assertThat(done.outcome()).isEqualTo(OnboardingOutcome.ALREADY_LINKED);
     assertThat(done.organization().name()).isEqualTo("Other Org");
@@ -323,18 +326,41 @@ class OnboardingWorkflowTest {
     OnboardingWorkflow onboarding = start();
     onboarding.authenticate(IDENTITY);
 
-    OnboardingView refused = onboarding.chooseOrganization(ConnectChoice.existing("org-acme"));
+    OnboardingView refused = onboarding.chooseOrganization(existing("org-acme"));
     assertThat(refused.step()).isEqualTo(OnboardingStep.AWAITING_ORGANIZATION);
     assertThat(refused.outcome()).isNull();
     assertThat(refused.message()).contains("already connected");
     assertThat(refused.organizations()).contains(taken);
 
-    OnboardingView done = onboarding.chooseOrganization(ConnectChoice.create("Fresh"));
+    OnboardingView done = onboarding.chooseOrganization(create("Fresh"));
     assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
   }
 
+  /**
+   * Signing in again with the same identity (a back button, a second tab) is the same user: the
+   * organizations are read again, nothing else changes.
+   */
   @Test
-  void givenSecondSignIn_itReplacesTheUserAndOrganizations() {
+  void givenASecondSignInBySameIdentity_itIsTheSameUserWithItsOrganizationsReadAgain() {
+    OnboardingWorkflow onboarding = start();
+    onboarding.authenticate(IDENTITY);
+
+    OnboardingView again = onboarding.authenticate(IDENTITY);
+
+    assertThat(again.step()).isEqualTo(OnboardingStep.AWAITING_ORGANIZATION);
+    assertThat(again.user().email()).isEqualTo("owner@example.com");
+    assertThat(again.organizations()).containsExactlyElementsOf(ORGANIZATIONS);
+    verify(accounts, times(2)).signIn(IDENTITY);
+  }
+
+  /**
+   * The attack: someone who got hold of the onboarding (a leaked registration, a planted session)
+   * signs in with their own account after the customer did, to have the customer's AWS
+   * subscription connected to an organization of theirs. Once a user is bound, another identity
+   * is refused by the validator (no history), and the bound user and organizations stay.
+   */
+  @Test
+  void aSecondIdentityCannotSignInToAnOnboardingAlreadyBound() {
     VerifiedIdentity other =
         new VerifiedIdentity("google", "https://accounts", "g-sub", "o@example.com", "Other");
     SignedInUser otherUser = new SignedInUser("user-2", "google", "o@example.com", "Other");
@@ -342,11 +368,49 @@ class OnboardingWorkflowTest {
     OnboardingWorkflow onboarding = start();
     onboarding.authenticate(IDENTITY);
 
-    OnboardingView switched = onboarding.authenticate(other);
+    assertRejected(() -> onboarding.authenticate(other), "already belongs to another sign-in");
+    // Same subject at another issuer is another identity too.
+    assertRejected(() -> onboarding.authenticate(new VerifiedIdentity(
+        "other", "https://elsewhere", "owner-sub", "owner@example.com", "Owner")),
+        "already belongs to another sign-in");
 
-    assertThat(switched.user().provider()).isEqualTo("google");
-    assertThat(switched.organizations()).isEmpty();
-    assertThat(switched.message()).contains("another").contains("new organization");
+    OnboardingView view = onboarding.view();
+    assertThat(view.user().email()).isEqualTo("owner@example.com");
+    assertThat(view.organizations()).containsExactlyElementsOf(ORGANIZATIONS);
+    verify(accounts, never()).signIn(other);
+    long accepted =
+        client.fetchHistory(OnboardingIds.workflowId(ID)).getEvents().stream()
+            .filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
+            .count();
+    assertThat(accepted).isEqualTo(1);
+  }
+
+  /**
+   * The attack: a choice sent by anyone but the identity that signed in (another browser's
+   * session, a session whose user changed since, a caller of the Update without the api) is
+   * refused by the validator, and nothing is connected.
+   */
+  @Test
+  void aChoiceFromSomeoneOtherThanTheSignedInUserIsRefused() {
+    when(accounts.connect(any())).thenReturn(connected(ACME));
+    OnboardingWorkflow onboarding = start();
+    onboarding.authenticate(IDENTITY);
+
+    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.existing("org-acme")),
+        "Only the person who signed in");
+    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.existing("org-acme")
+        .by(new IdentityRef("https://accounts", "g-sub"))), "Only the person who signed in");
+    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.create("Mine")
+        .by(new IdentityRef("https://elsewhere", "owner-sub"))), "Only the person who signed in");
+    verify(accounts, never()).connect(any());
+
+    assertThat(onboarding.chooseOrganization(existing("org-acme")).outcome())
+        .isEqualTo(OnboardingOutcome.CONNECTED);
+    long accepted =
+        client.fetchHistory(OnboardingIds.workflowId(ID)).getEvents().stream()
+            .filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
+            .count();
+    assertThat(accepted).isEqualTo(2);
   }
 
   @Test
@@ -354,32 +418,32 @@ class OnboardingWorkflowTest {
     when(accounts.connect(any())).thenReturn(connected(ACME));
     OnboardingWorkflow onboarding = start();
 
-    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.existing("org-acme")),
+    assertRejected(() -> onboarding.chooseOrganization(existing("org-acme")),
         "not waiting for an organization");
     onboarding.authenticate(IDENTITY);
 
-    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.existing("org-ent")),
+    assertRejected(() -> onboarding.chooseOrganization(existing("org-ent")),
         "free Starter plan");
-    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.existing("org-globex")),
+    assertRejected(() -> onboarding.chooseOrganization(existing("org-globex")),
         "only its owners");
-    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.existing("org-unknown")),
+    assertRejected(() -> onboarding.chooseOrganization(existing("org-unknown")),
         "not one of yours");
-    assertRejected(() -> onboarding.chooseOrganization(new ConnectChoice("org-acme", "New")),
+    assertRejected(() -> onboarding.chooseOrganization(choice("org-acme", "New")),
         "not both");
-    assertRejected(() -> onboarding.chooseOrganization(new ConnectChoice(null, null)),
+    assertRejected(() -> onboarding.chooseOrganization(choice(null, null)),
         "not both");
-    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.create("   ")),
+    assertRejected(() -> onboarding.chooseOrganization(create("   ")),
         "Enter a name");
-    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.create("x".repeat(65))),
+    assertRejected(() -> onboarding.chooseOrganization(create("x".repeat(65))),
         "at most 64");
-    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.create("bad\u0007name")),
+    assertRejected(() -> onboarding.chooseOrganization(create("bad\u0007name")),
         "control characters");
-    assertRejected(() -> onboarding.chooseOrganization(ConnectChoice.create("acme analytics ")),
+    assertRejected(() -> onboarding.chooseOrganization(create("acme analytics ")),
         "already have an organization named");
     assertRejected(() -> onboarding.authenticate(new VerifiedIdentity("dev", "", "", null, null)),
         "issuer and a subject");
 
-    assertThat(onboarding.chooseOrganization(ConnectChoice.existing("org-acme")).outcome())
+    assertThat(onboarding.chooseOrganization(existing("org-acme")).outcome())
         .isEqualTo(OnboardingOutcome.CONNECTED);
     // A closed onboarding takes no more updates at all.
     assertThatThrownBy(() -> onboarding.authenticate(IDENTITY))
@@ -409,11 +473,11 @@ class OnboardingWorkflowTest {
     for (int c : hidden) {
       String code = String.format("U+%04X", c);
       assertRejected(() -> onboarding.chooseOrganization(
-              ConnectChoice.create("Acme" + Character.toString(c) + "Analytics")),
+              create("Acme" + Character.toString(c) + "Analytics")),
           "invisible or text-direction characters (it contains " + code + ")");
     }
     assertRejected(() -> onboarding.chooseOrganization(
-        ConnectChoice.create("\u202Esscca-dab")), "U+202E");
+        create("\u202Esscca-dab")), "U+202E");
 
     long accepted =
         client.fetchHistory(OnboardingIds.workflowId(ID)).getEvents().stream()
@@ -421,6 +485,18 @@ class OnboardingWorkflowTest {
             .count();
     assertThat(accepted).isEqualTo(1);
     verify(accounts, never()).connect(any());
+  }
+
+  private static ConnectChoice existing(String organizationId) {
+    return ConnectChoice.existing(organizationId).by(OWNER);
+  }
+
+  private static ConnectChoice create(String name) {
+    return ConnectChoice.create(name).by(OWNER);
+  }
+
+  private static ConnectChoice choice(String organizationId, String name) {
+    return new ConnectChoice(organizationId, name, OWNER);
   }
 
   private OnboardingWorkflow start() {

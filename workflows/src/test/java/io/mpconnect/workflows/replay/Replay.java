@@ -21,6 +21,11 @@ public final class Replay {
   private static final PayloadKeys TEST_KEYS = PayloadKeys.from(new Env(Map.of(
       PayloadKeys.KEYS_FILE, resource("/payload-keys-TEST-ONLY.txt").toString())));
 
+  /** The workers' data converter with the committed test key, for replayers built elsewhere. */
+  public static io.temporal.common.converter.DataConverter dataConverter() {
+    return TemporalConnections.dataConverter(TEST_KEYS);
+  }
+
   public static void replay(String historyJson, Class<?> workflowClass, Class<?>... more)
       throws Exception {
     // One environment per history: the replayer registers a worker on the history's task queue.

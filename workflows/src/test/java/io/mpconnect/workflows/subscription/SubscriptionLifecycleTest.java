@@ -15,6 +15,7 @@ import io.mpconnect.workflows.activities.SubscriptionLinkActivities;
 import io.mpconnect.workflows.messages.AwsSubscriptionState;
 import io.mpconnect.workflows.messages.ConfirmationRequest;
 import io.mpconnect.workflows.messages.ConnectChoice;
+import io.mpconnect.workflows.messages.IdentityRef;
 import io.mpconnect.workflows.messages.ConnectCommand;
 import io.mpconnect.workflows.messages.ConnectResult;
 import io.mpconnect.workflows.messages.License;
@@ -187,7 +188,8 @@ class SubscriptionLifecycleTest {
     assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
     assertThat(done.message()).contains("is connected to your AWS Marketplace subscription");
     verify(accounts)
-        .connect(new ConnectCommand(ONBOARDING, "user-1", CUSTOMER, ConnectChoice.existing(ORG), false));
+        .connect(new ConnectCommand(ONBOARDING, "user-1", CUSTOMER,
+            ConnectChoice.existing(ORG).by(IdentityRef.of(IDENTITY)), false));
     awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE);
     assertThat(store.planOf(ORG)).isEqualTo("STANDARD");
     awaitTrue(() -> !confirmations.isEmpty());
@@ -692,7 +694,7 @@ class SubscriptionLifecycleTest {
             "chooseOrganization",
             WorkflowUpdateStage.ACCEPTED,
             OnboardingView.class,
-            ConnectChoice.existing(ORG));
+            ConnectChoice.existing(ORG).by(IdentityRef.of(IDENTITY)));
   }
 
   private WorkflowStub subscriptionStub() {
