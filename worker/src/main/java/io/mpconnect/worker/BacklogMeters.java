@@ -63,6 +63,9 @@ public final class BacklogMeters {
       ToDoubleFunction<Snapshot> value) {
     Gauge.builder(name, this, meters -> meters.read(value))
         .description(description)
+        // Held by the registry: nothing else keeps these meters (a gauge's weak reference
+        // would be collected and read NaN).
+        .strongReference(true)
         .register(registry);
   }
 

@@ -60,10 +60,12 @@ public final class OnboardingMeters implements AutoCloseable {
       Gauge.builder("mpconnect_onboardings_running", this, m -> m.value(step, 0))
           .description("Onboardings running in each step (Temporal visibility, every minute)")
           .tag("step", step.name())
+          .strongReference(true)
           .register(registry);
       Gauge.builder("mpconnect_onboarding_oldest_running_seconds", this, m -> m.value(step, 1))
           .description("Seconds since the start of the oldest onboarding running in each step")
           .tag("step", step.name())
+          .strongReference(true)
           .register(registry);
     }
   }
