@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.mpconnect.activities.metering.BatchMeterUsageSender;
 import io.mpconnect.activities.metering.MeteringMetrics;
 import io.mpconnect.persistence.metering.MeteringRecordRepository;
+import io.mpconnect.persistence.metering.RecordStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,7 +63,7 @@ public final class MeteringMeters implements MeteringMetrics {
     callSizes = DistributionSummary.builder("mpconnect_metering_records_per_call")
         .description("Usage records per BatchMeterUsage call (at most 25)")
         .register(registry);
-    // The alerts' reasons and the calls' common outcomes exist at 0 from the start, so the first
+    // The alerts' reasons, the calls' common outcomes and the records' final statuses exist at 0 from the start, so the first
     // one is an increase Prometheus sees (a series that appears at 1 has no increase).
     for (String reason : ALERT_REASONS) {
       alert(reason, 0);
@@ -72,6 +73,11 @@ public final class MeteringMeters implements MeteringMetrics {
           .description("BatchMeterUsage calls by outcome")
           .tag("outcome", outcome)
           .register(registry);
+    }
+    for (RecordStatus status : RecordStatus.values()) {
+      if (status != RecordStatus.PENDING) {
+        records(status.name(), 0);
+      }
     }
     Gauge.builder("mpconnect_metering_unsent_lag_seconds", this, MeteringMeters::lag)
         .description("Seconds since the end of the oldest hour whose usage AWS has not answered")
