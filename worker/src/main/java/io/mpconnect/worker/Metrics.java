@@ -9,7 +9,9 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mpconnect.activities.aws.AwsCallMetrics;
+import io.mpconnect.activities.aws.MarketplaceActivitiesImpl;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
+import java.util.List;
 
 /**
  * The worker's Prometheus registry: the Temporal SDK's metrics (and the workflows' own counters,
@@ -28,6 +30,20 @@ public final class Metrics implements AutoCloseable {
         new RootScopeBuilder()
             .reporter(new MicrometerClientStatsReporter(registry))
             .reportEvery(com.uber.m3.util.Duration.ofSeconds(5));
+    // The retryable AWS errors exist at 0 from the start, so their first occurrence is an
+    // increase Prometheus sees.
+    for (String type : List.of(MarketplaceActivitiesImpl.THROTTLED,
+        MarketplaceActivitiesImpl.AWS_UNAVAILABLE)) {
+      awsCallErrors("ResolveCustomer", type);
+    }
+  }
+
+  private Counter awsCallErrors(String operation, String type) {
+    return Counter.builder("mpconnect_aws_call_errors")
+        .description("AWS Marketplace calls that failed, by operation and error type")
+        .tag("operation", operation)
+        .tag("type", type)
+        .register(registry);
   }
 
   public Scope temporalScope() {
@@ -39,13 +55,7 @@ public final class Metrics implements AutoCloseable {
   }
 
   public AwsCallMetrics awsCalls() {
-    return (operation, type) ->
-        Counter.builder("mpconnect_aws_call_errors")
-            .description("AWS Marketplace calls that failed, by operation and error type")
-            .tag("operation", operation)
-            .tag("type", type)
-            .register(registry)
-            .increment();
+    return (operation, type) -> awsCallErrors(operation, type).increment();
   }
 
   /** The Prometheus text exposition. */

@@ -14,6 +14,7 @@ import io.mpconnect.config.AwsCallSettings;
 import io.mpconnect.config.Env;
 import io.mpconnect.config.StartupFailures;
 import io.mpconnect.config.TemporalConnections;
+import io.mpconnect.persistence.BacklogRepository;
 import io.mpconnect.persistence.Database;
 import io.mpconnect.persistence.EntitlementRepository;
 import io.mpconnect.persistence.MarketplaceCustomerRepository;
@@ -36,6 +37,7 @@ import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +61,7 @@ public final class WorkerApp implements AutoCloseable {
   private final LifecycleEventIntake lifecycleEvents;
   private final StatusServer status;
   private final SubscriptionMigration migration;
+  private final OnboardingMeters onboardingMeters;
 
   private WorkerApp(WorkerSettings settings, Env env) throws IOException {
     this.settings = settings;
@@ -123,6 +126,9 @@ public final class WorkerApp implements AutoCloseable {
     outbox = new OutboxDispatcher(database.jdbi(), MailSenders.from(env));
     lifecycleEvents =
         LifecycleEventIntake.create(env, signals, database.jdbi(), metrics.registry());
+    new BacklogMeters(metrics.registry(), new BacklogRepository(database.jdbi()),
+        Clock.systemUTC());
+    onboardingMeters = new OnboardingMeters(metrics.registry(), client, Clock.systemUTC());
     status = new StatusServer(settings.statusHost(), settings.statusPort(), metrics::scrape,
         this::ready);
   }
@@ -155,6 +161,7 @@ public final class WorkerApp implements AutoCloseable {
       app.lifecycleEvents.start();
       app.metering.start();
       app.migration.start();
+      app.onboardingMeters.start();
     } catch (RuntimeException | Error e) {
       log.info("worker start-up failed; stopping what was started");
       app.close();
@@ -187,6 +194,7 @@ public final class WorkerApp implements AutoCloseable {
   @Override
   public void close() {
     log.info("worker shutting down");
+    closeQuietly("onboarding metrics", onboardingMeters::close);
     closeQuietly("lifecycle event intake", lifecycleEvents::close);
     closeQuietly("worker factory", () -> {
       factory.shutdown();

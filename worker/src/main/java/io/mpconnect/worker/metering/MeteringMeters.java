@@ -4,12 +4,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.mpconnect.activities.metering.BatchMeterUsageSender;
 import io.mpconnect.activities.metering.MeteringMetrics;
 import io.mpconnect.persistence.metering.MeteringRecordRepository;
+import io.mpconnect.persistence.metering.RecordStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +36,11 @@ public final class MeteringMeters implements MeteringMetrics {
   private static final Logger log = LoggerFactory.getLogger(MeteringMeters.class);
   private static final Duration LAG_CACHE = Duration.ofSeconds(15);
 
+  /** Alert reasons registered at 0 at start (others appear with their first occurrence). */
+  static final List<String> ALERT_REASONS = List.of(
+      BatchMeterUsageSender.MISMATCH_ALERT, "DuplicateRecord", "LicenseRevoked",
+      "QuantityOutOfRange", "WindowExpired");
+
   private final MeterRegistry registry;
   private final MeteringRecordRepository records;
   private final Clock clock;
@@ -55,6 +63,22 @@ public final class MeteringMeters implements MeteringMetrics {
     callSizes = DistributionSummary.builder("mpconnect_metering_records_per_call")
         .description("Usage records per BatchMeterUsage call (at most 25)")
         .register(registry);
+    // The alerts' reasons, the calls' common outcomes and the records' final statuses exist at 0 from the start, so the first
+    // one is an increase Prometheus sees (a series that appears at 1 has no increase).
+    for (String reason : ALERT_REASONS) {
+      alert(reason, 0);
+    }
+    for (String outcome : List.of("Success", "ThrottlingException")) {
+      Counter.builder("mpconnect_metering_calls")
+          .description("BatchMeterUsage calls by outcome")
+          .tag("outcome", outcome)
+          .register(registry);
+    }
+    for (RecordStatus status : RecordStatus.values()) {
+      if (status != RecordStatus.PENDING) {
+        records(status.name(), 0);
+      }
+    }
     Gauge.builder("mpconnect_metering_unsent_lag_seconds", this, MeteringMeters::lag)
         .description("Seconds since the end of the oldest hour whose usage AWS has not answered")
         .register(registry);
