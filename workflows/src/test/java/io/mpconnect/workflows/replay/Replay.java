@@ -40,11 +40,6 @@ public final class Replay {
     }
   }
 
-  /** The data converter of every worker, with the committed test key. */
-  public static io.temporal.common.converter.DataConverter dataConverter() {
-    return TemporalConnections.dataConverter(TEST_KEYS);
-  }
-
   static Path resource(String name) {
     try {
       return Path.of(Replay.class.getResource(name).toURI());
