@@ -36,7 +36,8 @@ public final class PayloadKeys {
   }
 
   public static PayloadKeys from(Env env) {
-    String inline = env.get(KEYS);
+    // The placeholder of .env.example is refused as such, before its format is.
+    String inline = env.secret(KEYS);
     String file = env.get(KEYS_FILE);
     if (inline != null && file != null) {
       throw new Env.ConfigException(KEYS + " and " + KEYS_FILE + " are both set: set one");

@@ -142,6 +142,49 @@ class ImageTest {
       assertThat(image.root().resolve("bin/sh")).doesNotExist();
       assertThat(image.root().resolve("usr/bin")).doesNotExist();
       assertThat(image.root().resolve("usr/share/mpconnect/runtime.txt")).exists();
+      try (var files = Files.walk(image.root().resolve("app"))) {
+        assertThat(files.map(f -> f.getFileName().toString())).doesNotContain(".env");
+      }
     }
+  }
+
+  /**
+   * docker-compose.yml's healthchecks, run as the engine would (exec form, inside the image, as
+   * its user) but on the ports this stack chose: ready answers exit 0, a closed port exit 1.
+   */
+  @Test
+  void theComposeHealthchecksWorkInsideTheImages() throws Exception {
+    java.util.Map<?, ?> compose = new org.yaml.snakeyaml.Yaml().load(
+        Files.readString(root.resolve("docker-compose.yml")));
+    java.util.Map<?, ?> services = (java.util.Map<?, ?>) compose.get("services");
+    assertThat(healthcheck(services, "api", api, "127.0.0.1:8080",
+        stack.apiBase().replace("http://", ""))).isZero();
+    assertThat(healthcheck(services, "worker", worker, "127.0.0.1:9464",
+        stack.workerStatusBase().replace("http://", ""))).isZero();
+    try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+      String address = "127.0.0.1:" + closed.getLocalPort();
+      closed.close();
+      assertThat(healthcheck(services, "api", api, "127.0.0.1:8080", address)).isEqualTo(1);
+    }
+  }
+
+  private static int healthcheck(java.util.Map<?, ?> services, String service,
+      ContainerImage image, String composeAddress, String address) throws Exception {
+    java.util.Map<?, ?> check = (java.util.Map<?, ?>)
+        ((java.util.Map<?, ?>) services.get(service)).get("healthcheck");
+    List<String> test = ((List<?>) check.get("test")).stream().map(Object::toString).toList();
+    assertThat(test.get(0)).isEqualTo("CMD");
+    List<String> inside = test.subList(1, test.size()).stream()
+        .map(arg -> arg.replace(composeAddress, address)).toList();
+    assertThat(inside).anyMatch(arg -> arg.contains(address));
+    ProcessBuilder builder = new ProcessBuilder(image.runCommand(inside)).redirectErrorStream(true);
+    builder.environment().clear();
+    builder.environment().putAll(image.environment());
+    Process probe = builder.start();
+    String output = new String(probe.getInputStream().readAllBytes());
+    assertThat(probe.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    System.out.printf("healthcheck of %s at %s: exit %d %s%n", service, address,
+        probe.exitValue(), output.strip());
+    return probe.exitValue();
   }
 }

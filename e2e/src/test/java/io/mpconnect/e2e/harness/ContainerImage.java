@@ -197,6 +197,11 @@ public final class ContainerImage {
    * the deployment's ({@link #environment()}): its PATH is the one {@code java} is looked up in.
    */
   public List<String> runCommand() {
+    return runCommand(command());
+  }
+
+  /** {@link #runCommand()} with another command, as {@code docker exec} or a healthcheck runs it. */
+  public List<String> runCommand(List<String> inside) {
     Path r = root();
     String[] user = user().isEmpty() ? new String[] {"0", "0"} : user().split(":");
     String uid = user[0];
@@ -224,7 +229,7 @@ public final class ContainerImage {
         + " --setgid " + gid + " -- \"$@\"";
     List<String> command = new ArrayList<>(List.of(unshare(), "--mount", "--propagation", "private",
         "--", "/bin/sh", "-c", mounts, "image-entrypoint"));
-    command.addAll(command());
+    command.addAll(inside);
     return command;
   }
 
