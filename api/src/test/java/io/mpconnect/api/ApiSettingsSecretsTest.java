@@ -63,6 +63,8 @@ class ApiSettingsSecretsTest {
         "DATABASE_PASSWORD", GOOD, "OIDC_PROVIDERS", "main",
         "OIDC_MAIN_ISSUER", "https://accounts.example.com", "OIDC_MAIN_CLIENT_ID", "mpconnect",
         "OIDC_MAIN_CLIENT_SECRET", GOOD));
+    // Required since payloads are encrypted (docs/security.md).
+    env.put(io.mpconnect.config.PayloadKeys.KEYS, io.mpconnect.config.PayloadKeys.newKeySetting("t"));
     env.putAll(extra);
     for (String name : unset) {
       env.remove(name);
