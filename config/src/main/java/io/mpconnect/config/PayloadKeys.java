@@ -36,6 +36,7 @@ public final class PayloadKeys {
   }
 
   public static PayloadKeys from(Env env) {
+    // The placeholder of .env.example is refused as such, before its format is.
     String inline = env.secret(KEYS);
     String file = env.get(KEYS_FILE);
     if (inline != null && file != null) {

@@ -25,11 +25,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * docker-compose.yml and the Dockerfiles stay in step with the code, checked statically (no Docker
- * engine on these machines; bin/check-compose has docker-compose itself validate the schema):
- * every variable the api and worker services set is one their code reads, the required ones are
- * set, the ports in the environment are the ones published and health-checked, the addresses
- * name services of the file, and the search-attribute job registers exactly the architecture's.
+ * docker-compose.yml and the images' build (jib in the poms; no Dockerfile) stay in step with the
+ * code, checked statically (no Docker engine on these machines; bin/check-compose has
+ * docker-compose itself validate the schema, and ImageTest runs the built images): every variable
+ * the api and worker services set is one their code reads, the required ones are set, the ports
+ * in the environment are the ones the images expose and the healthchecks ask, the addresses name
+ * services of the file, and the search-attribute job registers exactly the architecture's.
  */
 class ComposeFileTest {
   /** Read by libraries or the runtime rather than through our Env. */
@@ -58,10 +59,13 @@ class ComposeFileTest {
   void theFileHasTheArchitecturesServices() {
     assertThat(names(compose.path("services"))).contains(
         "postgres", "temporal", "temporal-ui", "temporal-search-attributes", "api", "worker");
-    assertThat(compose.path("services").path("api").path("build").path("dockerfile").asText())
-        .isEqualTo("api/Dockerfile");
-    assertThat(compose.path("services").path("worker").path("build").path("dockerfile").asText())
-        .isEqualTo("worker/Dockerfile");
+    // The images jib builds (mvn package), loaded from their tarballs: nothing is built here.
+    for (String name : List.of("api", "worker")) {
+      assertThat(service(name).path("image").asText())
+          .isEqualTo("mpconnect/" + name + ":${MPCONNECT_VERSION:-latest}");
+      assertThat(service(name).has("build")).as(name + " has no build").isFalse();
+      assertThat(root.resolve(name).resolve("Dockerfile")).doesNotExist();
+    }
   }
 
   @Test
@@ -101,10 +105,14 @@ class ComposeFileTest {
           .filter(e -> e.getValue().contains(Env.PLACEHOLDER)).map(Map.Entry::getKey).toList();
       for (String variable : reached) {
         Map<String, String> one = new java.util.HashMap<>(env);
+        // The others get real secrets in their placeholder's place, keeping any format around
+        // it (PAYLOAD_KEYS is "<id>:<base64 key>"): 32 random bytes in base64.
+        String real = java.util.Base64.getEncoder().encodeToString(new byte[] {
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+            17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32});
         reached.stream().filter(v -> !v.equals(variable))
-            .forEach(v -> one.put(v, v.equals(io.mpconnect.config.PayloadKeys.KEYS)
-                ? io.mpconnect.config.PayloadKeys.newKeySetting("key-1")
-                : "a-real-secret-of-its-own-0123456789abcdef"));
+            .forEach(v -> one.put(v, env.get(v).replaceAll(
+                Pattern.quote(Env.PLACEHOLDER) + "[A-Za-z0-9-]*", Matcher.quoteReplacement(real))));
         assertThatThrownBy(() -> process.getValue().accept(new Env(one)))
             .as(process.getKey() + " with " + variable + " from .env.example")
             .isInstanceOf(Env.ConfigException.class)
@@ -115,7 +123,6 @@ class ComposeFileTest {
     assertThat(refused).contains("api:PAYLOAD_KEYS", "worker:PAYLOAD_KEYS",
         "api:SESSION_SECRET", "api:ADMIN_TOKEN", "api:USAGE_TOKEN",
         "api:OIDC_MAIN_CLIENT_SECRET", "api:DATABASE_PASSWORD", "worker:DATABASE_PASSWORD");
-    assertThat(Files.readAllLines(root.resolve(".dockerignore"))).contains(".env");
   }
 
   /** Compose's ${VAR}, ${VAR:-default} and ${VAR:?message} with the given values. */
@@ -135,14 +142,24 @@ class ComposeFileTest {
     JsonNode api = service("api");
     String apiPort = environment(api).get("API_PORT");
     assertThat(strings(api.path("ports"))).anyMatch(p -> p.endsWith(":" + apiPort));
-    assertThat(dockerfile("api")).contains("EXPOSE " + apiPort, "API_PORT=" + apiPort,
-        "/health/ready");
+    assertThat(jibConfiguration("api")).contains("<port>" + apiPort + "</port>",
+        "<API_PORT>" + apiPort + "</API_PORT>");
+    assertThat(healthcheck(api)).contains("http://127.0.0.1:" + apiPort + "/health/ready");
 
     JsonNode worker = service("worker");
     String statusPort = environment(worker).get("WORKER_STATUS_PORT");
     assertThat(strings(worker.path("expose"))).contains(statusPort);
-    assertThat(dockerfile("worker")).contains("EXPOSE " + statusPort,
-        "WORKER_STATUS_PORT=" + statusPort, "/health/ready");
+    assertThat(jibConfiguration("worker")).contains("<port>" + statusPort + "</port>",
+        "<WORKER_STATUS_PORT>" + statusPort + "</WORKER_STATUS_PORT>");
+    assertThat(healthcheck(worker)).contains("http://127.0.0.1:" + statusPort + "/health/ready");
+  }
+
+  /** The healthcheck's command (exec form): the image's own JVM runs HealthProbe, no shell. */
+  static List<String> healthcheck(JsonNode service) {
+    List<String> test = strings(service.path("healthcheck").path("test"));
+    assertThat(test).startsWith("CMD", "java").contains("@/app/jib-classpath-file",
+        "io.mpconnect.config.HealthProbe");
+    return test;
   }
 
   @Test
@@ -216,10 +233,20 @@ class ComposeFileTest {
     assertThat(script).contains("CREATE ROLE mpconnect_api LOGIN", "CREATE ROLE mpconnect_worker LOGIN");
   }
 
+  /**
+   * Nothing of the working tree but the build's outputs enters an image: jib takes the module's
+   * classes, resources and dependencies, and one extra directory, the runtime tree that
+   * docker/runtime/build-rootfs writes under target/ (never the repository root, where .env is).
+   */
   @Test
   void secretsInDotEnvNeverEnterAnImage() throws IOException {
-    List<String> ignored = Files.readAllLines(root.resolve(".dockerignore"));
-    assertThat(ignored).contains(".env");
+    String parent = Files.readString(root.resolve("pom.xml"));
+    Matcher from = Pattern.compile("<extraDirectories>.*?<from>([^<]+)</from>", Pattern.DOTALL)
+        .matcher(parent);
+    assertThat(from.find()).isTrue();
+    assertThat(from.group(1)).isEqualTo("${project.basedir}/../target/image-runtime/rootfs");
+    assertThat(Pattern.compile("<from>").matcher(parent).results().count())
+        .as("one extra directory and the base image").isEqualTo(2);
   }
 
   /** A port mapping of a service: short ("[host_ip:]published:target[/proto]") or long syntax. */
@@ -274,20 +301,21 @@ class ComposeFileTest {
   }
 
   @Test
-  void theDockerfilesBuildWithMavenAndRunASlimJreAsANonRootUserWithAHealthCheck()
+  void theImagesAreBuiltByJibAsANonRootUserWithContainerAwareFlagsAndAHealthCheck()
       throws IOException {
+    String parent = Files.readString(root.resolve("pom.xml"));
+    assertThat(parent).contains("<artifactId>jib-maven-plugin</artifactId>",
+        "<version>3.5.2</version>", "<goal>buildTar</goal>", "<format>OCI</format>",
+        "<jvmFlag>-XX:MaxRAMPercentage=75</jvmFlag>", "<jvmFlag>-XX:+ExitOnOutOfMemoryError</jvmFlag>",
+        "<creationTime>EPOCH</creationTime>");
+    assertThat(parent).containsPattern("<user>(?!0[:<])\\d+:\\d+</user>");
     for (String module : List.of("api", "worker")) {
-      String file = dockerfile(module);
-      List<String> stages = file.lines().filter(l -> l.startsWith("FROM ")).toList();
-      assertThat(stages).hasSize(2);
-      assertThat(stages.get(0)).contains("maven:").contains(" AS build");
-      assertThat(stages.get(1)).contains("-jre");
-      assertThat(file).containsPattern("(?m)^USER (?!root|0)\\S+");
-      assertThat(file).containsPattern("(?m)^HEALTHCHECK ");
       String main = module.equals("api") ? "io.mpconnect.api.ApiServer" : "io.mpconnect.worker.WorkerApp";
-      assertThat(file).contains("\"" + main + "\"");
+      assertThat(jibConfiguration(module)).contains("<mainClass>" + main + "</mainClass>");
       assertThat(classExists(main)).as(main).isTrue();
+      healthcheck(service(module));
     }
+    assertThat(classExists("io.mpconnect.config.HealthProbe")).isTrue();
   }
 
   private static void checkEnvironment(String serviceName, List<String> modules) throws IOException {
@@ -380,8 +408,13 @@ class ComposeFileTest {
     return values;
   }
 
-  private static String dockerfile(String module) throws IOException {
-    return Files.readString(root.resolve(module).resolve("Dockerfile"));
+  /** The module's jib-maven-plugin section (its main class, port and environment). */
+  private static String jibConfiguration(String module) throws IOException {
+    String pom = Files.readString(root.resolve(module).resolve("pom.xml"));
+    Matcher jib = Pattern.compile("<artifactId>jib-maven-plugin</artifactId>(.*?)</plugin>",
+        Pattern.DOTALL).matcher(pom);
+    assertThat(jib.find()).as(module + "/pom.xml configures jib").isTrue();
+    return jib.group(1);
   }
 
   private static boolean classExists(String name) {

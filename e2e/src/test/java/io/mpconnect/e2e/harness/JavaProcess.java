@@ -22,6 +22,8 @@ public final class JavaProcess {
   private final Map<String, String> environment;
   private final Path logDirectory;
   private final List<String> classpath;
+  /** When set, the whole command line (a container image's entrypoint, see ContainerImage). */
+  private final List<String> command;
   private Process process;
   private int starts;
   private Path currentLog;
@@ -32,11 +34,34 @@ public final class JavaProcess {
       List<String> classpath,
       Map<String, String> environment,
       Path logDirectory) {
+    this(name, mainClass, classpath, null, environment, logDirectory);
+  }
+
+  private JavaProcess(
+      String name,
+      String mainClass,
+      List<String> classpath,
+      List<String> command,
+      Map<String, String> environment,
+      Path logDirectory) {
     this.name = name;
     this.mainClass = mainClass;
     this.classpath = List.copyOf(classpath);
+    this.command = command == null ? null : List.copyOf(command);
     this.environment = new java.util.LinkedHashMap<>(environment);
     this.logDirectory = logDirectory;
+  }
+
+  /**
+   * A process started from a container image's unpacked layers ({@link ContainerImage#runCommand})
+   * with the image's environment and then the deployment's, as {@code docker run -e} would.
+   */
+  public static JavaProcess fromImage(String name, ContainerImage image,
+      Map<String, String> environment, Path logDirectory) {
+    Map<String, String> env = new java.util.LinkedHashMap<>(image.environment());
+    env.putAll(environment);
+    return new JavaProcess(name, String.join(" ", image.command()), List.of(),
+        image.runCommand(), env, logDirectory);
   }
 
   public synchronized JavaProcess start() {
@@ -46,14 +71,19 @@ public final class JavaProcess {
     starts++;
     currentLog = logDirectory.resolve(name + "-" + starts + ".log");
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // Small, quick-starting JVMs: the e2e suite shares 2 cores with the rest of CI.
-    command.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Xss512k", "-cp", String.join(java.io.File.pathSeparator, classpath), mainClass));
+    if (this.command != null) {
+      command.addAll(this.command);
+    } else {
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      // Small, quick-starting JVMs: the e2e suite shares 2 cores with the rest of CI.
+      command.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+          "-Xss512k", "-cp", String.join(java.io.File.pathSeparator, classpath), mainClass));
+    }
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(currentLog.toFile()));
     builder.environment().clear();
+    // An image's PATH (in environment) replaces this one.
     builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     builder.environment().putAll(environment);
     try {

@@ -77,6 +77,8 @@ public final class Stack implements AutoCloseable {
     final Map<String, String> workerEnvironment = new LinkedHashMap<>();
     final Map<String, String> apiEnvironment = new LinkedHashMap<>();
     boolean ui = true;
+    ContainerImage workerImage;
+    ContainerImage apiImage;
     String payloadKeys = PayloadKeys.newKeySetting("e2e");
 
     public Options timeouts(Duration authentication, Duration organization) {
@@ -103,6 +105,16 @@ public final class Stack implements AutoCloseable {
 
     public Options headless() {
       this.ui = false;
+      return this;
+    }
+
+    /**
+     * The worker and the api started from their container images' unpacked layers (their own
+     * runtime, entrypoint, user and working directory) instead of this build's classpath.
+     */
+    public Options images(ContainerImage worker, ContainerImage api) {
+      this.workerImage = worker;
+      this.apiImage = api;
       return this;
     }
   }
@@ -215,8 +227,10 @@ public final class Stack implements AutoCloseable {
     workerEnv.put("SMTP_FROM", "billing@e2e.invalid");
     workerEnv.put("SMTP_STARTTLS", "false");
     workerEnv.putAll(options.workerEnvironment);
-    worker = new JavaProcess("worker", "io.mpconnect.worker.WorkerApp",
-        Classpath.withFirst(classpath, "worker"), workerEnv, home.resolve("logs"));
+    worker = options.workerImage != null
+        ? JavaProcess.fromImage("worker", options.workerImage, workerEnv, home.resolve("logs"))
+        : new JavaProcess("worker", "io.mpconnect.worker.WorkerApp",
+            Classpath.withFirst(classpath, "worker"), workerEnv, home.resolve("logs"));
 
     Map<String, String> apiEnv = new LinkedHashMap<>(common);
     apiEnv.put("API_HOST", "127.0.0.1");
@@ -235,8 +249,10 @@ public final class Stack implements AutoCloseable {
       apiEnv.put("CODEC_CORS_ORIGIN", "http://127.0.0.1:" + uiPort + ",http://localhost:" + uiPort);
     }
     apiEnv.putAll(options.apiEnvironment);
-    api = new JavaProcess("api", "io.mpconnect.api.ApiServer",
-        Classpath.withFirst(classpath, "api"), apiEnv, home.resolve("logs"));
+    api = options.apiImage != null
+        ? JavaProcess.fromImage("api", options.apiImage, apiEnv, home.resolve("logs"))
+        : new JavaProcess("api", "io.mpconnect.api.ApiServer",
+            Classpath.withFirst(classpath, "api"), apiEnv, home.resolve("logs"));
 
     // The worker first: it migrates the schema.
     worker.start();
@@ -245,7 +261,8 @@ public final class Stack implements AutoCloseable {
     opened.push(() -> stopQuietly(api));
     startApi(Duration.ofSeconds(60));
     log.info("stack {} up in {} ms: temporal {}, ui {}, api {}, logs {}", name,
-        (System.nanoTime() - started) / 1_000_000, temporal.address(), uiUrl(), apiBase(),
+        (System.nanoTime() - started) / 1_000_000, temporal.address(),
+        temporal.uiUrl().orElse("none"), apiBase(),
         home.resolve("logs"));
   }
 
