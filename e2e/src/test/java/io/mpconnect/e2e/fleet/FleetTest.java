@@ -105,7 +105,7 @@ class FleetTest {
         });
       }
 
-      Waits.until("a third of the journeys done", Duration.ofMinutes(3),
+      Waits.until("a third of the journeys done", Duration.ofMinutes(8),
           () -> connected.get() >= CUSTOMERS / 3);
       deliveredBeforeKill.put(1, delivered(1));
       stack.worker(1).kill();
@@ -115,13 +115,13 @@ class FleetTest {
       stack.startWorker(1);
       workerBack = Duration.between(killed, Instant.now());
 
-      Waits.until("two thirds of the journeys done", Duration.ofMinutes(3),
+      Waits.until("two thirds of the journeys done", Duration.ofMinutes(8),
           () -> connected.get() >= 2 * CUSTOMERS / 3);
       apiStop = stack.stopApi(1, Duration.ofSeconds(10));
       System.out.printf("api2 stopped (SIGTERM) in %d ms with %d of %d journeys done%n",
           apiStop.toMillis(), connected.get(), CUSTOMERS);
 
-      journeys.awaitAll(Duration.ofMinutes(5));
+      journeys.awaitAll(Duration.ofMinutes(10));
     }
     Duration journeysTook = Duration.between(began, Instant.now());
 
