@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
-  private static final int STOP_TIMEOUT_MILLIS = 10_000;
+  /** Requests in flight get this long at SIGTERM; the process exits within 10 s. */
+  private static final int STOP_TIMEOUT_MILLIS = 6_000;
 
   private final ApiSettings settings;
   private final OidcClient oidc;
@@ -206,7 +207,7 @@ public final class ApiServer {
     return app.port();
   }
 
-  /** Stops accepting connections and lets requests in flight finish (up to 10 s). */
+  /** Stops accepting connections and lets requests in flight finish (up to 6 s). */
   public void stop() {
     app.stop();
     consoleData.close();

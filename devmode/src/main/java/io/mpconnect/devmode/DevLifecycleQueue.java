@@ -232,6 +232,7 @@ final class DevLifecycleQueue implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    server.close();
+    // Bounded: the developer mode exits within 10 s of Ctrl+C / SIGTERM.
+    server.close(java.time.Duration.ofSeconds(2));
   }
 }

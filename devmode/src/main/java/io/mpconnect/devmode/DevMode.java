@@ -130,6 +130,9 @@ public final class DevMode implements AutoCloseable {
       env.put("SQS_QUEUE_URL", lifecycleQueue.queueUrl());
       env.putIfAbsent("AWS_ACCESS_KEY_ID", "devmode");
       env.putIfAbsent("AWS_SECRET_ACCESS_KEY", "devmode");
+      // Short long polls: the in-process queue's server waits for an open poll before it stops,
+      // so a 20 s poll would hold Ctrl+C / SIGTERM that long (the process exits within 10 s).
+      env.putIfAbsent("SQS_WAIT_TIME_SECONDS", "2");
     }
     if (given.get("OIDC_PROVIDERS") == null) {
       oidc = new DevOidcProvider().start(given.getInt("DEVMODE_OIDC_PORT", 8089));

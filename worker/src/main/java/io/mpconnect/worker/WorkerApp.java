@@ -38,6 +38,7 @@ import io.temporal.worker.WorkerOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -188,25 +189,48 @@ public final class WorkerApp implements AutoCloseable {
   }
 
   /**
-   * Graceful: stop polling, let activities in flight finish (up to 30 s), then release. Also
-   * after a start that failed half-way: each part is closed even when another one fails to.
+   * How long a stopping worker waits for what it has in hand (activities, the lifecycle messages
+   * and e-mails of its current batch) before it cuts them short; the process exits within 10 s
+   * of SIGTERM (a deploy's usual grace). What is cut short is handed back, not lost: an activity
+   * is retried by another worker after its timeout, a message comes back after the queue's
+   * visibility timeout, an e-mail after its lease.
+   */
+  static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(6);
+
+  /**
+   * Graceful: stop polling everywhere at once, let activities, messages and e-mails in flight
+   * finish (together at most {@link #SHUTDOWN_GRACE}), then release. Also after a start that
+   * failed half-way: each part is closed even when another one fails to.
    */
   @Override
   public void close() {
     log.info("worker shutting down");
+    long deadline = System.nanoTime() + SHUTDOWN_GRACE.toNanos();
     closeQuietly("onboarding metrics", onboardingMeters::close);
-    closeQuietly("lifecycle event intake", lifecycleEvents::close);
+    // Stop taking new work first, everywhere, so the waits below overlap.
+    closeQuietly("worker factory", () -> factory.shutdown());
+    closeQuietly("outbox dispatcher", () -> outbox.requestStop());
+    closeQuietly("lifecycle event intake", () -> lifecycleEvents.close(remaining(deadline)));
     closeQuietly("worker factory", () -> {
-      factory.shutdown();
-      factory.awaitTermination(30, TimeUnit.SECONDS);
+      factory.awaitTermination(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS);
+      if (!factory.isTerminated()) {
+        log.warn("activities still running after {}: cut short, Temporal hands them to another"
+            + " worker after their timeout", SHUTDOWN_GRACE);
+        factory.shutdownNow();
+        factory.awaitTermination(1, TimeUnit.SECONDS);
+      }
     });
-    closeQuietly("outbox dispatcher", outbox::close);
+    closeQuietly("outbox dispatcher", () -> outbox.close(remaining(deadline)));
     closeQuietly("metering", metering::close);
     closeQuietly("status server", status::close);
     closeQuietly("Temporal connection", service::shutdown);
     closeQuietly("AWS Metering client", meteringClient::close);
     closeQuietly("database", database::close);
     closeQuietly("metrics", metrics::close);
+  }
+
+  private static Duration remaining(long deadline) {
+    return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
   }
 
   /**

@@ -100,6 +100,19 @@ public final class OutboxDispatcher implements Runnable, AutoCloseable {
   /** Stops polling and waits (bounded) for the batch in hand to finish. */
   @Override
   public void close() {
+    close(Duration.ofSeconds(30));
+  }
+
+  /** Asks the polling to stop without waiting (see {@link #close(Duration)}). */
+  public void requestStop() {
+    stopRequested.countDown();
+  }
+
+  /**
+   * Stops polling and waits at most {@code grace} for the batch in hand. A message cut short is
+   * not lost: its lease runs out and it is sent again.
+   */
+  public void close(Duration grace) {
     stopRequested.countDown();
     Thread running;
     synchronized (this) {
@@ -107,7 +120,7 @@ public final class OutboxDispatcher implements Runnable, AutoCloseable {
     }
     if (running != null) {
       try {
-        running.join(Duration.ofSeconds(30).toMillis());
+        running.join(Math.max(1, grace.toMillis()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -73,10 +73,12 @@ final class ClientRateLimiter {
             new Rule("registration",
                 (method, path) -> method == HandlerType.POST
                     && path.equals(Limits.REGISTRATION_PATH),
-                settings.registerPerMinute() / 60.0, settings.registerBurst(), false),
+                settings.share(settings.registerPerMinute()) / 60.0,
+                settings.shareOfBurst(settings.registerBurst()), false),
             new Rule("sign-in",
                 (method, path) -> path.startsWith("/auth/"),
-                settings.authPerMinute() / 60.0, settings.authBurst(), false),
+                settings.share(settings.authPerMinute()) / 60.0,
+                settings.shareOfBurst(settings.authBurst()), false),
             new Rule("onboarding",
                 (method, path) -> (method == HandlerType.GET
                         && (ONBOARDING_VIEW.matcher(path).matches()

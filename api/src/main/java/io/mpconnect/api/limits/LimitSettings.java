@@ -26,8 +26,20 @@ import io.mpconnect.config.Env;
  *   <li>{@code ONBOARDING_STARTS_PER_SECOND} [10, decimals allowed] and {@code ONBOARDING_STARTS_BURST} [50]: new
  *       onboarding workflows this api process starts, all clients together;
  *   <li>{@code API_MAX_THREADS} [200] and {@code API_MAX_QUEUED_REQUESTS} [400]: Jetty's request
- *       threads and its bounded job queue (beyond it, new connections are refused).
+ *       threads and its bounded job queue (beyond it, new connections are refused);
+ *   <li>{@code API_REPLICAS} [1]: how many api processes serve behind the load balancer. The
+ *       onboarding-start budget and the per-client registration and sign-in limits are the
+ *       <em>fleet's</em>: each process enforces its share (rate and burst divided by the replica
+ *       count, see {@link #share}), so N processes together admit no more than the configured
+ *       figure. Per-session limits and Jetty's bounds stay per process.
  * </ul>
+ *
+ * <p>Why a split and not a shared counter in PostgreSQL: it costs nothing per request, needs no
+ * database on the public route (a flood must not turn into database load, and registration keeps
+ * working while PostgreSQL restarts), and fails safe: with fewer processes running than
+ * configured, the fleet admits less, never more. The price: the figures must be told the replica
+ * count, and a client whose requests all land on one process (sticky balancing) gets that
+ * process's share only. See docs/operations.md, "Running a fleet".
  */
 public record LimitSettings(
     int registerPerMinute,
@@ -42,7 +54,18 @@ public record LimitSettings(
     double onboardingStartsPerSecond,
     int onboardingStartsBurst,
     int maxThreads,
-    int maxQueuedRequests) {
+    int maxQueuedRequests,
+    int replicas) {
+
+  /** The settings of a single api process (API_REPLICAS=1), as before fleets. */
+  public LimitSettings(int registerPerMinute, int registerBurst, int authPerMinute, int authBurst,
+      int onboardingPerMinute, int onboardingBurst, String clientIpHeader,
+      TrustedProxies trustedProxies, int maxClients, double onboardingStartsPerSecond,
+      int onboardingStartsBurst, int maxThreads, int maxQueuedRequests) {
+    this(registerPerMinute, registerBurst, authPerMinute, authBurst, onboardingPerMinute,
+        onboardingBurst, clientIpHeader, trustedProxies, maxClients, onboardingStartsPerSecond,
+        onboardingStartsBurst, maxThreads, maxQueuedRequests, 1);
+  }
 
   public LimitSettings {
     positive("RATE_LIMIT_REGISTER_PER_MINUTE", registerPerMinute);
@@ -61,6 +84,37 @@ public record LimitSettings(
       throw new Env.ConfigException("API_MAX_THREADS must be at least 16 (Jetty needs a few itself)");
     }
     positive("API_MAX_QUEUED_REQUESTS", maxQueuedRequests);
+    positive("API_REPLICAS", replicas);
+    if (replicas > onboardingStartsBurst) {
+      throw new Env.ConfigException("ONBOARDING_STARTS_BURST (" + onboardingStartsBurst
+          + ") must be at least API_REPLICAS (" + replicas + "): each api process needs a burst"
+          + " of at least 1 and together they must not exceed the fleet's");
+    }
+  }
+
+  /**
+   * This process's share of a fleet-wide rate: {@code perSecond / replicas}.
+   */
+  public double share(double perSecond) {
+    return perSecond / replicas;
+  }
+
+  /**
+   * This process's share of a fleet-wide burst: {@code floor(burst / replicas)}, at least 1 (so a
+   * fleet whose burst is smaller than its replica count admits up to {@code replicas} at once; the
+   * onboarding budget's burst is refused below the replica count at start-up instead).
+   */
+  public int shareOfBurst(int burst) {
+    return Math.max(1, burst / replicas);
+  }
+
+  /** New onboarding workflows per second this process may start: its share of the fleet's. */
+  public double processOnboardingStartsPerSecond() {
+    return share(onboardingStartsPerSecond);
+  }
+
+  public int processOnboardingStartsBurst() {
+    return shareOfBurst(onboardingStartsBurst);
   }
 
   public static LimitSettings from(Env env) {
@@ -78,7 +132,8 @@ public record LimitSettings(
         decimal(env, "ONBOARDING_STARTS_PER_SECOND", 10),
         env.getInt("ONBOARDING_STARTS_BURST", 50),
         env.getInt("API_MAX_THREADS", 200),
-        env.getInt("API_MAX_QUEUED_REQUESTS", 400));
+        env.getInt("API_MAX_QUEUED_REQUESTS", 400),
+        env.getInt("API_REPLICAS", 1));
   }
 
   /** A header naming the client is believed only from trusted proxies: without any, refuse it. */
@@ -116,6 +171,12 @@ public record LimitSettings(
         + "/min burst " + onboardingBurst + ", trustedProxies=" + trustedProxies
         + (trustedProxies.isEmpty() ? "" : " (" + clientIpHeader + ")") + ", onboardingStarts="
         + onboardingStartsPerSecond + "/s burst " + onboardingStartsBurst + ", threads="
-        + maxThreads + ", queue=" + maxQueuedRequests + "]";
+        + maxThreads + ", queue=" + maxQueuedRequests
+        + (replicas == 1 ? "" : ", replicas=" + replicas + " (this process: onboardingStarts="
+            + processOnboardingStartsPerSecond() + "/s burst " + processOnboardingStartsBurst()
+            + ", register=" + share(registerPerMinute) + "/min burst "
+            + shareOfBurst(registerBurst) + ", auth=" + share(authPerMinute) + "/min burst "
+            + shareOfBurst(authBurst) + ")")
+        + "]";
   }
 }

@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How many new onboarding workflows this api process may start, all clients together: a token
- * bucket of {@code ONBOARDING_STARTS_BURST} refilled at {@code ONBOARDING_STARTS_PER_SECOND}.
+ * bucket of this process's share of {@code ONBOARDING_STARTS_BURST}, refilled at its share of
+ * {@code ONBOARDING_STARTS_PER_SECOND} (both divided by {@code API_REPLICAS}), so the api fleet
+ * together starts no more than the configured budget.
  *
  * <p>Why here: a registration token can only be judged by AWS's ResolveCustomer, which the api
  * never calls; so every well-shaped token costs a workflow and one AWS call. Per-client limits stop
@@ -27,7 +29,8 @@ public final class OnboardingStartBudget {
 
   OnboardingStartBudget(LimitSettings settings, LongSupplier nanoClock) {
     this.bucket = new TokenBucket(
-        settings.onboardingStartsPerSecond(), settings.onboardingStartsBurst(), nanoClock);
+        settings.processOnboardingStartsPerSecond(), settings.processOnboardingStartsBurst(),
+        nanoClock);
   }
 
   /**

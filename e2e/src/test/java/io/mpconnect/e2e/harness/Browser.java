@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -24,11 +26,28 @@ public final class Browser {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
 
-  private final String apiBase;
+  private final Supplier<String> apiBase;
+  private final Predicate<String> isApi;
   private final Map<String, String> cookies = new LinkedHashMap<>();
+  private volatile String lastApiBase;
 
   public Browser(String apiBase) {
+    this(() -> apiBase, url -> url.startsWith(apiBase));
+  }
+
+  /**
+   * A browser behind a load balancer: relative paths go to {@code apiBase}'s choice at each
+   * request, and the cookies are sent to every URL {@code isApi} accepts (the apis of one fleet
+   * share the session secret, as they share a host name behind the balancer).
+   */
+  public Browser(Supplier<String> apiBase, Predicate<String> isApi) {
     this.apiBase = apiBase;
+    this.isApi = isApi;
+  }
+
+  /** The api base of the latest request to an api (relative or absolute). */
+  public String lastApiBase() {
+    return lastApiBase;
   }
 
   public HttpResponse<String> get(String pathOrUrl) {
@@ -57,13 +76,16 @@ public final class Browser {
   }
 
   private URI uri(String pathOrUrl) {
-    return URI.create(pathOrUrl.startsWith("http") ? pathOrUrl : apiBase + pathOrUrl);
+    return URI.create(pathOrUrl.startsWith("http") ? pathOrUrl : apiBase.get() + pathOrUrl);
   }
 
   private synchronized HttpResponse<String> send(HttpRequest.Builder request) {
     request.timeout(Duration.ofSeconds(60));
     HttpRequest built = request.build();
-    boolean toApi = built.uri().toString().startsWith(apiBase);
+    boolean toApi = isApi.test(built.uri().toString());
+    if (toApi) {
+      lastApiBase = built.uri().getScheme() + "://" + built.uri().getRawAuthority();
+    }
     if (toApi && !cookies.isEmpty()) {
       request.header("Cookie", cookies.entrySet().stream()
           .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("; ")));

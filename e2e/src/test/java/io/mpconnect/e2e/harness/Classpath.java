@@ -71,6 +71,7 @@ final class Classpath {
    */
   static List<String> withFirst(List<String> classpath, String module) {
     List<String> ordered = new ArrayList<>();
+    List<String> others = new ArrayList<>();
     List<String> rest = new ArrayList<>();
     for (String entry : classpath) {
       String owner = PROCESS_MODULES.stream().filter(m -> isModule(entry, m)).findFirst().orElse(null);
@@ -78,7 +79,14 @@ final class Classpath {
         ordered.add(entry);
       } else if (owner == null) {
         rest.add(entry);
+      } else {
+        others.add(entry);
       }
+    }
+    // The developer mode runs the worker and the api in its own JVM: it needs their classes
+    // (after its own jar, so its logback.xml is the one found).
+    if (module.equals("devmode")) {
+      ordered.addAll(others);
     }
     ordered.addAll(rest);
     return ordered;

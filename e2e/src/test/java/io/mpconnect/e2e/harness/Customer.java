@@ -32,8 +32,14 @@ public final class Customer {
   private String onboardingId;
 
   public Customer(Stack stack, String awsAccountId, String token, String subject) {
+    this(stack, new Browser(stack.apiBase()), awsAccountId, token, subject);
+  }
+
+  /** A customer whose browser is {@code browser} (e.g. one behind a fleet's load balancer). */
+  public Customer(Stack stack, Browser browser, String awsAccountId, String token,
+      String subject) {
     this.stack = stack;
-    this.browser = new Browser(stack.apiBase());
+    this.browser = browser;
     this.awsAccountId = awsAccountId;
     this.token = token;
     this.subject = subject;
@@ -49,6 +55,10 @@ public final class Customer {
   /** A fresh, unique 12-digit AWS account id. */
   public static String newAccountId() {
     return String.format("%012d", ThreadLocalRandom.current().nextLong(100_000_000_000L, 999_999_999_999L));
+  }
+
+  public Browser browser() {
+    return browser;
   }
 
   public String awsAccountId() {

@@ -38,6 +38,10 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import io.mpconnect.standins.sqs.LocalSqs;
+import io.mpconnect.worker.events.SqsClients;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +83,9 @@ public final class Stack implements AutoCloseable {
     boolean ui = true;
     ContainerImage workerImage;
     ContainerImage apiImage;
+    int workers = 1;
+    int apis = 1;
+    boolean lifecycleQueue;
     String payloadKeys = PayloadKeys.newKeySetting("e2e");
 
     public Options timeouts(Duration authentication, Duration organization) {
@@ -117,6 +124,25 @@ public final class Stack implements AutoCloseable {
       this.apiImage = api;
       return this;
     }
+
+    /**
+     * A fleet: {@code workers} worker processes and {@code apis} api processes on the same
+     * Temporal and PostgreSQL (the apis with {@code API_REPLICAS=apis} and one session secret).
+     */
+    public Options fleet(int workers, int apis) {
+      this.workers = workers;
+      this.apis = apis;
+      return this;
+    }
+
+    /**
+     * The AWS lifecycle queue: an SQS queue (ElasticMQ in this JVM) that every worker consumes
+     * ({@code SQS_QUEUE_URL}); {@link #sendLifecycleEvent} puts a message on it.
+     */
+    public Options lifecycleQueue() {
+      this.lifecycleQueue = true;
+      return this;
+    }
   }
 
   private final String name;
@@ -124,18 +150,21 @@ public final class Stack implements AutoCloseable {
   private final Deque<AutoCloseable> opened = new ArrayDeque<>();
   /** 0 until PostgreSQL first started on a port of its launcher's choosing; then kept. */
   private int postgresPort;
-  /** Read from the worker's log at each start: it binds port 0. */
-  private volatile int workerStatusPort;
+  /** Read from each worker's log at each start: it binds port 0. */
+  private AtomicIntegerArray workerStatusPorts = new AtomicIntegerArray(1);
   /** Chosen ahead (PUBLIC_BASE_URL names it); a new one when the api found it taken. */
-  private volatile int apiPort;
+  private AtomicIntegerArray apiPorts = new AtomicIntegerArray(1);
   private EmbeddedDatabase postgres;
   private String jdbcUrl;
   private TemporalDevServer temporal;
   private MeteringStandIn metering;
   private DevOidcProvider oidc;
   private GreenMail mail;
-  private JavaProcess worker;
-  private JavaProcess api;
+  private final List<JavaProcess> workers = new ArrayList<>();
+  private final List<JavaProcess> apis = new ArrayList<>();
+  private LocalSqs sqs;
+  private SqsClient sqsClient;
+  private String queueUrl;
   private WorkflowServiceStubs service;
   private WorkflowClient client;
   private Jdbi jdbi;
@@ -226,11 +255,27 @@ public final class Stack implements AutoCloseable {
     workerEnv.put("SMTP_PORT", Integer.toString(mail.getSmtp().getPort()));
     workerEnv.put("SMTP_FROM", "billing@e2e.invalid");
     workerEnv.put("SMTP_STARTTLS", "false");
+    if (options.lifecycleQueue) {
+      sqs = LocalSqs.start(0);
+      opened.push(sqs);
+      sqsClient = SqsClients.create(new Env(Map.of(
+          SqsClients.ENDPOINT_VARIABLE, sqs.endpoint().toString(),
+          "AWS_ACCESS_KEY_ID", "e2e", "AWS_SECRET_ACCESS_KEY", "e2e")));
+      opened.push(sqsClient::close);
+      queueUrl = sqsClient.createQueue(r -> r.queueName("mpconnect-e2e-lifecycle")).queueUrl();
+      workerEnv.put("SQS_QUEUE_URL", queueUrl);
+      workerEnv.put(SqsClients.ENDPOINT_VARIABLE, sqs.endpoint().toString());
+      workerEnv.put("SQS_WAIT_TIME_SECONDS", "1");
+    }
     workerEnv.putAll(options.workerEnvironment);
-    worker = options.workerImage != null
-        ? JavaProcess.fromImage("worker", options.workerImage, workerEnv, home.resolve("logs"))
-        : new JavaProcess("worker", "io.mpconnect.worker.WorkerApp",
-            Classpath.withFirst(classpath, "worker"), workerEnv, home.resolve("logs"));
+    workerStatusPorts = new AtomicIntegerArray(options.workers);
+    for (int i = 0; i < options.workers; i++) {
+      String name = options.workers == 1 ? "worker" : "worker" + (i + 1);
+      workers.add(options.workerImage != null
+          ? JavaProcess.fromImage(name, options.workerImage, workerEnv, home.resolve("logs"))
+          : new JavaProcess(name, "io.mpconnect.worker.WorkerApp",
+              Classpath.withFirst(classpath, "worker"), workerEnv, home.resolve("logs")));
+    }
 
     Map<String, String> apiEnv = new LinkedHashMap<>(common);
     apiEnv.put("API_HOST", "127.0.0.1");
@@ -248,18 +293,31 @@ public final class Stack implements AutoCloseable {
       String uiPort = temporal.uiUrl().orElseThrow().replaceFirst(".*:", "");
       apiEnv.put("CODEC_CORS_ORIGIN", "http://127.0.0.1:" + uiPort + ",http://localhost:" + uiPort);
     }
+    if (options.apis > 1) {
+      apiEnv.put("API_REPLICAS", Integer.toString(options.apis));
+    }
     apiEnv.putAll(options.apiEnvironment);
-    api = options.apiImage != null
-        ? JavaProcess.fromImage("api", options.apiImage, apiEnv, home.resolve("logs"))
-        : new JavaProcess("api", "io.mpconnect.api.ApiServer",
-            Classpath.withFirst(classpath, "api"), apiEnv, home.resolve("logs"));
+    apiPorts = new AtomicIntegerArray(options.apis);
+    for (int i = 0; i < options.apis; i++) {
+      String name = options.apis == 1 ? "api" : "api" + (i + 1);
+      apis.add(options.apiImage != null
+          ? JavaProcess.fromImage(name, options.apiImage, apiEnv, home.resolve("logs"))
+          : new JavaProcess(name, "io.mpconnect.api.ApiServer",
+              Classpath.withFirst(classpath, "api"), apiEnv, home.resolve("logs")));
+    }
 
-    // The worker first: it migrates the schema.
-    worker.start();
-    opened.push(() -> stopQuietly(worker));
-    awaitWorkerReady(Duration.ofSeconds(90));
-    opened.push(() -> stopQuietly(api));
-    startApi(Duration.ofSeconds(60));
+    // The first worker first: it migrates the schema.
+    for (int i = 0; i < workers.size(); i++) {
+      JavaProcess worker = workers.get(i);
+      worker.start();
+      opened.push(() -> stopQuietly(worker));
+      awaitWorkerReady(i, Duration.ofSeconds(90));
+    }
+    for (int i = 0; i < apis.size(); i++) {
+      JavaProcess api = apis.get(i);
+      opened.push(() -> stopQuietly(api));
+      startApi(i, Duration.ofSeconds(60));
+    }
     log.info("stack {} up in {} ms: temporal {}, ui {}, api {}, logs {}", name,
         (System.nanoTime() - started) / 1_000_000, temporal.address(),
         temporal.uiUrl().orElse("none"), apiBase(),
@@ -271,9 +329,11 @@ public final class Stack implements AutoCloseable {
    * before the api binds it, the api exits at once with "address already in use" and is started
    * again on a new port, a bounded number of times.
    */
-  private void startApi(Duration timeout) {
+  private void startApi(int index, Duration timeout) {
+    JavaProcess api = apis.get(index);
     Ports.retryOnAddressInUse("the api", attempt -> {
-      apiPort = Ports.free();
+      int apiPort = Ports.free();
+      apiPorts.set(index, apiPort);
       String base = "http://127.0.0.1:" + apiPort;
       api.environment("API_PORT", Integer.toString(apiPort));
       api.environment("PUBLIC_BASE_URL", base);
@@ -281,7 +341,7 @@ public final class Stack implements AutoCloseable {
       api.forgetExited();
       api.start();
       try {
-        awaitApiReady(timeout);
+        awaitApiReady(index, timeout);
       } catch (RuntimeException e) {
         if (!api.isAlive() && Ports.isAddressInUse(api.logText())) {
           api.forgetExited();
@@ -328,21 +388,96 @@ public final class Stack implements AutoCloseable {
   }
 
   public JavaProcess worker() {
-    return worker;
+    return workers.get(0);
   }
 
   public JavaProcess api() {
-    return api;
+    return apis.get(0);
+  }
+
+  /** The {@code index}th worker of a fleet (0 is {@link #worker()}). */
+  public JavaProcess worker(int index) {
+    return workers.get(index);
+  }
+
+  /** The {@code index}th api of a fleet (0 is {@link #api()}). */
+  public JavaProcess api(int index) {
+    return apis.get(index);
+  }
+
+  public int workerCount() {
+    return workers.size();
+  }
+
+  public int apiCount() {
+    return apis.size();
   }
 
   /** kill -9 of the worker. */
   public void killWorker() {
-    worker.kill();
+    worker().kill();
   }
 
   public void startWorker() {
-    worker.start();
-    awaitWorkerReady(Duration.ofSeconds(90));
+    startWorker(0);
+  }
+
+  /** Starts the {@code index}th worker again and waits until it is ready. */
+  public void startWorker(int index) {
+    workers.get(index).forgetExited();
+    workers.get(index).start();
+    awaitWorkerReady(index, Duration.ofSeconds(90));
+  }
+
+  /**
+   * SIGTERM to the {@code index}th api, as a deploy or scale-down does; waits for the exit (at
+   * most {@code timeout}) and returns how long it took.
+   */
+  public Duration stopApi(int index, Duration timeout) {
+    long began = System.nanoTime();
+    apis.get(index).terminate(timeout);
+    return Duration.ofNanos(System.nanoTime() - began);
+  }
+
+  public boolean apiRunning(int index) {
+    return apis.get(index).isAlive();
+  }
+
+  /**
+   * The base URL a load balancer would send a browser to: api {@code preferred} while it runs,
+   * else the first api that does.
+   */
+  public String routeToApi(int preferred) {
+    if (apis.get(preferred).isAlive()) {
+      return apiBase(preferred);
+    }
+    for (int i = 0; i < apis.size(); i++) {
+      if (apis.get(i).isAlive()) {
+        return apiBase(i);
+      }
+    }
+    return apiBase(preferred);
+  }
+
+  /** True when {@code url} is one of this stack's apis (they share the session cookie). */
+  public boolean isApiUrl(String url) {
+    for (int i = 0; i < apis.size(); i++) {
+      if (url.startsWith(apiBase(i) + "/") || url.equals(apiBase(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Puts a message on the lifecycle queue (the stack must have been started with {@link
+   * Options#lifecycleQueue()}), as AWS's SNS subscription would.
+   */
+  public void sendLifecycleEvent(String body) {
+    if (sqsClient == null) {
+      throw new IllegalStateException("this stack has no lifecycle queue");
+    }
+    sqsClient.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body));
   }
 
   // ---- accessors
@@ -376,12 +511,20 @@ public final class Stack implements AutoCloseable {
   }
 
   public String apiBase() {
-    return "http://127.0.0.1:" + apiPort;
+    return apiBase(0);
+  }
+
+  public String apiBase(int index) {
+    return "http://127.0.0.1:" + apiPorts.get(index);
   }
 
   /** The worker's status server as of its latest start (each start binds a new free port). */
   public String workerStatusBase() {
-    return "http://127.0.0.1:" + workerStatusPort;
+    return workerStatusBase(0);
+  }
+
+  public String workerStatusBase(int index) {
+    return "http://127.0.0.1:" + workerStatusPorts.get(index);
   }
 
   public String uiUrl() {
@@ -429,9 +572,14 @@ public final class Stack implements AutoCloseable {
    * for {@code /health/ready} there.
    */
   public void awaitWorkerReady(Duration timeout) {
+    awaitWorkerReady(0, timeout);
+  }
+
+  public void awaitWorkerReady(int index, Duration timeout) {
+    JavaProcess worker = workers.get(index);
     long deadline = System.nanoTime() + timeout.toNanos();
-    workerStatusPort = awaitLoggedPort(worker, WORKER_STATUS_LINE, timeout);
-    awaitHttp200(workerStatusBase() + "/health/ready", worker,
+    workerStatusPorts.set(index, awaitLoggedPort(worker, WORKER_STATUS_LINE, timeout));
+    awaitHttp200(workerStatusBase(index) + "/health/ready", worker,
         Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
   }
 
@@ -440,12 +588,18 @@ public final class Stack implements AutoCloseable {
    * those of whoever else might hold the port), then for {@code /health/ready}.
    */
   public void awaitApiReady(Duration timeout) {
+    awaitApiReady(0, timeout);
+  }
+
+  public void awaitApiReady(int index, Duration timeout) {
+    JavaProcess api = apis.get(index);
+    int apiPort = apiPorts.get(index);
     long deadline = System.nanoTime() + timeout.toNanos();
     int bound = awaitLoggedPort(api, API_LINE, timeout);
     if (bound != apiPort) {
       throw new IllegalStateException("the api listens on " + bound + ", not " + apiPort);
     }
-    awaitHttp200(apiBase() + "/health/ready", api,
+    awaitHttp200(apiBase(index) + "/health/ready", api,
         Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
   }
 
@@ -516,8 +670,9 @@ public final class Stack implements AutoCloseable {
 
   /** Every log file the worker and the api wrote in this stack. */
   public List<Path> processLogs() {
-    List<Path> logs = new ArrayList<>(worker.logs());
-    logs.addAll(api.logs());
+    List<Path> logs = new ArrayList<>();
+    workers.forEach(w -> logs.addAll(w.logs()));
+    apis.forEach(a -> logs.addAll(a.logs()));
     return logs.stream().filter(Files::exists).toList();
   }
 

@@ -44,4 +44,18 @@ public final class LocalSqs implements AutoCloseable {
   public void close() {
     server.stopAndWait();
   }
+
+  /**
+   * Stops, waiting at most {@code atMost} (the server otherwise waits for open long polls): for a
+   * process that is exiting anyway.
+   */
+  public void close(java.time.Duration atMost) {
+    try {
+      scala.concurrent.Await.ready(server.stopAndGetFuture().apply(),
+          scala.concurrent.duration.Duration.create(atMost.toMillis(),
+              java.util.concurrent.TimeUnit.MILLISECONDS));
+    } catch (Exception timedOutOrInterrupted) {
+      // exiting anyway
+    }
+  }
 }

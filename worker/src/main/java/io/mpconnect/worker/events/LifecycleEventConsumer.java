@@ -264,6 +264,16 @@ public final class LifecycleEventConsumer implements Runnable, AutoCloseable {
   /** Stops polling and waits (bounded) for the batch in hand to finish. */
   @Override
   public void close() {
+    close(Duration.ofSeconds(settings.waitTimeSeconds() + 10L));
+  }
+
+  /**
+   * Stops polling and waits at most {@code grace} for the batch in hand; then interrupts the
+   * poll (a long poll can last {@code SQS_WAIT_TIME_SECONDS}). Nothing is lost by that: a message
+   * is deleted only after its signal was accepted, so one cut short comes back after the queue's
+   * visibility timeout, and a repeated signal is ignored by the workflow.
+   */
+  public void close(Duration grace) {
     stopRequested.countDown();
     Thread running;
     synchronized (this) {
@@ -271,7 +281,11 @@ public final class LifecycleEventConsumer implements Runnable, AutoCloseable {
     }
     if (running != null) {
       try {
-        running.join(Duration.ofSeconds(settings.waitTimeSeconds() + 10L).toMillis());
+        running.join(Math.max(1, grace.toMillis()));
+        if (running.isAlive()) {
+          running.interrupt();
+          running.join(500);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

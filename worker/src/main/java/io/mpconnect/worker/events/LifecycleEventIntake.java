@@ -67,8 +67,13 @@ public final class LifecycleEventIntake implements AutoCloseable {
 
   @Override
   public void close() {
+    close(java.time.Duration.ofSeconds(30));
+  }
+
+  /** Stops the intake, waiting at most {@code grace} for the messages in hand. */
+  public void close(java.time.Duration grace) {
     if (consumer != null) {
-      consumer.close();
+      consumer.close(grace);
       sqs.close();
       signatures.close();
     }
