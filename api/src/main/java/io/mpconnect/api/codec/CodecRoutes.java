@@ -1,6 +1,9 @@
 package io.mpconnect.api.codec;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.util.JsonFormat;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -13,6 +16,10 @@ import io.mpconnect.config.PayloadKeys;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.api.common.v1.Payloads;
 import io.temporal.payload.codec.PayloadCodecException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -34,8 +41,11 @@ public final class CodecRoutes {
   public static final String ENCODE = "/codec/encode";
   public static final String DECODE = "/codec/decode";
   private static final Logger log = LoggerFactory.getLogger(CodecRoutes.class);
-  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+  // With default values, so no payloads is "payloads": [], as the description promises.
+  private static final JsonFormat.Printer PRINTER =
+      JsonFormat.printer().includingDefaultValueFields().omittingInsignificantWhitespace();
   private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final EncryptionCodec codec;
   private final Sessions sessions;
@@ -86,8 +96,14 @@ public final class CodecRoutes {
     }
     Payloads.Builder payloads = Payloads.newBuilder();
     try {
+      // Protobuf JSON takes null, or nothing, for "the default"; the protocol (the Web UI, the
+      // CLI) always sends the list and never a null.
+      JsonNode body = JSON.readTree(ctx.body());
+      if (body == null || !body.path("payloads").isArray() || hasNull(body)) {
+        throw new InvalidProtocolBufferException("no payloads list, or a null");
+      }
       PARSER.merge(ctx.body(), payloads);
-    } catch (InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException | JsonProcessingException e) {
       ctx.status(400).json(Json.message("Send {\"payloads\": [...]} as Temporal's protobuf JSON."));
       return;
     }
@@ -129,7 +145,31 @@ public final class CodecRoutes {
       ctx.status(403).json(Json.message("Only support staff (SUPPORT_EMAILS) may use the codec."));
       return Optional.empty();
     }
-    return Optional.of("support user " + user.provider() + "/" + user.subject());
+    // The subject hashed: an audit trail that never holds an e-mail address (some providers'
+    // subjects are one).
+    return Optional.of("support user " + user.provider() + "/" + subjectHash(user.subject()));
+  }
+
+  private static String subjectHash(String subject) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(subject.getBytes(StandardCharsets.UTF_8));
+      return "sub-" + HexFormat.of().formatHex(digest, 0, 6);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always there", e);
+    }
+  }
+
+  private static boolean hasNull(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return true;
+    }
+    for (JsonNode child : node) {
+      if (hasNull(child)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -146,13 +146,13 @@ class BillingExactnessTest {
     Instant triggered = Instant.now();
     triggerRun(hour);
 
-    // A few calls answered, then the next one is in flight (each waits 2 s at the stand-in;
-    // the worker starts the next call as soon as the last answer is stored).
+    // A few calls answered while others are in flight (each waits 2 s at the stand-in; every
+    // call is its own sendBatch activity in the hour's page workflow).
     Waits.until("3 BatchMeterUsage calls of the hour answered", Duration.ofSeconds(60),
         () -> callsOf(hour).size() >= 3);
     Waits.sleep(Duration.ofMillis(800));
-    assertThat(stack.activityRunning(MeteringIds.hourWorkflowId(hour), "MeteringSendHour"))
-        .as("the hour's sending activity runs").isTrue();
+    assertThat(stack.activityRunning(MeteringIds.sendPageWorkflowId(hour, 1, 1), "MeteringSendBatch"))
+        .as("the hour's calls run").isTrue();
     int answeredBeforeKill = callsOf(hour).size();
     Instant killed = Instant.now();
     stack.killWorker();

@@ -13,6 +13,7 @@ import com.microsoft.playwright.Playwright;
 import io.mpconnect.config.EncryptionCodec;
 import io.mpconnect.e2e.harness.Customer;
 import io.mpconnect.e2e.harness.Stack;
+import io.mpconnect.e2e.harness.SupportBrowser;
 import io.mpconnect.e2e.harness.Waits;
 import io.mpconnect.e2e.replay.ReplayExport;
 import io.temporal.api.common.v1.Payload;
@@ -146,10 +147,7 @@ class EncryptedPayloadsTest {
       BrowserContext support = browser.newContext();
       Page page = support.newPage();
       page.setDefaultTimeout(60_000);
-      page.navigate(stack.apiBase() + "/auth/" + Stack.OIDC_PROVIDER + "/login?next=/organizations");
-      page.locator("input[name=username]").fill(Stack.SUPPORT_EMAIL);
-      page.locator("form [type=submit]").first().click();
-      page.waitForURL(url -> url.startsWith(stack.apiBase() + "/organizations"));
+      SupportBrowser.signIn(page, stack);
       codecConfigured(page).navigate(workflowPage);
       page.getByText(customer.token()).first().waitFor();
       page.screenshot(new Page.ScreenshotOptions()
@@ -177,13 +175,7 @@ class EncryptedPayloadsTest {
    */
   private static Page codecConfigured(Page page) {
     page.setDefaultTimeout(60_000);
-    page.navigate(stack.uiUrl() + "/namespaces/default/workflows");
-    page.evaluate("endpoint => { localStorage.setItem('endpoint', JSON.stringify(endpoint));"
-        + " localStorage.setItem('includeCredentials', 'true');"
-        + " localStorage.setItem('passAccessToken', 'false');"
-        + " localStorage.setItem('overrideRemoteCodecConfiguration', 'true'); }",
-        stack.apiBase() + "/codec");
-    return page;
+    return SupportBrowser.codecConfigured(page, stack);
   }
 
   private static String testKey() throws Exception {

@@ -13,6 +13,7 @@ import io.mpconnect.e2e.harness.Journeys;
 import io.mpconnect.e2e.harness.Metrics;
 import io.mpconnect.e2e.harness.Seeds;
 import io.mpconnect.e2e.harness.Stack;
+import io.mpconnect.e2e.harness.SupportBrowser;
 import io.mpconnect.e2e.harness.Waits;
 import io.mpconnect.e2e.replay.ReplayExport;
 import io.mpconnect.workflows.messages.OnboardingOutcome;
@@ -150,6 +151,8 @@ class SupportInspectionTest {
       Page page = browser.newPage(new com.microsoft.playwright.Browser.NewPageOptions()
           .setViewportSize(1500, 1000));
       page.setDefaultTimeout(60_000);
+      // Support signs in at the api, so the UI decodes the (encrypted) summaries and details.
+      SupportBrowser.codecConfigured(SupportBrowser.signIn(page, stack), stack);
 
       // What support types into the List Filter: the AWS account id from the ticket.
       page.navigate(listUrl("MarketplaceAccountId=\"" + account + "\""));
