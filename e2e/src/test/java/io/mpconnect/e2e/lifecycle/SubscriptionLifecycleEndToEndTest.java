@@ -39,7 +39,6 @@ import io.mpconnect.e2e.replay.ReplayExport;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
 import io.mpconnect.workflows.subscription.SubscriptionWorkflowImpl;
 import io.temporal.testing.WorkflowReplayer;
-import io.mpconnect.workflows.messages.VerifiedIdentity;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.mpconnect.workflows.subscription.SubscriptionIds;
@@ -163,9 +162,10 @@ class SubscriptionLifecycleEndToEndTest {
     // cover the pages); the demo owner creates a new organization.
     String name = "Lifecycle " + UUID.randomUUID().toString().substring(0, 8);
     await("the customer is resolved", () -> view(onboarding).step() == OnboardingStep.AWAITING_AUTHENTICATION);
-    onboarding.startUpdate("authenticate", WorkflowUpdateStage.COMPLETED, OnboardingView.class,
-        new VerifiedIdentity("dev", devMode.setting("OIDC_DEV_ISSUER"), DemoData.OWNER_EMAIL,
-            DemoData.OWNER_EMAIL, "Olivia Owner")).getResult();
+    // Through the api's OIDC sign-in: this browser's session is the one that signed in, the
+    // only one that may read the onboarding afterwards.
+    signIn(browser, onboardingId);
+    await("the customer is signed in", () -> view(onboarding).user() != null);
     WorkflowUpdateHandle<OnboardingView> connecting =
         onboarding.startUpdate("chooseOrganization", WorkflowUpdateStage.ACCEPTED,
             OnboardingView.class, ConnectChoice.create(name).by(
@@ -263,9 +263,10 @@ class SubscriptionLifecycleEndToEndTest {
     WorkflowStub onboarding = client.newUntypedWorkflowStub(OnboardingIds.workflowId(onboardingId));
     await("the customer is resolved",
         () -> view(onboarding).step() == OnboardingStep.AWAITING_AUTHENTICATION);
-    onboarding.startUpdate("authenticate", WorkflowUpdateStage.COMPLETED, OnboardingView.class,
-        new VerifiedIdentity("dev", devMode.setting("OIDC_DEV_ISSUER"), DemoData.OWNER_EMAIL,
-            DemoData.OWNER_EMAIL, "Olivia Owner")).getResult();
+    // Through the api's OIDC sign-in: this browser's session is the one that signed in, the
+    // only one that may read the onboarding afterwards.
+    signIn(browser, onboardingId);
+    await("the customer is signed in", () -> view(onboarding).user() != null);
     OnboardingView done = onboarding.startUpdate("chooseOrganization",
             WorkflowUpdateStage.COMPLETED, OnboardingView.class,
             ConnectChoice.create("Agreements " + UUID.randomUUID().toString().substring(0, 8))
@@ -385,6 +386,27 @@ class SubscriptionLifecycleEndToEndTest {
                 + URLEncoder.encode(token, StandardCharsets.UTF_8)))
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The dev provider's OIDC dance as a browser does it, without following redirects. */
+  private static void signIn(HttpClient browser, String onboardingId)
+      throws IOException, InterruptedException {
+    HttpResponse<String> login = browser.send(HttpRequest.newBuilder(URI.create(
+            devMode.baseUrl() + "/auth/dev/login?onboarding=" + onboardingId)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(login.statusCode()).as("login redirect").isEqualTo(302);
+    HttpResponse<String> authorized = browser.send(
+        HttpRequest.newBuilder(URI.create(login.headers().firstValue("Location").orElseThrow()))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString("username="
+                + URLEncoder.encode(DemoData.OWNER_EMAIL, StandardCharsets.UTF_8)))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(authorized.statusCode()).as("the provider's redirect back").isEqualTo(302);
+    HttpResponse<String> callback = browser.send(HttpRequest.newBuilder(URI.create(
+            authorized.headers().firstValue("Location").orElseThrow())).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(callback.statusCode()).as(callback.body()).isEqualTo(303);
   }
 
   private static SubscriptionView subscription(String workflowId) {
