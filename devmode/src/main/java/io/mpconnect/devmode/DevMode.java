@@ -75,8 +75,9 @@ public final class DevMode implements AutoCloseable {
 
     boolean embeddedDatabase = given.get("DATABASE_URL") == null;
     if (embeddedDatabase) {
+      // Stopped by this process's one ordered shutdown (close), after the worker.
       EmbeddedDatabase postgres = EmbeddedDatabase.start(
-          given.getInt("DEVMODE_POSTGRES_PORT", 54329), home.resolve("postgres"));
+          given.getInt("DEVMODE_POSTGRES_PORT", 54329), home.resolve("postgres"), false);
       started.push(postgres);
       env.put("DATABASE_URL", postgres.createDatabase("mpconnect"));
       env.put("DATABASE_USER", EmbeddedDatabase.USER);

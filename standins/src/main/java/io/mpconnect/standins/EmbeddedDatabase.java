@@ -49,14 +49,23 @@ public final class EmbeddedDatabase implements AutoCloseable {
    * holds the port.
    */
   public static EmbeddedDatabase start(int port, Path dataDirectory) {
+    return start(port, dataDirectory, true);
+  }
+
+  /**
+   * As {@link #start(int, Path)}; {@code stopWithTheJvm} false leaves the stop to the owner's
+   * {@link #close()} (the developer mode stops everything in order from its own shutdown hook:
+   * a hook of the database's own would stop it while the worker still uses it).
+   */
+  public static EmbeddedDatabase start(int port, Path dataDirectory, boolean stopWithTheJvm) {
     if (port > 0) {
       awaitFree(port, Duration.ofSeconds(5));
-      return startOn(port, dataDirectory);
+      return startOn(port, dataDirectory, stopWithTheJvm);
     }
     for (int attempt = 1; ; attempt++) {
       int chosen = LoopbackPorts.pick();
       try {
-        return startOn(chosen, dataDirectory);
+        return startOn(chosen, dataDirectory, stopWithTheJvm);
       } catch (RuntimeException e) {
         // Taken meanwhile (the server could not bind it): another port. Anything else: fail.
         if (attempt >= START_ATTEMPTS || LoopbackPorts.isFree(chosen)) {
@@ -67,9 +76,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   /** Starts with a port that was just seen free. */
-  private static EmbeddedDatabase startOn(int port, Path dataDirectory) {
+  private static EmbeddedDatabase startOn(int port, Path dataDirectory, boolean stopWithTheJvm) {
     try {
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPort(port)
+          .setRegisterShutdownHook(stopWithTheJvm)
           // Loopback only: it trusts every login (initdb -A trust), so no other host may reach it.
           .setServerConfig("listen_addresses", LOOPBACK)
           // The readiness check connects to the port; should something else hold it, a login

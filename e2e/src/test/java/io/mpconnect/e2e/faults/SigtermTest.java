@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -80,11 +79,6 @@ class SigtermTest {
   }
 
   @Test
-  @Disabled("not yet: the developer mode exits about 12 s after SIGTERM. Measured: the embedded"
-      + " PostgreSQL's own shutdown hook stops the database while the worker still runs, so an"
-      + " activity in flight waits ~5 s on the pool before the worker's grace ends, and the"
-      + " development OIDC provider's shutdown takes ~5 s more (keep-alive connections). Needs"
-      + " one ordered shutdown (no separate PostgreSQL hook) and a bounded OIDC stop.")
   void theDeveloperModeExitsWithin10sOfSigterm() throws Exception {
     java.nio.file.Path home = Files.createTempDirectory("mpconnect-sigterm-dev-");
     JavaProcess dev = JavaProcess.of("devmode", "devmode", "io.mpconnect.devmode.DevMode",

@@ -82,10 +82,22 @@ public final class DevOidcProvider implements AutoCloseable {
     return issuerUrl(issuerId) + "/.well-known/openid-configuration";
   }
 
+  /** Waits this long for the server to stop (keep-alive connections hold it about 5 s). */
+  private static final long STOP_WAIT_MILLIS = 1000;
+
   @Override
   public synchronized void close() {
     if (server != null) {
-      server.shutdown();
+      // Bounded: a process stopping must not wait on browsers' idle connections.
+      MockOAuth2Server stopping = server;
+      Thread stopper = new Thread(stopping::shutdown, "dev-oidc-stop");
+      stopper.setDaemon(true);
+      stopper.start();
+      try {
+        stopper.join(STOP_WAIT_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       server = null;
     }
   }
