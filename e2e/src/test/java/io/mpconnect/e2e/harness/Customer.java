@@ -128,28 +128,26 @@ public final class Customer {
 
   /** The whole OIDC dance; done once the workflow holds the verified identity. */
   public Customer signIn() {
-    retry("sign in", () -> {
-      if (signedIn()) {
-        return true;
-      }
-      HttpResponse<String> login =
-          browser.get("/auth/" + Stack.OIDC_PROVIDER + "/login?onboarding=" + onboardingId);
-      if (login.statusCode() != 302) {
-        return false;
-      }
-      String authorize = login.headers().firstValue("Location").orElseThrow();
-      HttpResponse<String> posted = browser.postForm(authorize, Map.of(
-          "username", subject,
-          "claims", "{\"email\":\"" + email + "\",\"email_verified\":true,\"name\":\"E2E "
-              + subject + "\"}"));
-      if (posted.statusCode() != 302) {
-        return false;
-      }
-      HttpResponse<String> callback =
-          browser.get(posted.headers().firstValue("Location").orElseThrow());
-      return callback.statusCode() == 303 || signedIn();
-    });
+    retry("sign in", () -> signedIn() || oidcDance() || signedIn());
     return this;
+  }
+
+  /** The provider's login and the callback; true when the api answered the callback with 303. */
+  private boolean oidcDance() {
+    HttpResponse<String> login =
+        browser.get("/auth/" + Stack.OIDC_PROVIDER + "/login?onboarding=" + onboardingId);
+    if (login.statusCode() != 302) {
+      return false;
+    }
+    String authorize = login.headers().firstValue("Location").orElseThrow();
+    HttpResponse<String> posted = browser.postForm(authorize, Map.of(
+        "username", subject,
+        "claims", "{\"email\":\"" + email + "\",\"email_verified\":true,\"name\":\"E2E "
+            + subject + "\"}"));
+    if (posted.statusCode() != 302) {
+      return false;
+    }
+    return browser.get(posted.headers().firstValue("Location").orElseThrow()).statusCode() == 303;
   }
 
   /** Starts the sign-in and returns without waiting for the workflow (an outage may hold it). */
@@ -179,6 +177,12 @@ public final class Customer {
         return false; // still signing in (a retried activity, an outage): wait for the page
       }
       HttpResponse<String> page = browser.get("/api/onboardings/" + onboardingId);
+      if (page.statusCode() == 404) {
+        // This session never heard its sign-in completed (the answer was lost with an api that
+        // stopped): as a person would on "Sign in to continue", sign in again (same identity).
+        oidcDance();
+        return false;
+      }
       if (page.statusCode() != 200) {
         return false;
       }
