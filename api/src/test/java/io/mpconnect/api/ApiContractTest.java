@@ -21,14 +21,11 @@ import io.mpconnect.workflows.messages.SubscriptionStatus;
 import io.mpconnect.workflows.messages.SubscriptionView;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
-import io.mpconnect.workflows.shared.SearchAttributes;
 import io.mpconnect.workflows.subscription.SubscriptionIds;
 import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
-import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.io.IOException;
@@ -79,10 +76,7 @@ class ApiContractTest {
 
   @BeforeAll
   static void startEverything() throws IOException {
-    temporal = TestWorkflowEnvironment.newInstance(
-        TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
-    SearchAttributes.ALL.forEach(key ->
-        temporal.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    temporal = TestTemporal.withSearchAttributes();
     Worker worker = temporal.newWorker(TASK_QUEUE);
     // The subscription workflow is played by a fake answering its view query.
     worker.registerWorkflowImplementationTypes(

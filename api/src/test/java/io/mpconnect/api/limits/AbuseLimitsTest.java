@@ -6,14 +6,12 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.mpconnect.api.ApiServer;
 import io.mpconnect.api.ApiSettings;
+import io.mpconnect.api.TestTemporal;
 import io.mpconnect.config.Env;
 import io.mpconnect.config.PayloadKeys;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
-import io.mpconnect.workflows.shared.SearchAttributes;
 import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
-import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -55,10 +53,7 @@ class AbuseLimitsTest {
 
   @BeforeAll
   static void startTemporal() {
-    temporal = TestWorkflowEnvironment.newInstance(
-        TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
-    SearchAttributes.ALL.forEach(key -> temporal.registerSearchAttribute(
-        key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    temporal = TestTemporal.withSearchAttributes();
     temporal.start();
   }
 

@@ -7,14 +7,12 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.mpconnect.api.ApiServer;
 import io.mpconnect.api.ApiSettings;
+import io.mpconnect.api.TestTemporal;
 import io.mpconnect.config.Env;
 import io.mpconnect.config.PayloadKeys;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
-import io.mpconnect.workflows.shared.SearchAttributes;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
-import io.temporal.api.enums.v1.IndexedValueType;
-import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -45,10 +43,7 @@ class FleetLimitsTest {
 
   @BeforeAll
   static void startTemporal() {
-    temporal = TestWorkflowEnvironment.newInstance(
-        TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
-    SearchAttributes.ALL.forEach(key -> temporal.registerSearchAttribute(
-        key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    temporal = TestTemporal.withSearchAttributes();
     temporal.start();
   }
 

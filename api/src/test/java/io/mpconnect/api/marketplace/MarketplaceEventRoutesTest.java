@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.mpconnect.api.ApiSettings;
+import io.mpconnect.api.TestTemporal;
 import io.mpconnect.api.web.Json;
 import io.mpconnect.config.Env;
 import io.mpconnect.config.EventTrustSettings;
@@ -18,15 +19,12 @@ import io.mpconnect.standins.sns.SnsStandIn;
 import io.mpconnect.workflows.messages.LifecycleAction;
 import io.mpconnect.workflows.messages.LifecycleEvent;
 import io.mpconnect.workflows.messages.SubscriptionInput;
-import io.mpconnect.workflows.shared.SearchAttributes;
 import io.mpconnect.workflows.subscription.CustomerIdentifierWorkflow;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Authenticity;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Listing;
 import io.mpconnect.workflows.subscription.SubscriptionIds;
 import io.mpconnect.workflows.subscription.SubscriptionWorkflow;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowNotFoundException;
-import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import io.temporal.workflow.QueryMethod;
@@ -141,10 +139,7 @@ class MarketplaceEventRoutesTest {
 
   @BeforeAll
   static void start() {
-    temporal = TestWorkflowEnvironment.newInstance(
-        TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
-    SearchAttributes.ALL.forEach(key ->
-        temporal.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    temporal = TestTemporal.withSearchAttributes();
     Worker worker = temporal.newWorker(TASK_QUEUE);
     worker.registerWorkflowImplementationTypes(
         RecordingSubscriptionImpl.class, RecordingIdentifierImpl.class);
