@@ -10,13 +10,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class AwsCallSettingsTest {
   @Test
-  void defaultsStayUnderAwsQuotaTogether() {
+  void defaultsAreAwsQuotaOfEachApi() {
     AwsCallSettings settings = AwsCallSettings.from(new Env(Map.of()));
-    assertThat(settings.resolveCallsPerSecond()).isEqualTo(2);
-    assertThat(settings.meteringCallsPerSecond()).isEqualTo(8);
-    assertThat(settings.resolveCallsPerSecond() + settings.meteringCallsPerSecond())
-        .isLessThanOrEqualTo(AwsCallSettings.AWS_QUOTA_PER_SECOND);
+    assertThat(settings.resolveCallsPerSecond()).isEqualTo(10);
+    assertThat(settings.meteringCallsPerSecond()).isEqualTo(10);
     assertThat(settings.exceedsAwsQuota()).isFalse();
+    // The quota is per API: both at 10 is within it; either above is not.
+    assertThat(AwsCallSettings.from(new Env(Map.of("AWS_RESOLVE_CALLS_PER_SECOND", "10.5")))
+        .exceedsAwsQuota()).isTrue();
   }
 
   @Test
@@ -28,7 +29,7 @@ class AwsCallSettingsTest {
     assertThat(settings.exceedsAwsQuota()).isTrue();
 
     assertThat(AwsCallSettings.from(new Env(Map.of("AWS_RESOLVE_CALLS_PER_SECOND", "  ")))
-        .resolveCallsPerSecond()).isEqualTo(2);
+        .resolveCallsPerSecond()).isEqualTo(10);
   }
 
   @ParameterizedTest

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Running onboardings per step, read from Temporal's visibility (the {@code OnboardingStep}
- * search attribute) every minute in the background, never on the scrape:
+ * search attribute) every METRICS_VISIBILITY_INTERVAL (a minute) in the background, never on the
+ * scrape:
  *
  * <ul>
  *   <li>{@code mpconnect_onboardings_running{step}}: onboardings running in each step;
@@ -31,17 +32,18 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Both are NaN until the first read and after a read that failed. One listing of the running
- * onboardings per minute; they are bounded by the registrations of the last hours (the human
+ * onboardings per interval; they are bounded by the registrations of the last hours (the human
  * steps time out after ONBOARDING_AUTH_TIMEOUT and ONBOARDING_CHOICE_TIMEOUT).
  */
 public final class OnboardingMeters implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OnboardingMeters.class);
-  static final Duration EVERY = Duration.ofMinutes(1);
+  static final Duration DEFAULT_EVERY = Duration.ofMinutes(1);
   static final String QUERY =
       "WorkflowType=\"OnboardingWorkflow\" AND ExecutionStatus=\"Running\"";
 
   private final WorkflowClient client;
   private final Clock clock;
+  private final Duration every;
   private final ScheduledExecutorService refresher =
       Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "onboarding-meters");
@@ -50,15 +52,17 @@ public final class OnboardingMeters implements AutoCloseable {
       });
   private volatile Map<OnboardingStep, double[]> byStep;
 
-  public OnboardingMeters(MeterRegistry registry, WorkflowClient client, Clock clock) {
+  public OnboardingMeters(
+      MeterRegistry registry, WorkflowClient client, Clock clock, Duration every) {
     this.client = client;
     this.clock = clock;
+    this.every = every;
     for (OnboardingStep step : OnboardingStep.values()) {
       if (step == OnboardingStep.DONE) {
         continue;
       }
       Gauge.builder("mpconnect_onboardings_running", this, m -> m.value(step, 0))
-          .description("Onboardings running in each step (Temporal visibility, every minute)")
+          .description("Onboardings running in each step (Temporal visibility, refreshed in the background)")
           .tag("step", step.name())
           .strongReference(true)
           .register(registry);
@@ -71,7 +75,7 @@ public final class OnboardingMeters implements AutoCloseable {
   }
 
   public void start() {
-    refresher.scheduleWithFixedDelay(this::refresh, 0, EVERY.toSeconds(), TimeUnit.SECONDS);
+    refresher.scheduleWithFixedDelay(this::refresh, 0, every.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private double value(OnboardingStep step, int index) {

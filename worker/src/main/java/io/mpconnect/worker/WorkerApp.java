@@ -90,9 +90,9 @@ public final class WorkerApp implements AutoCloseable {
         + " {}/s", awsResolve.getTaskQueue(), settings.awsCalls().resolveCallsPerSecond(),
         awsMetering.getTaskQueue(), settings.awsCalls().meteringCallsPerSecond());
     if (settings.awsCalls().exceedsAwsQuota()) {
-      log.warn("AWS_RESOLVE_CALLS_PER_SECOND + AWS_METERING_CALLS_PER_SECOND = {} calls/s: above"
-          + " AWS's quota of about {} per account and region, expect throttling",
-          settings.awsCalls().resolveCallsPerSecond() + settings.awsCalls().meteringCallsPerSecond(),
+      log.warn("AWS_RESOLVE_CALLS_PER_SECOND = {} or AWS_METERING_CALLS_PER_SECOND = {} calls/s:"
+          + " above AWS's quota of about {} per API, account and region, expect throttling",
+          settings.awsCalls().resolveCallsPerSecond(), settings.awsCalls().meteringCallsPerSecond(),
           (int) AwsCallSettings.AWS_QUOTA_PER_SECOND);
     }
     worker.registerWorkflowImplementationTypes(
@@ -129,7 +129,8 @@ public final class WorkerApp implements AutoCloseable {
         LifecycleEventIntake.create(env, signals, database.jdbi(), metrics.registry());
     new BacklogMeters(metrics.registry(), new BacklogRepository(database.jdbi()),
         Clock.systemUTC());
-    onboardingMeters = new OnboardingMeters(metrics.registry(), client, Clock.systemUTC());
+    onboardingMeters = new OnboardingMeters(metrics.registry(), client, Clock.systemUTC(),
+        settings.metricsVisibilityInterval());
     status = new StatusServer(settings.statusHost(), settings.statusPort(), metrics::scrape,
         this::ready);
   }

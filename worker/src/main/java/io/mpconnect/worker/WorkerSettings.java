@@ -5,6 +5,7 @@ import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.config.Env;
 import io.mpconnect.config.TemporalSettings;
 import io.mpconnect.workflows.messages.MarketplacePricing;
+import java.time.Duration;
 
 /**
  * The worker's configuration: TEMPORAL_*, DATABASE_*, MARKETPLACE_PRODUCT_CODE (required: a token
@@ -13,7 +14,9 @@ import io.mpconnect.workflows.messages.MarketplacePricing;
  * start-up; on for development, off where an operator manages the namespace),
  * AWS_RESOLVE_CALLS_PER_SECOND and AWS_METERING_CALLS_PER_SECOND (the fleet-wide pace of calls to
  * AWS, see {@link AwsCallSettings}), MARKETPLACE_PRICING ({@code usage}, the default, {@code
- * contract} or {@code contract-with-consumption}: contract listings read entitlements).
+ * contract} or {@code contract-with-consumption}: contract listings read entitlements),
+ * METRICS_VISIBILITY_INTERVAL (default 1m: how often the running onboardings per step are read
+ * from Temporal's visibility for the gauges, see {@link OnboardingMeters}).
  */
 public record WorkerSettings(
     TemporalSettings temporal,
@@ -23,7 +26,8 @@ public record WorkerSettings(
     int statusPort,
     boolean registerSearchAttributes,
     AwsCallSettings awsCalls,
-    MarketplacePricing pricing) {
+    MarketplacePricing pricing,
+    Duration metricsVisibilityInterval) {
 
   public static WorkerSettings from(Env env) {
     return new WorkerSettings(
@@ -34,6 +38,17 @@ public record WorkerSettings(
         env.getInt("WORKER_STATUS_PORT", 9464),
         env.getBoolean("TEMPORAL_REGISTER_SEARCH_ATTRIBUTES", false),
         AwsCallSettings.from(env),
-        MarketplacePricing.fromSetting(env.get("MARKETPLACE_PRICING")));
+        MarketplacePricing.fromSetting(env.get("MARKETPLACE_PRICING")),
+        visibilityInterval(env));
+  }
+
+  private static Duration visibilityInterval(Env env) {
+    Duration every =
+        env.getDuration("METRICS_VISIBILITY_INTERVAL", OnboardingMeters.DEFAULT_EVERY);
+    if (every.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new Env.ConfigException("METRICS_VISIBILITY_INTERVAL must be at least 1s, got \""
+          + env.get("METRICS_VISIBILITY_INTERVAL") + "\"");
+    }
+    return every;
   }
 }

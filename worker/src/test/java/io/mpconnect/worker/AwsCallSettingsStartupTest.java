@@ -16,8 +16,8 @@ class AwsCallSettingsStartupTest {
   @Test
   void theWorkerReadsBothPacesWithTheirDefaults() {
     WorkerSettings settings = WorkerSettings.from(new Env(Map.of("MARKETPLACE_PRODUCT_CODE", "p", KEYS, KEY)));
-    assertThat(settings.awsCalls().resolveCallsPerSecond()).isEqualTo(2);
-    assertThat(settings.awsCalls().meteringCallsPerSecond()).isEqualTo(8);
+    assertThat(settings.awsCalls().resolveCallsPerSecond()).isEqualTo(10);
+    assertThat(settings.awsCalls().meteringCallsPerSecond()).isEqualTo(10);
 
     settings = WorkerSettings.from(new Env(Map.of("MARKETPLACE_PRODUCT_CODE", "p", KEYS, KEY,
         "AWS_RESOLVE_CALLS_PER_SECOND", "1.5", "AWS_METERING_CALLS_PER_SECOND", "4")));

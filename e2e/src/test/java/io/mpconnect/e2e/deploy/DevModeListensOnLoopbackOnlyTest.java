@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mpconnect.devmode.DevMode;
 import io.mpconnect.e2e.harness.DevModes;
+import io.mpconnect.e2e.harness.RunsAlone;
 import io.mpconnect.standins.temporal.TemporalDevServer;
 import java.io.IOException;
 import java.net.URI;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * child processes (the Temporal CLI) that appeared with the developer mode, and whatever listens
  * on the ports it announces (PostgreSQL runs detached).
  */
+@RunsAlone
 class DevModeListensOnLoopbackOnlyTest {
   private static DevMode devMode;
   private static Set<Long> socketsBefore;

@@ -8,6 +8,7 @@ import io.mpconnect.e2e.harness.Journeys;
 import io.mpconnect.e2e.harness.Stack;
 import io.mpconnect.e2e.harness.TableLock;
 import io.mpconnect.e2e.harness.Waits;
+import io.mpconnect.e2e.harness.RunsAlone;
 import io.mpconnect.workflows.messages.OnboardingOutcome;
 import io.mpconnect.workflows.messages.OnboardingStep;
 import io.temporal.api.enums.v1.EventType;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * activity in flight finish and report, then exits. The connect is done once, by the stopping
  * worker, not retried after a timeout by the next one.
  */
+@RunsAlone
 class GracefulShutdownTest {
   private static Stack stack;
 

@@ -9,6 +9,7 @@ import io.mpconnect.e2e.harness.Journeys;
 import io.mpconnect.e2e.harness.Stack;
 import io.mpconnect.e2e.harness.TableLock;
 import io.mpconnect.e2e.harness.Waits;
+import io.mpconnect.e2e.harness.RunsAlone;
 import io.mpconnect.workflows.messages.OnboardingOutcome;
 import io.mpconnect.workflows.messages.OnboardingStep;
 import java.nio.file.Files;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * worker), the api, and the developer mode (bin/dev's process). A journey in flight at the
  * SIGTERM still completes once the processes are back.
  */
+@RunsAlone
 class SigtermTest {
   static final Duration LIMIT = Duration.ofSeconds(10);
   private static Stack stack;

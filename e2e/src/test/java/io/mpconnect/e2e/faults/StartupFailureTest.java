@@ -3,6 +3,7 @@ package io.mpconnect.e2e.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mpconnect.e2e.harness.JavaProcess;
+import io.mpconnect.e2e.harness.RunsAlone;
 import io.mpconnect.standins.EmbeddedDatabase;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * already taken: each exits at once with status 1 and one line saying what and where, instead of
  * living on without serving.
  */
+@RunsAlone
 class StartupFailureTest {
   private static final Duration AT_ONCE = Duration.ofSeconds(30);
 

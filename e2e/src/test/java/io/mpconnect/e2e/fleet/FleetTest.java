@@ -9,6 +9,7 @@ import io.mpconnect.e2e.harness.Journeys;
 import io.mpconnect.e2e.harness.Metrics;
 import io.mpconnect.e2e.harness.Stack;
 import io.mpconnect.e2e.harness.Waits;
+import io.mpconnect.e2e.harness.RunsAlone;
 import io.mpconnect.standins.metering.MeteringStandIn;
 import io.mpconnect.workflows.messages.OnboardingOutcome;
 import io.mpconnect.workflows.metering.MeteringIds;
@@ -43,7 +44,10 @@ import org.junit.jupiter.api.Test;
  * over both apis as a round-robin load balancer would (register, OIDC sign-in, create an
  * organization, connect), while AWS's subscribe-success for each comes through the lifecycle
  * queue that both workers consume. Meanwhile one worker is killed with kill -9 and started again,
- * and one api is stopped (SIGTERM): its customers go on through the other one.
+ * the Temporal server is stopped and started again, and one api is stopped (SIGTERM): its
+ * customers go on through the other one. AWS throttles 5% of the ResolveCustomer calls throughout.
+ * (This test took over the 200-customer ConcurrentOnboardingsTest: Temporal restarting under
+ * load is checked here, on the fleet.)
  *
  * <p>Checked: every journey ends CONNECTED, nothing stuck, one link and one confirmation e-mail
  * per customer (FaultReport); every subscribe-success applied once (one transition to ACTIVE and
@@ -52,6 +56,7 @@ import org.junit.jupiter.api.Test;
  * updates the schedule and fires it. The summary goes to stdout and {@code
  * target/fleet-summary.md} (bin/test prints it at the end).
  */
+@RunsAlone
 class FleetTest {
   static final int CUSTOMERS = Integer.getInteger("e2e.fleet.customers", 500);
   static final int BROWSERS = 24;
@@ -78,7 +83,12 @@ class FleetTest {
     Instant killed;
     Duration workerBack;
     Duration apiStop;
+    Duration temporalDown;
     Map<Integer, Double> deliveredBeforeKill = new TreeMap<>();
+    long seed = Long.getLong("e2e.seed", System.currentTimeMillis());
+    stack.metering().setRandomSeed(seed);
+    stack.metering().setFailureRate("ResolveCustomer", "ThrottlingException", 0.05);
+    System.out.printf("fleet: seed %d, AWS throttles 5%% of ResolveCustomer calls%n", seed);
     try (Journeys journeys = new Journeys(BROWSERS)) {
       for (int i = 0; i < CUSTOMERS; i++) {
         int n = i;
@@ -115,6 +125,16 @@ class FleetTest {
       stack.startWorker(1);
       workerBack = Duration.between(killed, Instant.now());
 
+      Waits.until("half of the journeys done", Duration.ofMinutes(8),
+          () -> connected.get() >= CUSTOMERS / 2);
+      stack.temporal().stop();
+      Instant stopped = Instant.now();
+      Waits.sleep(Duration.ofSeconds(5));
+      stack.temporal().start();
+      temporalDown = Duration.between(stopped, Instant.now());
+      System.out.printf("Temporal down for %d ms with %d of %d journeys done%n",
+          temporalDown.toMillis(), connected.get(), CUSTOMERS);
+
       Waits.until("two thirds of the journeys done", Duration.ofMinutes(8),
           () -> connected.get() >= 2 * CUSTOMERS / 3);
       apiStop = stack.stopApi(1, Duration.ofSeconds(10));
@@ -122,11 +142,13 @@ class FleetTest {
           apiStop.toMillis(), connected.get(), CUSTOMERS);
 
       journeys.awaitAll(Duration.ofMinutes(10));
+    } finally {
+      stack.metering().setFailureRate("ResolveCustomer", "ThrottlingException", 0);
     }
     Duration journeysTook = Duration.between(began, Instant.now());
 
     FaultReport.Result result = FaultReport.check(stack,
-        CUSTOMERS + " journeys, fleet 2 api + 2 worker, worker kill -9, api stop", expected,
+        CUSTOMERS + " journeys, fleet of 2+2, kill -9, Temporal restart, api stop", expected,
         killed, Duration.ofMinutes(3));
 
     // Each subscribe-success applied once: one transition to ACTIVE per account and one plan
@@ -162,7 +184,8 @@ class FleetTest {
     long hoursRunTwice = runsPerHour.values().stream().filter(n -> n > 1).count();
 
     String summary = summary(result, journeysPerApi, appliedTwice, notApplied,
-        deliveredPerWorker, scheduleIds, runsPerHour, workerBack, apiStop, journeysTook);
+        deliveredPerWorker, scheduleIds, runsPerHour, workerBack, temporalDown, apiStop,
+        journeysTook);
     System.out.print(summary);
     System.out.flush();
     write(summary);
@@ -241,7 +264,7 @@ class FleetTest {
   private static String summary(FaultReport.Result result, Map<String, AtomicInteger> perApi,
       int appliedTwice, int notApplied, Map<Integer, Double> deliveredPerWorker,
       List<String> schedules, Map<String, Long> runsPerHour, Duration workerBack,
-      Duration apiStop, Duration journeysTook) {
+      Duration temporalDown, Duration apiStop, Duration journeysTook) {
     String apis = new TreeMap<>(perApi).entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue().get()).collect(Collectors.joining(" "));
     String workers = deliveredPerWorker.entrySet().stream()
@@ -269,6 +292,8 @@ class FleetTest {
         String.format("%.1f s", result.recovery().toMillis() / 1000.0));
     row(out, "killed worker ready again after", String.format("%.1f s", workerBack.toMillis()
         / 1000.0));
+    row(out, "Temporal server stopped and started again (down)",
+        String.format("%.1f s", temporalDown.toMillis() / 1000.0));
     row(out, "api exit after SIGTERM", String.format("%.1f s", apiStop.toMillis() / 1000.0));
     row(out, "journeys took", String.format("%.0f s", journeysTook.toMillis() / 1000.0));
     return out.toString();

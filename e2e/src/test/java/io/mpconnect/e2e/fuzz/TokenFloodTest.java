@@ -1,5 +1,6 @@
 package io.mpconnect.e2e.fuzz;
 
+import io.mpconnect.e2e.harness.RunsAlone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mpconnect.api.ApiServer;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * visibility store, filtered by this api's task queue).
  */
 @ExtendWith(FuzzEnvironment.Resolver.class)
+@RunsAlone
 class TokenFloodTest {
   static final String TASK_QUEUE = "token-flood-test";
   static final int REQUESTS = 300;

@@ -8,8 +8,10 @@ import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.common.converter.DefaultDataConverter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -250,7 +252,6 @@ public final class FaultReport {
   }
 
   private static synchronized void print(Result result, List<String> problems) {
-    boolean firstInThisRun = ROWS.isEmpty();
     ROWS.add(result.row());
     StringBuilder out = new StringBuilder();
     out.append("\nFAULT SUMMARY (").append(result.fault()).append(")\n");
@@ -262,13 +263,14 @@ public final class FaultReport {
     problems.stream().limit(20).forEach(p -> out.append("  problem: ").append(p).append('\n'));
     System.out.print(out);
     System.out.flush();
+    // Test JVMs run side by side (e2e/pom.xml) and share the file: under a lock, the first row
+    // writes the header (bin/test removes the file before a run).
     Path file = Stack.targetDirectory().resolve("fault-summary.md");
-    try {
-      if (firstInThisRun) {
-        Files.writeString(file, HEADER + "\n", StandardCharsets.UTF_8);
-      }
-      Files.writeString(file, result.row() + "\n", StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        FileLock lock = channel.lock()) {
+      String text = (channel.size() == 0 ? HEADER + "\n" : "") + result.row() + "\n";
+      channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -119,7 +119,9 @@ class ObservabilityFilesTest {
     assertThat(used).isNotEmpty();
 
     Set<String> exported = new TreeSet<>();
-    try (Stack stack = Stack.start("observability")) {
+    // The onboarding gauges read Temporal's visibility every 2 s here (a minute by default).
+    try (Stack stack = Stack.start("observability",
+        new Stack.Options().workerEnv("METRICS_VISIBILITY_INTERVAL", "2s"))) {
       Customer connected = Customer.of(stack, Customer.newAccountId(), "obs-connected");
       stack.metering().failNext("ResolveCustomer", "ThrottlingException", 1);
       connected.connectNewOrganization("Observability Org");
