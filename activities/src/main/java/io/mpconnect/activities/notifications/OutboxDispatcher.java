@@ -23,8 +23,10 @@ public final class OutboxDispatcher implements Runnable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OutboxDispatcher.class);
 
   /**
+   * @param batchSize messages claimed at once; a dispatcher killed mid-send (kill -9) delays what
+   *     it claimed by the lease, so the default claims one at a time
    * @param lease how long a claimed batch is hidden from other dispatchers; longer than sending a
-   *     batch can take (see the SMTP timeouts)
+   *     batch can take (see the SMTP timeouts: one message is sent within about a minute)
    */
   public record Settings(
       Duration pollInterval,
@@ -36,11 +38,11 @@ public final class OutboxDispatcher implements Runnable, AutoCloseable {
     public static final Settings DEFAULTS =
         new Settings(
             Duration.ofSeconds(2),
-            5,
+            1,
             8,
             Duration.ofSeconds(30),
             Duration.ofHours(1),
-            Duration.ofMinutes(15));
+            Duration.ofMinutes(2));
   }
 
   private final OutboxRepository outbox;

@@ -60,6 +60,25 @@ class OutboxDispatcherTest {
   }
 
   @Test
+  void aDispatcherKilledMidSend_holdsBackOnlyTheMessageInHand_andOnlyForTheLease() {
+    for (String id : new String[] {"onb-kill-1", "onb-kill-2", "onb-kill-3"}) {
+      notifications.enqueueConfirmation(fixtures.confirmation(id, id + "@example.com"));
+    }
+    OutboxDispatcher.Settings defaults = OutboxDispatcher.Settings.DEFAULTS;
+    // What a dispatcher killed with kill -9 right after its claim leaves behind.
+    assertThat(outbox.claimDue(defaults.batchSize(), defaults.lease())).hasSize(1);
+    assertThat(defaults.lease()).isLessThanOrEqualTo(Duration.ofMinutes(2));
+
+    OutboxDispatcher survivor = new OutboxDispatcher(db.jdbi(), smtp(), defaults);
+    int sent = 0;
+    for (int handled; (handled = survivor.dispatchDue()) > 0; ) {
+      sent += handled;
+    }
+    assertThat(sent).isEqualTo(2);
+    assertThat(greenMail.getReceivedMessages()).hasSize(2);
+  }
+
+  @Test
   void failedSend_isRetried_thenDeliveredAndMarkedSent() throws Exception {
     notifications.enqueueConfirmation(fixtures.confirmation("onb-retry", "retry@example.com"));
     AtomicInteger calls = new AtomicInteger();

@@ -97,7 +97,7 @@ class WorkerKillTest {
       // PostgreSQL ends the dead worker's statements once it notices the client is gone
       // (client_connection_check_interval, set in docker-compose.yml); the test does it at once,
       // so none of them completes after the kill (an outbox claim by the dead dispatcher would
-      // hold its mail for the 15-minute lease).
+      // hold its mail for the 2-minute lease).
       assertThat(TableLock.terminateWaitingBackends(stack.jdbi())).isGreaterThanOrEqualTo(4);
       heldLinks.release();
       outbox.release();

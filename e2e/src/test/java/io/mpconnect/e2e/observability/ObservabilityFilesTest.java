@@ -234,5 +234,7 @@ class ObservabilityFilesTest {
     assertThat(process.exitValue())
         .as(String.join(" ", command) + " failed:\n" + output)
         .isZero();
+    // CI's log shows what promtool checked (rules found, rule tests passed).
+    System.out.print(String.join(" ", command) + "\n" + output.strip().indent(2));
   }
 }
