@@ -15,6 +15,7 @@ import io.mpconnect.workflows.messages.License;
 import io.mpconnect.workflows.messages.LicenseStatus;
 import io.mpconnect.workflows.messages.OnboardingOutcome;
 import io.mpconnect.workflows.messages.OnboardingStep;
+import io.mpconnect.workflows.onboarding.OrganizationNames;
 import io.mpconnect.workflows.messages.OnboardingView;
 import io.mpconnect.workflows.messages.ResolvedCustomer;
 import io.mpconnect.workflows.messages.SubscriptionStatus;
@@ -605,7 +606,7 @@ class ApiContractTest {
     assertThat(fieldNames(waiting.path("customer"))).containsExactly("awsAccountId");
     assertThat(waiting.path("customer").path("awsAccountId").asText()).isEqualTo("123456789012");
     assertThat(fieldNames(waiting.path("organizations").get(0))).containsExactlyInAnyOrder(
-        "id", "name", "plan", "role", "eligible", "ineligibleReason");
+        "id", "name", "plan", "role", "eligible", "ineligibleReason", "linkedAwsAccount");
     assertThat(waiting.path("organizations").get(1).path("ineligibleReason").asText())
         .isEqualTo("NOT_OWNER");
     assertThat(fieldNames(waiting.path("user")))
@@ -737,6 +738,44 @@ class ApiContractTest {
     assertThat(connected.headers().firstValue("Location")).contains("/signup/" + id);
     assertThat(browser.get("/signup/" + id).body()).contains(
         "is connected to your AWS Marketplace subscription", "Acme", "/organizations/org-acme/billing");
+  }
+
+  /** A name over the limit is refused whole, with the rule, never cut (there is no maxlength). */
+  @Test
+  void theScriptlessFormRefusesATooLongNameWithTheRuleAndKeepsWhatWasTyped() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    String id = signedInOnboarding(browser);
+    String csrf = json(browser.get("/api/onboardings/" + id)).path("csrfToken").asText();
+    String tooLong = "A".repeat(OrganizationNames.MAX_LENGTH) + "Z";
+
+    HttpResponse<String> refused = browser.postForm("/signup/" + id,
+        TestBrowser.form(Map.of("choice", "new", "newName", tooLong, "csrf", csrf)));
+
+    assertThat(refused.statusCode()).isEqualTo(422);
+    assertThat(refused.body())
+        .contains("role=\"alert\">The organization name may have at most "
+            + OrganizationNames.MAX_LENGTH + " characters.")
+        .contains("value=\"" + tooLong + "\"", "aria-invalid=\"true\"")
+        .doesNotContain("maxlength");
+    assertThat(view(id).step()).isEqualTo(OnboardingStep.AWAITING_ORGANIZATION);
+  }
+
+  @Test
+  void everyPageLinksTheIconAndFaviconIcoLeadsToIt() {
+    TestBrowser browser = new TestBrowser(apiBase);
+    for (String path : List.of("/dev/marketplace", "/organizations", "/no/such/page")) {
+      assertThat(browser.get(path).body()).as(path)
+          .containsPattern("<link rel=\"icon\" type=\"image/svg\\+xml\" href=\"/assets/favicon\\.svg\\?v=[0-9a-f]+\">");
+    }
+
+    HttpResponse<String> ico = browser.get("/favicon.ico");
+    assertThat(ico.statusCode()).isEqualTo(302);
+    String icon = ico.headers().firstValue("Location").orElseThrow();
+    assertThat(icon).matches("/assets/favicon\\.svg\\?v=[0-9a-f]+");
+    HttpResponse<String> svg = browser.get(icon);
+    assertThat(svg.statusCode()).isEqualTo(200);
+    assertThat(svg.headers().firstValue("Content-Type").orElse("")).startsWith("image/svg+xml");
+    assertThat(svg.body()).startsWith("<svg");
   }
 
   @Test

@@ -44,16 +44,19 @@ public final class MembershipRepository {
                 == 1);
   }
 
-  /** The user's organizations by name (then id, so equal names keep a stable order). */
+  /**
+   * The user's organizations by name (then id, so equal names keep a stable order), each with its
+   * marketplace link if any (one link per organization: marketplace_links_organization_unique).
+   */
   public List<UserOrganization> organizationsOf(UUID userId) {
     return jdbi.withHandle(
         h ->
             h.createQuery(
                     """
                     SELECT o.id, o.name, o.plan, m.role,
-                           EXISTS (SELECT 1 FROM marketplace_links l
-                                   WHERE l.organization_id = o.id) AS linked
+                           l.aws_account_id AS linked_aws_account, l.subscription_status
                     FROM memberships m JOIN organizations o ON o.id = m.organization_id
+                    LEFT JOIN marketplace_links l ON l.organization_id = o.id
                     WHERE m.user_id = :userId
                     ORDER BY lower(o.name), o.name, o.id\
                     """)
@@ -65,7 +68,10 @@ public final class MembershipRepository {
                             rs.getString("name"),
                             Plan.valueOf(rs.getString("plan")),
                             Role.valueOf(rs.getString("role")),
-                            rs.getBoolean("linked")))
+                            rs.getString("linked_aws_account"),
+                            rs.getString("subscription_status") == null
+                                ? null
+                                : LinkStatus.valueOf(rs.getString("subscription_status"))))
                 .list());
   }
 }

@@ -100,6 +100,29 @@ class AccountActivitiesImplTest {
             });
   }
 
+  /**
+   * Once AWS confirms, a linked organization is on the paid plan: it is refused as already
+   * connected, with its AWS account, not as "not on the Starter plan".
+   */
+  @Test
+  void listOrganizations_afterAwsConfirmed_saysAlreadyLinkedWithTheAwsAccount_notThePlan() {
+    String user = newUser("confirmed");
+    UUID org = ownedStarter(user, "Confirmed Co");
+    ResolvedCustomer customer = customer();
+
+    activities.connect(command("onb-confirmed", user, customer, existing(org), true));
+
+    assertThat(activities.listOrganizations(user))
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.plan()).isEqualTo("STANDARD");
+              assertThat(o.eligible()).isFalse();
+              assertThat(o.ineligibleReason()).isEqualTo(IneligibleReason.ALREADY_LINKED);
+              assertThat(o.linkedAwsAccount()).isEqualTo(customer.awsAccountId());
+            });
+  }
+
   @Test
   void registerCustomer_returnsNullUntilLinked_thenTheOrganization() {
     String user = newUser("registrar");

@@ -152,8 +152,9 @@ public final class OidcClient {
     } else if (email == null && provider.emailFromSubject()) {
       email = subject;
     }
-    String name = stringClaim(claims, "name");
-    String displayName = name != null ? name : email != null ? email : subject;
+    // No name claim: null, never the e-mail address, so that a sign-in keeps the name we know
+    // (the repository ignores a null); pages show the e-mail only where they need a name.
+    String displayName = stringClaim(claims, "name");
     return new VerifiedIdentity(
         provider.key(), claims.getIssuer().getValue(), subject, email, displayName);
   }

@@ -1,6 +1,8 @@
 package io.mpconnect.api.console;
 
 import io.mpconnect.api.db.LazyPool;
+import io.mpconnect.api.web.BillingWording;
+import io.mpconnect.api.web.Html;
 import static io.mpconnect.api.web.Html.escape;
 
 import io.javalin.Javalin;
@@ -87,9 +89,9 @@ public final class BillingPage {
     main.append("<section class=\"card\" aria-labelledby=\"plan-heading\">")
         .append("<h2 id=\"plan-heading\">Plan</h2><dl class=\"facts\">")
         .append("<dt>Organization</dt><dd>").append(name).append("</dd>")
-        .append("<dt>Current plan</dt><dd id=\"plan\">").append(planName(organization.plan()))
+        .append("<dt>Current plan</dt><dd id=\"plan\">").append(planName(organization.plan(), link))
         .append("</dd><dt>Billing provider</dt><dd id=\"billing-provider\">")
-        .append(providerName(organization))
+        .append(providerName(organization, link))
         .append("</dd><dt>Your role</dt><dd>").append(owner ? "Owner" : "Member")
         .append("</dd></dl></section>\n");
     main.append("<section class=\"card\" id=\"billing-contact\" aria-labelledby=\"contact-heading\">")
@@ -111,10 +113,10 @@ public final class BillingPage {
       main.append(connectAction(organization));
     }
     main.append("</section>\n");
-    String head = link != null && link.subscriptionStatus() == LinkStatus.PENDING
-        ? "<meta http-equiv=\"refresh\" content=\"" + PENDING_REFRESH_SECONDS + "\">"
-        : "";
-    console.page(ctx, 200, viewer, "Billing · " + organization.name(), main.toString(), head);
+    boolean waiting = awaitingAws(link);
+    console.page(ctx, 200, viewer, "Billing · " + organization.name(), main.toString(),
+        waiting ? Html.refreshWithoutScript(PENDING_REFRESH_SECONDS) : "",
+        waiting ? Html.refreshScript(ctx) : "");
   }
 
   private String linked(
@@ -124,7 +126,11 @@ public final class BillingPage {
     StringBuilder out = new StringBuilder();
     LinkStatus status = link.subscriptionStatus();
     boolean active = status == LinkStatus.ACTIVE;
-    out.append("<div class=\"notice ").append(active ? "ok" : "warn").append("\" id=\"billed-by\">")
+    out.append("<div class=\"notice ").append(active ? "ok" : "warn").append("\" id=\"billed-by\"")
+        // While AWS has not confirmed, refresh.js looks again and reloads once the status moved.
+        .append(status == LinkStatus.PENDING ? " data-refresh=\"" + PENDING_REFRESH_SECONDS
+            + "\" data-refresh-key=\"PENDING\"" : "")
+        .append(">")
         .append("<p><strong>").append(headline(status)).append("</strong></p></div>")
         .append("<dl class=\"facts\"><dt>AWS account</dt><dd id=\"aws-account\">")
         .append(escape(link.awsAccountId())).append("</dd>")
@@ -272,16 +278,25 @@ public final class BillingPage {
     return out.toString();
   }
 
-  private static String planName(Plan plan) {
+  /** While AWS has not confirmed, the plan and the provider say when billing moves to AWS. */
+  private static boolean awaitingAws(MarketplaceLink link) {
+    return link != null && link.subscriptionStatus() == LinkStatus.PENDING;
+  }
+
+  private static String planName(Plan plan, MarketplaceLink link) {
     return switch (plan) {
-      case STARTER -> "Starter (free)";
+      case STARTER -> awaitingAws(link) ? "Starter (free) until AWS confirms your subscription"
+          : "Starter (free)";
       case STANDARD -> "Standard (pay as you go)";
     };
   }
 
-  private String providerName(Organization organization) {
+  private String providerName(Organization organization, MarketplaceLink link) {
     if (organization.billingProvider() == BillingProvider.AWS_MARKETPLACE) {
       return "AWS Marketplace";
+    }
+    if (awaitingAws(link)) {
+      return BillingWording.ONCE_AWS_CONFIRMS_SENTENCE;
     }
     return organization.plan() == Plan.STARTER
         ? "None (free plan)"

@@ -71,9 +71,14 @@ public final class Console {
   }
 
   void page(Context ctx, int status, Viewer viewer, String title, String main, String head) {
+    page(ctx, status, viewer, title, main, head, "");
+  }
+
+  void page(Context ctx, int status, Viewer viewer, String title, String main, String head,
+      String scripts) {
     ctx.status(status).contentType("text/html; charset=utf-8").result(Html.document(
         new Html.Document(title + " · " + vendorName, vendorName, who(viewer, ctx.path()), main,
-            head, "")));
+            head, scripts)));
   }
 
   /** 404 for an organization that does not exist and one the viewer does not belong to alike. */

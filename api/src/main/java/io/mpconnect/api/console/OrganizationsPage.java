@@ -1,10 +1,12 @@
 package io.mpconnect.api.console;
 
 import io.mpconnect.api.db.LazyPool;
+import io.mpconnect.api.web.BillingWording;
 import static io.mpconnect.api.web.Html.escape;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.mpconnect.persistence.LinkStatus;
 import io.mpconnect.persistence.Role;
 import io.mpconnect.persistence.UserOrganization;
 import java.util.List;
@@ -40,7 +42,7 @@ public final class OrganizationsPage {
               .append("<p class=\"muted\">")
               .append(o.plan().name().equals("STARTER") ? "Starter plan" : "Standard plan")
               .append(" · ").append(o.role() == Role.OWNER ? "Owner" : "Member")
-              .append(o.linked() ? " · Billed through AWS Marketplace" : "")
+              .append(o.linked() ? " · " + linkText(o.linkStatus()) : "")
               .append("</p><p><a href=\"").append(BillingPage.path(o.id()))
               .append("\">Billing settings</a></p></section>\n");
         }
@@ -49,5 +51,15 @@ public final class OrganizationsPage {
     } catch (LazyPool.UnavailableException e) {
       console.unavailable(ctx);
     }
+  }
+
+  /** The same words as the billing page: "billed through" only once AWS confirmed. */
+  private static String linkText(LinkStatus status) {
+    return switch (status == null ? LinkStatus.PENDING : status) {
+      case PENDING -> BillingWording.ONCE_AWS_CONFIRMS_SENTENCE;
+      case ACTIVE, UNSUBSCRIBE_PENDING -> "Billed through AWS Marketplace";
+      case UNSUBSCRIBED -> "AWS Marketplace subscription cancelled";
+      case FAILED -> "AWS could not confirm the AWS Marketplace subscription";
+    };
   }
 }

@@ -1,5 +1,6 @@
 package io.mpconnect.api.limits;
 
+import io.mpconnect.api.web.Assets;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -18,6 +19,9 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
  * short HTML page elsewhere; the status is Jetty's.
  */
 final class PlainErrorHandler extends ErrorHandler {
+  private static final String ICON = "<link rel=\"icon\" type=\"image/svg+xml\" href=\""
+      + Assets.url(Assets.FAVICON) + "\">";
+
   PlainErrorHandler() {
     setShowServlet(false);
     setShowStacks(false);
@@ -36,8 +40,8 @@ final class PlainErrorHandler extends ErrorHandler {
         : "The request could not be handled.";
     byte[] body = (json
         ? "{\"message\":\"" + text + "\"}"
-        : "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Something went"
-            + " wrong</title></head><body><h1>Something went wrong</h1><p>" + text
+        : "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">" + ICON
+            + "<title>Something went wrong</title></head><body><h1>Something went wrong</h1><p>" + text
             + "</p></body></html>").getBytes(StandardCharsets.UTF_8);
     response.setContentType(json ? "application/json" : "text/html; charset=utf-8");
     response.setHeader("Cache-Control", "no-store");
@@ -52,7 +56,7 @@ final class PlainErrorHandler extends ErrorHandler {
     fields.put(new HttpField(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8"));
     fields.put(new HttpField(HttpHeader.CACHE_CONTROL, "no-store"));
     return ByteBuffer.wrap(("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        + "<title>Something went wrong</title></head><body><h1>Something went wrong</h1><p>"
+        + ICON + "<title>Something went wrong</title></head><body><h1>Something went wrong</h1><p>"
         + (status == 431 ? "The request headers are too large." : "The request could not be handled.")
         + "</p></body></html>").getBytes(StandardCharsets.UTF_8));
   }

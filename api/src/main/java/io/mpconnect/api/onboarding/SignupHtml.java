@@ -3,14 +3,13 @@ package io.mpconnect.api.onboarding;
 import static io.mpconnect.api.web.Html.escape;
 
 import io.mpconnect.api.ApiSettings.OidcProviderSettings;
-import io.mpconnect.workflows.messages.IneligibleReason;
+import io.mpconnect.api.web.BillingWording;
 import io.mpconnect.workflows.messages.OnboardingOutcome;
 import io.mpconnect.workflows.messages.OnboardingStep;
 import io.mpconnect.workflows.messages.OnboardingView;
 import io.mpconnect.workflows.messages.OrganizationOption;
 import io.mpconnect.workflows.messages.SubscriptionStatus;
-import java.util.ArrayList;
-import java.util.Comparator;
+import io.mpconnect.workflows.onboarding.OrganizationNames;
 import java.util.List;
 
 /**
@@ -164,19 +163,21 @@ final class SignupHtml {
   private String chooser(OnboardingView v, String csrfToken, Form form) {
     StringBuilder out = new StringBuilder();
     out.append(signedInAs(v));
-    List<OrganizationOption> organizations = new ArrayList<>(
-        v.organizations() == null ? List.of() : v.organizations());
-    // Eligible first; otherwise the workflow's order (by name).
-    organizations.sort(Comparator.comparing(o -> !o.eligible()));
-    boolean anyEligible = organizations.stream().anyMatch(OrganizationOption::eligible);
+    List<OrganizationOption> all = v.organizations() == null ? List.of() : v.organizations();
+    // Eligible ones and the new organization first, ineligible ones after with their reasons:
+    // on a phone the form would otherwise sit below every organization that cannot be chosen.
+    List<OrganizationOption> eligible = all.stream().filter(OrganizationOption::eligible).toList();
+    List<OrganizationOption> ineligible =
+        all.stream().filter(o -> !o.eligible()).toList();
+    boolean anyEligible = !eligible.isEmpty();
     String account = v.customer() == null ? null : v.customer().awsAccountId();
-    out.append("<p>The organization you choose will be billed through AWS Marketplace")
+    out.append("<p>The organization you choose is ").append(BillingWording.ONCE_AWS_CONFIRMS)
         .append(account == null ? "" : " (AWS account <strong>" + escape(account) + "</strong>)")
         .append(". You can connect an organization on the free Starter plan that you own, or"
             + " create a new one.</p>\n");
     if (!anyEligible) {
       out.append("<div class=\"notice warn\" id=\"none-eligible\"><h2>")
-          .append(organizations.isEmpty()
+          .append(all.isEmpty()
               ? "This sign-in has no organizations yet"
               : "None of this sign-in's organizations can be connected")
           .append("</h2><p>Create a new organization below, or, if your organization belongs to"
@@ -187,55 +188,67 @@ final class SignupHtml {
     // The workflow's own message while choosing: why an earlier choice could not be used.
     boolean workflowNote = v.message() != null && anyEligible;
     String error = form.error() != null ? form.error() : workflowNote ? v.message() : null;
+    boolean nameRefused = form.error() != null && "new".equals(form.choice());
 
     String selected = form.choice() != null ? form.choice()
         : !anyEligible ? "new"
-        : organizations.stream().filter(OrganizationOption::eligible).count() == 1
-            ? organizations.get(0).id()
-            : null;
+        : eligible.size() == 1 ? eligible.get(0).id()
+        : null;
     out.append("<form id=\"connect\" method=\"post\" action=\"/signup/").append(escape(v.id()))
         .append("\" data-csrf=\"").append(escape(csrfToken)).append("\" novalidate>\n")
         .append("<input type=\"hidden\" name=\"csrf\" value=\"").append(escape(csrfToken)).append("\">\n");
-    if (!organizations.isEmpty()) {
+    if (anyEligible) {
       out.append("<fieldset><legend>Your organizations</legend>\n");
       int i = 0;
-      for (OrganizationOption o : organizations) {
+      for (OrganizationOption o : eligible) {
         i++;
         String inputId = "org-" + i;
-        out.append("<div class=\"option").append(o.eligible() ? "" : " disabled").append("\">")
+        out.append("<div class=\"option\">")
             .append("<input type=\"radio\" name=\"choice\" id=\"").append(inputId)
             .append("\" value=\"").append(escape(o.id())).append("\"")
-            .append(o.eligible() ? "" : " disabled aria-describedby=\"" + inputId + "-why\"")
-            .append(o.eligible() && o.id().equals(selected) ? " checked" : "")
+            .append(o.id().equals(selected) ? " checked" : "")
             .append("><label for=\"").append(inputId).append("\"><span class=\"name\">")
             .append(escape(o.name())).append("</span><span class=\"meta\">")
             .append(escape(planName(o.plan()))).append(" · ").append(escape(roleName(o.role())))
-            .append("</span></label>");
-        if (!o.eligible()) {
-          out.append("<p class=\"why\" id=\"").append(inputId).append("-why\">")
-              .append(reason(o.ineligibleReason())).append("</p>");
-        }
-        out.append("</div>\n");
+            .append("</span></label></div>\n");
       }
       out.append("</fieldset>\n");
     }
-    out.append("<fieldset><legend>").append(organizations.isEmpty() ? "A new organization"
-            : "Or create a new organization").append("</legend>\n")
+    // No maxlength: the browser would cut a pasted name silently; a longer one is refused with a
+    // message instead (OrganizationNames, checked by the workflow's validator).
+    out.append("<fieldset><legend>").append(anyEligible ? "Or create a new organization"
+            : "A new organization").append("</legend>\n")
         .append("<div class=\"option\"><input type=\"radio\" name=\"choice\" id=\"choice-new\""
             + " value=\"new\"").append("new".equals(selected) ? " checked" : "")
         .append("><label for=\"choice-new\"><span class=\"name\">Create a new organization</span>"
-            + "<span class=\"meta\">On the Starter plan, billed through AWS Marketplace once"
-            + " connected</span></label>")
+            + "<span class=\"meta\">").append(BillingWording.ONCE_AWS_CONFIRMS_SENTENCE)
+        .append("</span></label>")
         .append("<div class=\"field\"><label for=\"new-name\">Organization name</label>"
-            + "<input type=\"text\" id=\"new-name\" name=\"newName\" maxlength=\"64\""
-            + " autocomplete=\"organization\" aria-describedby=\"connect-error\"")
+            + "<input type=\"text\" id=\"new-name\" name=\"newName\""
+            + " autocomplete=\"organization\" aria-describedby=\"new-name-hint connect-error\"")
         .append(form.newName() == null ? "" : " value=\"" + escape(form.newName()) + "\"")
-        .append(form.error() != null && "new".equals(form.choice()) ? " aria-invalid=\"true\"" : "")
-        .append("></div></div>\n</fieldset>\n")
+        .append(nameRefused ? " aria-invalid=\"true\"" : "")
+        .append("><p class=\"hint\" id=\"new-name-hint\">At most ")
+        .append(OrganizationNames.MAX_LENGTH).append(" characters.</p></div></div>\n</fieldset>\n")
         .append("<p id=\"connect-error\" class=\"error\" role=\"alert\">")
         .append(escape(error)).append("</p>\n")
         .append("<p><button type=\"submit\" class=\"primary\">Connect to ")
         .append(escape(settings.vendorName())).append("</button></p>\n</form>\n");
+    if (!ineligible.isEmpty()) {
+      out.append("<section id=\"ineligible\" aria-labelledby=\"unavailable-heading\">")
+          .append("<h2 id=\"unavailable-heading\">")
+          .append(ineligible.size() == 1 ? "An organization you cannot connect"
+              : "Organizations you cannot connect")
+          .append("</h2>\n<ul class=\"unavailable\">\n");
+      for (OrganizationOption o : ineligible) {
+        out.append("<li class=\"option disabled\" data-organization=\"").append(escape(o.id()))
+            .append("\"><span class=\"name\">").append(escape(o.name()))
+            .append("</span><span class=\"meta\">").append(escape(planName(o.plan())))
+            .append(" · ").append(escape(roleName(o.role()))).append("</span>")
+            .append("<p class=\"why\">").append(escape(reason(o))).append("</p></li>\n");
+      }
+      out.append("</ul></section>\n");
+    }
     // A sign-up binds the first sign-in for good (security.md, "Who an onboarding belongs to"):
     // another account starts from a fresh link.
     out.append("<details id=\"switch-method\"><summary>Use another sign-in method</summary>\n")
@@ -252,9 +265,13 @@ final class SignupHtml {
       return "";
     }
     OnboardingView.User user = v.user();
-    StringBuilder out = new StringBuilder("<p class=\"signed-in\">Signed in as <strong>")
-        .append(escape(user.displayName())).append("</strong>");
-    if (user.email() != null && !user.email().equals(user.displayName())) {
+    // No display name (the provider sent none): the e-mail address stands in, on the page only.
+    String name = user.displayName() != null ? user.displayName() : user.email();
+    StringBuilder out = new StringBuilder("<p class=\"signed-in\">Signed in");
+    if (name != null) {
+      out.append(" as <strong>").append(escape(name)).append("</strong>");
+    }
+    if (user.email() != null && !user.email().equals(name)) {
       out.append(" (").append(escape(user.email())).append(")");
     }
     String provider = providerName(user.provider());
@@ -341,10 +358,10 @@ final class SignupHtml {
       case ACTIVE -> "Billing now runs through AWS Marketplace.";
       case PENDING -> live
           ? "<span class=\"status\"><span class=\"spinner\" aria-hidden=\"true\"></span>"
-              + "<span>Waiting for AWS to confirm your subscription. This usually takes a minute;"
-              + " this page updates by itself.</span></span>"
-          : "Waiting for AWS to confirm your subscription. Billing moves to AWS Marketplace as"
-              + " soon as AWS confirms; the billing settings show the current status.";
+              + "<span>" + BillingWording.ONCE_AWS_CONFIRMS_SENTENCE + ". Waiting for AWS to"
+              + " confirm: this usually takes a minute; this page updates by itself.</span></span>"
+          : BillingWording.ONCE_AWS_CONFIRMS_SENTENCE + ". Waiting for AWS to confirm; the"
+              + " billing settings show the current status.";
       case UNSUBSCRIBE_PENDING -> "Your AWS Marketplace subscription is being cancelled.";
       case UNSUBSCRIBED -> "Your AWS Marketplace subscription was cancelled; the organization is"
           + " back on the free Starter plan.";
@@ -366,7 +383,12 @@ final class SignupHtml {
         .append("<h2>What to do</h2>\n<ul class=\"next\">")
         .append("<li>Ask a member of ").append(name == null ? "that organization"
             : "<strong class=\"name-text\">" + escape(name) + "</strong>")
-        .append(" to invite you. Its billing already runs through AWS Marketplace.</li>");
+        .append(" to invite you. ")
+        // Linked but not confirmed by AWS yet: still on the free plan, so not "already runs".
+        .append(v.organization() != null && !"STANDARD".equals(v.organization().plan())
+            ? "It is " + BillingWording.ONCE_AWS_CONFIRMS + "."
+            : "Its billing already runs through AWS Marketplace.")
+        .append("</li>");
     if (v.organization() != null) {
       out.append("<li>Already a member? <a href=\"/organizations/")
           .append(escape(v.organization().id())).append("/billing\">Open its billing settings</a>.</li>");
@@ -418,16 +440,19 @@ final class SignupHtml {
     return v.subscription() == null ? null : v.subscription().status();
   }
 
-  static String reason(IneligibleReason reason) {
-    if (reason == null) {
+  /** Why an organization cannot be connected, in words (plain text: the caller escapes it). */
+  static String reason(OrganizationOption option) {
+    if (option.ineligibleReason() == null) {
       return "It cannot be connected.";
     }
-    return switch (reason) {
+    return switch (option.ineligibleReason()) {
       case NOT_OWNER -> "You are not an owner of this organization: only its owners can connect"
           + " it. Ask an owner to set up the subscription.";
       case NOT_STARTER_PLAN -> "It is not on the Starter plan: only organizations on the free"
           + " Starter plan can be connected.";
-      case ALREADY_LINKED -> "It is already connected to a cloud marketplace.";
+      case ALREADY_LINKED -> option.linkedAwsAccount() == null
+          ? "It is already connected to AWS Marketplace."
+          : "It is already connected (AWS account " + option.linkedAwsAccount() + ").";
     };
   }
 

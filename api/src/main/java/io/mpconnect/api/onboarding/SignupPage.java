@@ -137,9 +137,10 @@ public final class SignupPage {
     ctx.status(503).contentType("text/html; charset=utf-8").result(Html.document(new Html.Document(
         "One moment · " + vendorName, vendorName, badge(),
         "<section class=\"card\"><h1 tabindex=\"-1\">One moment, please</h1><p class=\"status\""
-            + " role=\"status\"><span class=\"spinner\" aria-hidden=\"true\"></span>We are busy"
-            + " setting things up. This page tries again by itself.</p></section>",
-        "<meta http-equiv=\"refresh\" content=\"3\">", "")));
+            + " role=\"status\" data-refresh=\"3\" data-refresh-key=\"busy\"><span"
+            + " class=\"spinner\" aria-hidden=\"true\"></span>We are busy setting things up."
+            + " This page tries again by itself.</p></section>",
+        Html.refreshWithoutScript(3), Html.refreshScript(ctx))));
   }
 
   private void page(Context ctx, int status, OnboardingView v, Session session,

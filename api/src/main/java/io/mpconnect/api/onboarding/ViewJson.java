@@ -25,7 +25,8 @@ public record ViewJson(
   public record Customer(String awsAccountId) {}
 
   public record Organization(
-      String id, String name, String plan, String role, boolean eligible, String ineligibleReason) {}
+      String id, String name, String plan, String role, boolean eligible, String ineligibleReason,
+      String linkedAwsAccount) {}
 
   public record OrganizationRef(String id, String name, String plan) {}
 
@@ -80,7 +81,8 @@ public record ViewJson(
 
   private static Organization organization(OrganizationOption o) {
     return new Organization(
-        o.id(), o.name(), o.plan(), o.role(), o.eligible(), name(o.ineligibleReason()));
+        o.id(), o.name(), o.plan(), o.role(), o.eligible(), name(o.ineligibleReason()),
+        o.linkedAwsAccount());
   }
 
   private static LicenseJson license(License l) {

@@ -53,18 +53,26 @@ public final class Html {
 
   /** A whole page; {@code body} is trusted HTML built with {@link #escape}. */
   public static String page(String title, String body) {
-    return page(title, body, 0);
-  }
-
-  /** A page that reloads itself after {@code refreshSeconds} (0: never). */
-  public static String page(String title, String body, int refreshSeconds) {
     return document(new Document(title, null, null,
         "<section class=\"card\">\n<h1 tabindex=\"-1\">" + escape(title) + "</h1>\n" + body
             + "\n</section>",
-        refreshSeconds > 0
-            ? "<meta http-equiv=\"refresh\" content=\"" + refreshSeconds + "\">"
-            : "",
-        ""));
+        "", ""));
+  }
+
+  /**
+   * What a page that waits on something outside the browser needs in its {@code <head>}: a
+   * {@code <meta>} refresh only for browsers without scripts (a timed reload is an accessibility
+   * failure, WCAG 2.2.1). Put {@link #refreshScript} at the end of the body and mark the waiting
+   * element with {@code data-refresh} (seconds) and {@code data-refresh-key} (the state): the
+   * script reloads only when the fetched page's key differs.
+   */
+  public static String refreshWithoutScript(int seconds) {
+    return "<noscript><meta http-equiv=\"refresh\" content=\"" + seconds + "\"></noscript>";
+  }
+
+  public static String refreshScript(Context ctx) {
+    return "<script nonce=\"" + escape(nonce(ctx)) + "\" src=\"" + Assets.url(Assets.REFRESH_SCRIPT)
+        + "\" defer></script>\n";
   }
 
   /**
@@ -86,6 +94,8 @@ public final class Html {
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         .append("<meta name=\"color-scheme\" content=\"light\">")
         .append("<title>").append(escape(d.title())).append("</title>")
+        .append("<link rel=\"icon\" type=\"image/svg+xml\" href=\"").append(Assets.url(Assets.FAVICON))
+        .append("\">")
         .append("<link rel=\"stylesheet\" href=\"").append(Assets.url(Assets.STYLESHEET)).append("\">")
         .append(d.head() == null ? "" : d.head())
         .append("</head><body>\n<a class=\"skip\" href=\"#main\">Skip to content</a>\n");

@@ -55,7 +55,21 @@ class OidcIdentityTest {
     assertThat(OidcClient.identity(PROVIDER, claims(Map.of()), false).email()).isNull();
     VerifiedIdentity dev = OidcClient.identity(DEV_PROVIDER, claims(Map.of()), false);
     assertThat(dev.email()).isEqualTo("sub-1");
-    assertThat(dev.displayName()).isEqualTo("sub-1");
+  }
+
+  /**
+   * A provider that sends no name leaves the display name null, so that signing in keeps the name
+   * the user already has (the e-mail address used to replace it).
+   */
+  @Test
+  void withoutANameClaimTheDisplayNameIsNullNotTheEmail() throws Exception {
+    VerifiedIdentity identity = OidcClient.identity(PROVIDER,
+        claims(Map.of("email", "a@example.com", "email_verified", true)), true);
+    assertThat(identity.email()).isEqualTo("a@example.com");
+    assertThat(identity.displayName()).isNull();
+    assertThat(OidcClient.identity(PROVIDER, claims(Map.of("name", "  ")), false).displayName())
+        .isNull();
+    assertThat(OidcClient.identity(DEV_PROVIDER, claims(Map.of()), false).displayName()).isNull();
   }
 
   private static IDTokenClaimsSet claims(Map<String, Object> extra) throws Exception {

@@ -249,11 +249,27 @@ public class ConsoleTest {
     member(organization, owner, Role.OWNER);
     String account = link(organization, false);
 
-    String body = signInTo(new Browser(), owner, "/organizations/" + organization + "/billing").body();
+    Browser browser = new Browser();
+    String body = signInTo(browser, owner, "/organizations/" + organization + "/billing").body();
 
     assertThat(body).contains("waiting for AWS to confirm your subscription", account,
             "http-equiv=\"refresh\"")
         .doesNotContain("Connect to cloud marketplace");
+    // A timed reload only without scripts (axe: meta-refresh, critical); the script reloads
+    // when the status moved.
+    assertThat(body).contains("<noscript><meta http-equiv=\"refresh\" content=\"10\"></noscript>",
+            "data-refresh=\"10\" data-refresh-key=\"PENDING\"", "/assets/refresh.js?v=")
+        .doesNotContainPattern("(?<!<noscript>)<meta http-equiv=\"refresh\"");
+    // One wording while AWS has not confirmed: not "free plan" beside "connected", and not
+    // "billed through AWS Marketplace" on the list before it is.
+    assertThat(body)
+        .contains("<dd id=\"plan\">Starter (free) until AWS confirms your subscription</dd>",
+            "<dd id=\"billing-provider\">Billed through AWS Marketplace once AWS confirms your"
+                + " subscription</dd>")
+        .doesNotContain("None (free plan)");
+    assertThat(browser.get("/organizations").body())
+        .contains("Starter plan · Owner · Billed through AWS Marketplace once AWS confirms your"
+            + " subscription");
   }
 
   @Test

@@ -34,8 +34,10 @@ class SignupHtmlTest {
       IneligibleReason.NOT_OWNER);
   static final OrganizationOption NOT_STARTER = new OrganizationOption(
       "org-3", "Acme Enterprise", "STANDARD", "OWNER", false, IneligibleReason.NOT_STARTER_PLAN);
+  /** Linked and confirmed by AWS: on the paid plan now, and still "already connected". */
   static final OrganizationOption LINKED = new OrganizationOption(
-      "org-4", "Initech", "STARTER", "OWNER", false, IneligibleReason.ALREADY_LINKED);
+      "org-4", "Initech", "STANDARD", "OWNER", false, IneligibleReason.ALREADY_LINKED,
+      "444455556666");
 
   static OnboardingView view(OnboardingStep step, OnboardingOutcome outcome,
       List<OrganizationOption> organizations, OrganizationRef organization,
@@ -70,7 +72,7 @@ class SignupHtmlTest {
   }
 
   @Test
-  void theChoiceListsEligibleOrganizationsSelectableAndIneligibleOnesDisabledWithTheirReasons() {
+  void theChoiceListsEligibleOrganizationsSelectableAndIneligibleOnesAfterWithTheirReasons() {
     String page = render(view(OnboardingStep.AWAITING_ORGANIZATION, null,
         List.of(NOT_OWNER, ELIGIBLE, NOT_STARTER, LINKED), null, null, null));
 
@@ -78,17 +80,68 @@ class SignupHtmlTest {
         .contains("Signed in as <strong>Olivia &lt;Owner&gt;</strong> (owner@example.com) with"
             + " Okta &quot;SSO&quot;", "Use another sign-in method")
         .contains("value=\"org-1\" checked>", "Acme Analytics")
-        .contains("value=\"org-2\" disabled aria-describedby=\"org-2-why\"",
-            "You are not an owner of this organization")
-        .contains("It is not on the Starter plan", "It is already connected to a cloud marketplace")
+        .contains("You are not an owner of this organization")
+        .contains("It is not on the Starter plan",
+            "It is already connected (AWS account 444455556666).")
         .contains("Globex &lt;img src=x onerror=alert(1)&gt;")
         .doesNotContain("<img")
         .contains("name=\"csrf\" value=\"csrf-token\"", "data-csrf=\"csrf-token\"",
             "action=\"/signup/" + ID + "\"", "Connect to Acme &lt;Cloud&gt;",
             "<label for=\"new-name\">Organization name</label>")
         .doesNotContain("None of this sign-in");
-    // Eligible first.
-    assertThat(page.indexOf("Acme Analytics")).isLessThan(page.indexOf("Globex"));
+    // Ineligible ones are not choices.
+    assertThat(page).doesNotContain("value=\"org-2\"", "value=\"org-3\"", "value=\"org-4\"")
+        .doesNotContainPattern("<input[^>]* disabled");
+    // The eligible one and the new organization first, then the form's button, then the rest:
+    // on a phone the form must not sit below every organization that cannot be chosen.
+    assertThat(page.indexOf("Acme Analytics")).isLessThan(page.indexOf("Create a new organization"));
+    assertThat(page.indexOf("Create a new organization")).isLessThan(page.indexOf("</form>"));
+    assertThat(page.indexOf("</form>"))
+        .isLessThan(page.indexOf("Organizations you cannot connect"))
+        .isLessThan(page.indexOf("Globex"))
+        .isLessThan(page.indexOf("Acme Enterprise"))
+        .isLessThan(page.indexOf("Initech"));
+  }
+
+  /** The same words as the console while AWS has not confirmed: not "Starter plan, billed". */
+  @Test
+  void theNewOrganizationIsBilledThroughAwsOnceAwsConfirms() {
+    String page = render(view(OnboardingStep.AWAITING_ORGANIZATION, null, List.of(ELIGIBLE),
+        null, null, null));
+
+    assertThat(page).contains("The organization you choose is billed through AWS Marketplace once"
+            + " AWS confirms your subscription (AWS account <strong>111122223333</strong>)",
+        "<span class=\"meta\">Billed through AWS Marketplace once AWS confirms your"
+            + " subscription</span>")
+        .doesNotContain("On the Starter plan, billed");
+  }
+
+  /** A pasted name is never cut: the server refuses a long one with the rule. */
+  @Test
+  void theNameFieldHasNoMaxlengthButSaysTheLimit() {
+    String page = render(view(OnboardingStep.AWAITING_ORGANIZATION, null, List.of(), null, null,
+        null));
+
+    assertThat(page).doesNotContain("maxlength")
+        .contains("aria-describedby=\"new-name-hint connect-error\"",
+            "id=\"new-name-hint\">At most 64 characters.</p>");
+  }
+
+  /** Without a display name the e-mail address stands in, once. */
+  @Test
+  void aUserWithoutADisplayNameIsShownByEmail() {
+    OnboardingView v = view(OnboardingStep.AWAITING_ORGANIZATION, null, List.of(ELIGIBLE), null,
+        null, null);
+    OnboardingView nameless = new OnboardingView(v.id(), v.step(), v.outcome(), v.customer(),
+        new OnboardingView.User(null, "owner@example.com", "okta"), v.organizations(),
+        v.organization(), v.subscription(), v.message());
+    OnboardingView nobody = new OnboardingView(v.id(), v.step(), v.outcome(), v.customer(),
+        new OnboardingView.User(null, null, "okta"), v.organizations(), v.organization(),
+        v.subscription(), v.message());
+
+    assertThat(render(nameless)).contains("Signed in as <strong>owner@example.com</strong> with"
+        + " Okta &quot;SSO&quot;.").doesNotContain("(owner@example.com)", "<strong></strong>");
+    assertThat(render(nobody)).contains("Signed in with Okta &quot;SSO&quot;.");
   }
 
   @Test
@@ -149,7 +202,8 @@ class SignupHtmlTest {
     String page = render(v);
 
     assertThat(page).contains("Connected: waiting for AWS to confirm",
-        "Waiting for AWS to confirm your subscription", "this page updates by itself",
+        "Billed through AWS Marketplace once AWS confirms your subscription. Waiting for AWS to"
+            + " confirm", "this page updates by itself",
         "data-poll=\"3000\"", "data-subscription=\"PENDING\"", "Next steps", "111122223333");
     assertThat(page).doesNotContain("Billing now runs through AWS Marketplace");
   }
@@ -178,7 +232,12 @@ class SignupHtmlTest {
 
     assertThat(page).contains("This AWS account is already subscribed", "Linked &lt;Ltd&gt;",
         "We did not create a new organization", "Ask a member of", "to invite you",
-        "111122223333");
+        "111122223333", "Its billing already runs through AWS Marketplace.");
+    // Linked, but AWS has not confirmed yet: the one wording of that state.
+    assertThat(render(view(OnboardingStep.DONE, OnboardingOutcome.ALREADY_LINKED, List.of(),
+        new OrganizationRef("org-9", "Linked", "STARTER"), null, "linked")))
+        .contains("It is billed through AWS Marketplace once AWS confirms your subscription.")
+        .doesNotContain("already runs");
   }
 
   @ParameterizedTest

@@ -119,6 +119,12 @@ final class JourneyEnvironment implements AutoCloseable {
     return new Person(email, name, id);
   }
 
+  /** The display name we store for the person now. */
+  String displayName(Person person) {
+    return new UserRepository(database.jdbi()).findById(person.userId()).orElseThrow()
+        .displayName();
+  }
+
   UUID organization(String name, Plan plan, Person owner) {
     UUID id = UUID.randomUUID();
     new OrganizationRepository(database.jdbi()).insertIfAbsent(id, name, plan);

@@ -20,7 +20,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -37,7 +39,8 @@ import org.junit.jupiter.api.TestInfo;
  * development OIDC provider's login form, the sign-up page through every state a customer can
  * reach, and back to the console. Each test has its own people, organizations and AWS account,
  * and its own browser context (cookies), so tests do not depend on each other's order. Every
- * state is photographed into target/screenshots.
+ * state is photographed into target/screenshots and checked with axe-core at desktop and phone
+ * width (target/axe/report.md); no serious or critical violation, no failed load in the console.
  */
 class SignupJourneyBrowserTest {
   static final Path SCREENSHOTS = Path.of("target", "screenshots");
@@ -46,13 +49,24 @@ class SignupJourneyBrowserTest {
   static final Pattern AWS_BILLING = Pattern.compile(
       "Billed through AWS Marketplace|Connected to AWS Marketplace: waiting for AWS to confirm");
 
+  static final AxeChecks axe = new AxeChecks();
   static JourneyEnvironment env;
+  /** The provider's login page is the same in every test: checked once. */
+  static boolean providerPageChecked;
 
   BrowserContext context;
   Page page;
   String testName;
   int shots;
   final List<String> dialogs = new CopyOnWriteArrayList<>();
+  final List<String> accessibility = new CopyOnWriteArrayList<>();
+  /** Errors in the console of our pages (a failed load, a refused script). */
+  final List<String> consoleErrors = new CopyOnWriteArrayList<>();
+  /**
+   * Documents and fetches answered with an error: the tests ask for those (a refused name, a
+   * missing CSRF token) and check them; the console's "failed to load" for them is expected.
+   */
+  final Set<String> expectedFailures = ConcurrentHashMap.newKeySet();
 
   @BeforeAll
   static void startEverything() throws IOException {
@@ -63,6 +77,7 @@ class SignupJourneyBrowserTest {
 
   @AfterAll
   static void stopEverything() {
+    axe.write();
     if (env != null) {
       env.close();
     }
@@ -80,6 +95,11 @@ class SignupJourneyBrowserTest {
       context.close();
     }
     assertThat(dialogs).as("no script may run from data: dialogs opened").isEmpty();
+    assertThat(accessibility).as("serious or critical axe-core violations (target/axe/report.md)")
+        .isEmpty();
+    assertThat(consoleErrors.stream()
+        .filter(e -> expectedFailures.stream().noneMatch(e::contains)).toList())
+        .as("errors in the browser console of our pages").isEmpty();
   }
 
   // ---- the journeys ----
@@ -93,7 +113,10 @@ class SignupJourneyBrowserTest {
     UUID shared = env.organization("Globex Research", Plan.STARTER, env.person("Oscar Other"));
     env.member(shared, owner, Role.MEMBER);
     UUID linked = env.organization("Initech", Plan.STARTER, owner);
-    env.linkedAccount(linked, false);
+    String pendingAccount = env.linkedAccount(linked, false);
+    // Confirmed by AWS, so on the paid plan now: still refused as connected, not for its plan.
+    UUID umbrella = env.organization("Umbrella", Plan.STARTER, owner);
+    String confirmedAccount = env.linkedAccount(umbrella, true);
     String account = JourneyEnvironment.awsAccount();
 
     // Console: Settings > Billing, before.
@@ -113,6 +136,7 @@ class SignupJourneyBrowserTest {
 
     // AWS Marketplace (simulated): subscribe as this test's AWS account, "Set up your account".
     assertThat(heading()).hasText("AWS Marketplace (simulated)");
+    shot("aws-marketplace-simulated");
     page.getByLabel("AWS account id").fill(account);
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Use this account")).click();
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Set up your account")).click();
@@ -132,7 +156,13 @@ class SignupJourneyBrowserTest {
     assertThat(page.getByLabel(Pattern.compile("^Acme Analytics"))).isChecked();
     assertIneligible("Acme Enterprise", "It is not on the Starter plan");
     assertIneligible("Globex Research", "You are not an owner of this organization");
-    assertIneligible("Initech", "It is already connected to a cloud marketplace");
+    assertIneligible("Initech", "It is already connected (AWS account " + pendingAccount + ")");
+    assertIneligible("Umbrella", "It is already connected (AWS account " + confirmedAccount + ")");
+    assertThat(page.locator("#ineligible li", new Page.LocatorOptions().setHasText("Umbrella")))
+        .not().containsText("Starter plan: only");
+    assertThat(page.locator("label[for=choice-new] .meta"))
+        .hasText("Billed through AWS Marketplace once AWS confirms your subscription");
+    assertFormBeforeIneligible();
     shot("signup-choose-organization");
 
     page.evaluate("() => { window.noFullReload = true; }");
@@ -159,6 +189,19 @@ class SignupJourneyBrowserTest {
     assertThat(page.locator("#aws-account")).hasText(account);
     assertThat(page.getByText("Connect to cloud marketplace")).hasCount(0);
     shot("console-billing-after");
+
+    // An organization AWS has not confirmed yet: one wording for plan and billing, not "free".
+    page.navigate(env.baseUrl + "/organizations/" + linked + "/billing");
+    assertThat(page.locator("#billed-by")).containsText("waiting for AWS to confirm");
+    assertThat(page.locator("#plan")).hasText("Starter (free) until AWS confirms your subscription");
+    assertThat(page.locator("#billing-provider"))
+        .hasText("Billed through AWS Marketplace once AWS confirms your subscription");
+    shot("console-billing-waiting-for-aws");
+    page.navigate(env.baseUrl + "/organizations");
+    assertThat(heading()).hasText("Your organizations");
+    assertThat(page.locator("section.card", new Page.LocatorOptions().setHasText("Initech")))
+        .containsText("Billed through AWS Marketplace once AWS confirms your subscription");
+    shot("console-organizations");
   }
 
   @Test
@@ -176,6 +219,8 @@ class SignupJourneyBrowserTest {
     assertThat(page.getByText("None of this sign-in's organizations can be connected")).isVisible();
     assertThat(page.getByText("sign in with another method")).isVisible();
     assertThat(page.getByLabel(Pattern.compile("^Create a new organization"))).isChecked();
+    assertIneligible("Globex", "You are not an owner of this organization");
+    assertFormBeforeIneligible();
     shot("signup-no-eligible-organization");
 
     // Refusals are shown next to the form: the page's own check, then the workflow's validator.
@@ -188,13 +233,56 @@ class SignupJourneyBrowserTest {
     assertThat(page.getByLabel("Organization name")).hasAttribute("aria-invalid", "true");
     shot("signup-name-refused");
 
+    // A pasted name over the limit is refused whole, with the rule: never cut to fit.
+    String tooLong = "Fresh Start Analytics and Research Laboratories of the Greater Metropolitan Area";
+    assertThat(tooLong.length()).isGreaterThan(64);
+    page.getByLabel("Organization name").fill(tooLong);
+    assertThat(page.getByLabel("Organization name")).hasValue(tooLong);
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Connect to Demo SaaS")).click();
+    assertThat(page.locator("#connect-error"))
+        .hasText("The organization name may have at most 64 characters.");
+    assertThat(heading()).hasText("Choose an organization");
+    assertThat(page.getByLabel("Organization name")).hasValue(tooLong);
+    shot("signup-name-too-long");
+
     // Keyboard only: type the name and press Enter.
     page.getByLabel("Organization name").fill("Fresh Start");
     page.getByLabel("Organization name").press("Enter");
     assertThat(heading()).hasText(CONNECTED_HEADING);
     assertThat(page.locator("dl.facts")).containsText("Fresh Start");
-    shot("signup-confirmation-new-organization");
     assertThat(heading()).isFocused();
+    shot("signup-confirmation-new-organization");
+  }
+
+  /**
+   * A provider that sends no name (the development provider without claims) leaves the user's
+   * display name as it was: it used to become the e-mail address.
+   */
+  @Test
+  void signingInWithoutANameKeepsTheDisplayName() {
+    Person person = env.person("Dana Display");
+    env.organization("Display Co", Plan.STARTER, person);
+
+    setUpYourAccount(JourneyEnvironment.awsAccount());
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(JourneyEnvironment.PROVIDER_BUTTON)).click();
+    signInAtTheProvider(person.email(), "{}");
+
+    assertThat(heading()).hasText("Choose an organization");
+    assertThat(page.locator(".signed-in"))
+        .containsText("Signed in as Dana Display (" + person.email() + ")");
+    assertThat(env.displayName(person)).isEqualTo("Dana Display");
+    shot("signup-signed-in-without-a-name");
+
+    // Someone new whose provider sends no name is shown by e-mail address, once.
+    open(phone());
+    setUpYourAccount(JourneyEnvironment.awsAccount());
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(JourneyEnvironment.PROVIDER_BUTTON)).click();
+    String newcomer = "nameless." + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+    signInAtTheProvider(newcomer, "{}");
+    assertThat(heading()).hasText("Choose an organization");
+    assertThat(page.locator(".signed-in")).containsText("Signed in as " + newcomer + " with");
+    assertThat(page.locator(".signed-in")).not().containsText("(" + newcomer + ")");
+    shot("signup-new-user-without-a-name");
   }
 
   @Test
@@ -318,16 +406,38 @@ class SignupJourneyBrowserTest {
 
   /** The development provider's login form: the user name is the e-mail address. */
   private void signInAtTheProvider(Person person) {
-    page.locator("input[name=username]").fill(person.email());
-    page.locator("textarea[name=claims]").fill("{\"name\": \"" + person.name() + "\"}");
+    signInAtTheProvider(person.email(), "{\"name\": \"" + person.name() + "\"}");
+  }
+
+  private void signInAtTheProvider(String email, String claims) {
+    page.locator("input[name=username]").fill(email);
+    page.locator("textarea[name=claims]").fill(claims);
+    if (!providerPageChecked) {
+      providerPageChecked = true;
+      axe.check(page, testName, "dev-oidc-login", false);
+    }
     page.locator("input[type=submit]").click();
   }
 
+  /** Listed after the form with its reason, and not a choice. */
   private void assertIneligible(String name, String reason) {
-    Locator radio = page.getByLabel(Pattern.compile("^" + name)); // plain names: letters, digits, spaces
-    assertThat(radio).isDisabled();
-    assertThat(page.locator(".option.disabled", new Page.LocatorOptions().setHasText(name)))
+    // plain names: letters, digits, spaces
+    assertThat(page.getByRole(AriaRole.RADIO,
+        new Page.GetByRoleOptions().setName(Pattern.compile("^" + name)))).hasCount(0);
+    assertThat(page.locator("#ineligible li", new Page.LocatorOptions().setHasText(name)))
         .containsText(reason);
+  }
+
+  /** On a phone as on a desktop, the new organization's form comes before what cannot be chosen. */
+  private void assertFormBeforeIneligible() {
+    double form = page.getByLabel("Organization name").boundingBox().y;
+    double button = page.getByRole(AriaRole.BUTTON,
+        new Page.GetByRoleOptions().setName("Connect to Demo SaaS")).boundingBox().y;
+    double ineligible = page.locator(".option.disabled").first().boundingBox().y;
+    assertThat(form).as("the name field above the first ineligible organization")
+        .isLessThan(ineligible);
+    assertThat(button).as("the Connect button above the first ineligible organization")
+        .isLessThan(ineligible);
   }
 
   /**
@@ -363,11 +473,11 @@ class SignupJourneyBrowserTest {
   }
 
   private static Browser.NewContextOptions desktop() {
-    return new Browser.NewContextOptions().setViewportSize(1100, 820);
+    return new Browser.NewContextOptions().setViewportSize(AxeChecks.DESKTOP_WIDTH, 820);
   }
 
   private static Browser.NewContextOptions phone() {
-    return new Browser.NewContextOptions().setViewportSize(390, 844).setIsMobile(true)
+    return new Browser.NewContextOptions().setViewportSize(AxeChecks.PHONE_WIDTH, 844).setIsMobile(true)
         .setHasTouch(true);
   }
 
@@ -381,11 +491,40 @@ class SignupJourneyBrowserTest {
       dialogs.add(dialog.type() + ": " + dialog.message());
       dialog.dismiss();
     });
+    Page watched = page;
+    watched.onResponse(response -> {
+      String type = response.request().resourceType();
+      if (response.status() < 400) {
+        return;
+      }
+      if ("document".equals(type) || "fetch".equals(type)) {
+        expectedFailures.add(response.url());
+      } else if (response.url().startsWith(env.baseUrl)) {
+        // An icon, a stylesheet, a script: nothing the page links may be missing.
+        consoleErrors.add(response.status() + " " + type + " " + response.url());
+      }
+    });
+    watched.onConsoleMessage(message -> {
+      if ("error".equals(message.type()) && watched.url().startsWith(env.baseUrl)) {
+        consoleErrors.add(message.text() + " at " + message.location());
+      }
+    });
   }
 
+  /**
+   * Photographs the state, checks it with axe-core at both widths, and checks that its icon
+   * loads: the link in the page and {@code /favicon.ico}, which browsers ask for regardless.
+   */
   private void shot(String state) {
     shots++;
     page.screenshot(new Page.ScreenshotOptions().setFullPage(true)
         .setPath(SCREENSHOTS.resolve(testName + "-" + String.format("%02d", shots) + "-" + state + ".png")));
+    accessibility.addAll(axe.check(page, testName, state, true));
+    Object icons = page.evaluate("async () => {"
+        + " const link = document.querySelector('link[rel=icon]');"
+        + " if (!link) { return 'no link rel=icon'; }"
+        + " const [linked, ico] = await Promise.all([fetch(link.href), fetch('/favicon.ico')]);"
+        + " return linked.status + ' ' + linked.headers.get('content-type') + ', ' + ico.status; }");
+    assertThat(icons).as("the icon of " + state).isEqualTo("200 image/svg+xml, 200");
   }
 }

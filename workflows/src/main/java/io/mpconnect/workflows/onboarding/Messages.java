@@ -43,7 +43,9 @@ final class Messages {
     return switch (option.ineligibleReason()) {
       case NOT_OWNER -> "only its owners can connect it to a marketplace.";
       case NOT_STARTER_PLAN -> "only organizations on the free Starter plan can be connected.";
-      case ALREADY_LINKED -> "it is already connected to a cloud marketplace.";
+      case ALREADY_LINKED -> option.linkedAwsAccount() == null
+          ? "it is already connected to AWS Marketplace."
+          : "it is already connected (AWS account " + option.linkedAwsAccount() + ").";
     };
   }
 
