@@ -181,17 +181,25 @@ class SupportInspectionTest {
           .map(e -> converter.fromPayload(e.getUserMetadata().getSummary(), String.class,
               String.class))
           .toList();
-      assertThat(timers).containsExactly("sign-in timeout (20s)", "organization choice timeout (45s)");
-      assertThat(events).filteredOn(
+      // A sign-in already under way when the step began cancels its timer in the same workflow
+      // task, and the SDK then sends neither command: no sign-in timer at all is fine too.
+      long signInTimers = timers.stream().filter("sign-in timeout (20s)"::equals).count();
+      assertThat(timers).containsSubsequence("organization choice timeout (45s)")
+          .allMatch(t -> t.equals("sign-in timeout (20s)")
+              || t.equals("organization choice timeout (45s)"));
+      assertThat(events).as("every sign-in timer cancelled, none fired").filteredOn(
               e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_CANCELED)
-          .hasSize(1);
+          .hasSize((int) signInTimers);
+      assertThat(events).filteredOn(
+              e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED)
+          .isEmpty();
 
       // The execution opens on its timeline: the journey so far, activities and timers by name.
       openExecution(page, workflowId);
       showsText(page, "Resolve the registration token with AWS");
       shoot(page, screenshots, "temporal-ui-onboarding-timeline.png");
 
-      // Summary & Details (UI 2.54 renders them on this tab, as markdown in frames of their own):
+      // User Metadata (UI 2.54 renders them on this tab, as markdown in frames of their own):
       // what it is, what it waits for and since when, the account.
       page.locator("[data-testid=user-metadata-tab]").click();
       showsText(page, "AWS Marketplace onboarding");
@@ -226,7 +234,8 @@ class SupportInspectionTest {
       page.getByText(connected.workflowId()).first().waitFor();
       openExecution(page, connected.workflowId());
       page.locator("[data-testid=user-metadata-tab]").click();
-      showsText(page, "Connected organization \"Support New Org\"");
+      showsText(page, "Connected organization");
+      showsText(page, "Support New Org");
       showsText(page, "to AWS account " + connected.awsAccountId() + " at ");
       shoot(page, screenshots, "temporal-ui-onboarding-connected.png");
 
@@ -390,20 +399,19 @@ class SupportInspectionTest {
   }
 
   /**
-   * A screenshot in target/screenshots; with {@code -Ddocs.screenshots=<dir>} (the runbook's
-   * images, docs/images/temporal-ui) also there.
+   * A screenshot in target/screenshots and, for the runbook (docs/operations.md), in
+   * docs/images/temporal-ui: each run refreshes the images the runbook shows.
    */
   private static void shoot(Page page, Path screenshots, String name) {
     byte[] png = page.screenshot(new Page.ScreenshotOptions()
         .setPath(screenshots.resolve(name)).setFullPage(false));
-    String docs = System.getProperty("docs.screenshots");
-    if (docs != null && !docs.isBlank()) {
-      try {
-        Files.createDirectories(Path.of(docs));
-        Files.write(Path.of(docs).resolve(name), png);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
+    Path docs = Path.of(System.getProperty("e2e.repositoryRoot", ".."))
+        .resolve("docs/images/temporal-ui");
+    try {
+      Files.createDirectories(docs);
+      Files.write(docs.resolve(name), png);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
