@@ -73,7 +73,8 @@ public final class ApiServer {
             client,
             settings.temporal().taskQueue(),
             settings.authenticationTimeout(),
-            settings.organizationTimeout());
+            settings.organizationTimeout(),
+            settings.productCode());
     this.oidc = new OidcClient(settings.publicBaseUrl());
     this.consoleData = new ConsoleData(settings.database());
     // Body limits per route (413), bounded Jetty threads and queue, rate limits (429), and the

@@ -35,15 +35,22 @@ import org.slf4j.LoggerFactory;
 /** The api's only way to onboardings: start, query, and the two Updates. */
 public final class Onboardings {
   private static final Logger log = LoggerFactory.getLogger(Onboardings.class);
-  private static final String SUMMARY = "AWS Marketplace onboarding";
 
   private final WorkflowClient client;
   private final String taskQueue;
   private final Duration authenticationTimeout;
   private final Duration organizationTimeout;
+  /** MARKETPLACE_PRODUCT_CODE, for the static summary; null when unset. */
+  private final String productCode;
 
   public Onboardings(WorkflowClient client, String taskQueue, Duration authenticationTimeout,
       Duration organizationTimeout) {
+    this(client, taskQueue, authenticationTimeout, organizationTimeout, null);
+  }
+
+  public Onboardings(WorkflowClient client, String taskQueue, Duration authenticationTimeout,
+      Duration organizationTimeout, String productCode) {
+    this.productCode = productCode;
     this.client = client;
     this.taskQueue = taskQueue;
     this.authenticationTimeout = authenticationTimeout;
@@ -71,7 +78,8 @@ public final class Onboardings {
                 io.temporal.common.SearchAttributes.newBuilder()
                     .set(SearchAttributes.ONBOARDING_STEP, OnboardingStep.RESOLVING_CUSTOMER.name())
                     .build())
-            .setStaticSummary(SUMMARY)
+            .setStaticSummary(summary(productCode))
+            .setStaticDetails(details(offerType))
             .build();
     OnboardingWorkflow workflow = client.newWorkflowStub(OnboardingWorkflow.class, options);
     try {
@@ -85,6 +93,22 @@ public final class Onboardings {
       log.info("onboarding exists already (running or closed): {}", workflowId);
       return false;
     }
+  }
+
+  /**
+   * What support sees first in the Temporal UI, fixed at start: only the product is known then;
+   * AWS names the account once it resolved the token, and the current details carry it from there.
+   */
+  static String summary(String productCode) {
+    return "AWS Marketplace onboarding"
+        + (productCode == null || productCode.isBlank() ? "" : " · product " + productCode)
+        + " · AWS account not known yet (see current details)";
+  }
+
+  static String details(String offerType) {
+    return "Started by AWS Marketplace's *Set up your account* (registration token resolved by"
+        + " the workflow, never shown)"
+        + (offerType == null || offerType.isBlank() ? "" : "; offer type `" + offerType + "`");
   }
 
   /** The workflow's view, or empty when there is no such onboarding. */

@@ -1,6 +1,8 @@
 package io.mpconnect.e2e.harness;
 
 import com.microsoft.playwright.Page;
+import io.mpconnect.workflows.shared.SearchAttributes;
+import java.util.List;
 
 /**
  * What support does in a browser before reading histories in the Temporal Web UI: sign in at the
@@ -26,6 +28,29 @@ public final class SupportBrowser {
         + " localStorage.setItem('passAccessToken', 'false');"
         + " localStorage.setItem('overrideRemoteCodecConfiguration', 'true'); }",
         stack.apiBase() + "/codec");
+    return page;
+  }
+
+  /**
+   * The list's columns as the runbook tells support to add them (Workflows, the column chooser):
+   * step, outcome, subscription status, account and organization next to the defaults. The UI
+   * keeps them per namespace in the browser's local storage; set here as a person's clicks would.
+   */
+  public static Page supportColumns(Page page, Stack stack) {
+    page.navigate(stack.uiUrl() + "/namespaces/default/workflows");
+    StringBuilder columns = new StringBuilder("[");
+    for (String label : List.of("Status", "Workflow ID", "Type",
+        SearchAttributes.ONBOARDING_STEP.getName(), SearchAttributes.ONBOARDING_OUTCOME.getName(),
+        SearchAttributes.SUBSCRIPTION_STATUS.getName(),
+        SearchAttributes.MARKETPLACE_ACCOUNT_ID.getName(),
+        SearchAttributes.ORGANIZATION_ID.getName(), "Start", "End")) {
+      columns.append(columns.length() > 1 ? "," : "")
+          .append("{\"label\":\"").append(label).append("\",\"pinned\":")
+          .append(label.equals("Status") || label.equals("Workflow ID")).append('}');
+    }
+    columns.append(']');
+    page.evaluate("columns => localStorage.setItem('namespace-workflow-table-columns',"
+        + " JSON.stringify({ default: JSON.parse(columns) }))", columns.toString());
     return page;
   }
 

@@ -8,6 +8,7 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.PlaywrightException;
 import io.mpconnect.e2e.harness.Customer;
 import io.mpconnect.e2e.harness.Journeys;
 import io.mpconnect.e2e.harness.Metrics;
@@ -19,6 +20,7 @@ import io.mpconnect.e2e.replay.ReplayExport;
 import io.mpconnect.workflows.messages.OnboardingOutcome;
 import io.mpconnect.workflows.messages.OnboardingStep;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
+import io.mpconnect.workflows.subscription.SubscriptionIds;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
@@ -126,7 +128,7 @@ class SupportInspectionTest {
 
   @Test
   @Order(1)
-  void theTemporalUiFindsTheOnboardingByAwsAccountIdAndShowsItsStep() throws IOException {
+  void theTemporalUiShowsWhereACustomerStandsOnTheFirstScreen() throws IOException {
     Path screenshots = Path.of(System.getProperty("e2e.target", "target")).resolve("screenshots");
     Files.createDirectories(screenshots);
     // A customer who signed in and has not chosen yet (the choice times out after 45 s).
@@ -153,42 +155,97 @@ class SupportInspectionTest {
       page.setDefaultTimeout(60_000);
       // Support signs in at the api, so the UI decodes the (encrypted) summaries and details.
       SupportBrowser.codecConfigured(SupportBrowser.signIn(page, stack), stack);
+      SupportBrowser.supportColumns(page, stack);
 
       // What support types into the List Filter: the AWS account id from the ticket.
       page.navigate(listUrl("MarketplaceAccountId=\"" + account + "\""));
       Locator row = page.getByText(workflowId).first();
       row.waitFor();
-      page.screenshot(new Page.ScreenshotOptions()
-          .setPath(screenshots.resolve("temporal-ui-filter-by-aws-account.png")).setFullPage(true));
+      // The runbook's columns: the step and the account on the list itself.
+      showsText(page, "OnboardingStep");
+      showsText(page, "AWAITING_ORGANIZATION");
+      shoot(page, screenshots, "temporal-ui-filter-by-aws-account.png");
 
       // The step is a search attribute too: narrowing by it still finds the onboarding.
       page.navigate(listUrl("MarketplaceAccountId=\"" + account
           + "\" AND OnboardingStep=\"AWAITING_ORGANIZATION\""));
       page.getByText(workflowId).first().waitFor();
 
-      // The execution page: the static summary and the current details say where it stands.
-      page.locator("a[href*='/workflows/" + workflowId + "/']").first().click();
-      page.waitForURL(url -> url.contains("/workflows/" + workflowId));
-      page.screenshot(new Page.ScreenshotOptions()
-          .setPath(screenshots.resolve("temporal-ui-onboarding-timeline.png")).setFullPage(true));
+      // The history names its timers (the sign-in one cancelled once the customer signed in).
+      List<io.temporal.api.history.v1.HistoryEvent> events =
+          stack.client().fetchHistory(workflowId).getEvents();
+      io.temporal.common.converter.DataConverter converter =
+          stack.client().getOptions().getDataConverter();
+      List<String> timers = events.stream()
+          .filter(e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_STARTED)
+          .map(e -> converter.fromPayload(e.getUserMetadata().getSummary(), String.class,
+              String.class))
+          .toList();
+      // A sign-in already under way when the step began cancels its timer in the same workflow
+      // task, and the SDK then sends neither command: no sign-in timer at all is fine too.
+      long signInTimers = timers.stream().filter("sign-in timeout (20s)"::equals).count();
+      assertThat(timers).containsSubsequence("organization choice timeout (45s)")
+          .allMatch(t -> t.equals("sign-in timeout (20s)")
+              || t.equals("organization choice timeout (45s)"));
+      assertThat(events).as("every sign-in timer cancelled, none fired").filteredOn(
+              e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_CANCELED)
+          .hasSize((int) signInTimers);
+      assertThat(events).filteredOn(
+              e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED)
+          .isEmpty();
+
+      // The execution opens on its timeline: the journey so far, activities and timers by name.
+      openExecution(page, workflowId);
+      showsText(page, "Resolve the registration token with AWS");
+      shoot(page, screenshots, "temporal-ui-onboarding-timeline.png");
+
+      // User Metadata (UI 2.54 renders them on this tab, as markdown in frames of their own):
+      // what it is, what it waits for and since when, the account.
+      page.locator("[data-testid=user-metadata-tab]").click();
+      showsText(page, "AWS Marketplace onboarding");
+      showsText(page, "Waiting for the customer to choose an organization");
+      showsText(page, "AWS account " + account);
+      shoot(page, screenshots, "temporal-ui-onboarding-summary-and-details.png");
 
       // Its search attributes: the step, the account, the product.
       page.locator("[data-testid=search-attributes-tab]").click();
       page.getByText("AWAITING_ORGANIZATION").first().waitFor();
       page.getByText(account).first().waitFor();
-      page.screenshot(new Page.ScreenshotOptions()
-          .setPath(screenshots.resolve("temporal-ui-onboarding-step.png")).setFullPage(true));
+      shoot(page, screenshots, "temporal-ui-onboarding-step.png");
 
-      // The static summary and the current details the workflow sets for support.
-      // (The UI renders them as markdown, each in its own frame.)
+      // The customer's subscription (AWS's event started it): product, account, status, licenses.
+      page.navigate(listUrl("MarketplaceAccountId=\"" + account
+          + "\" AND WorkflowType=\"SubscriptionWorkflow\""));
+      String subscriptionId = SubscriptionIds.workflowId(Stack.PRODUCT_CODE, account);
+      page.getByText(subscriptionId).first().waitFor();
+      openExecution(page, subscriptionId);
       page.locator("[data-testid=user-metadata-tab]").click();
-      page.frameLocator("#user-metadata-summary")
-          .getByText("AWS Marketplace onboarding").first().waitFor();
-      page.frameLocator("#user-metadata-current-details")
-          .getByText("Waiting for the customer to choose an organization (AWS account " + account)
-          .first().waitFor();
-      page.screenshot(new Page.ScreenshotOptions()
-          .setPath(screenshots.resolve("temporal-ui-onboarding-details.png")).setFullPage(true));
+      showsText(page, "AWS Marketplace subscription · product " + Stack.PRODUCT_CODE
+          + " · AWS account " + account);
+      showsText(page, "waiting for an onboarding to link an organization");
+      shoot(page, screenshots, "temporal-ui-subscription-summary-and-details.png");
+
+      // A finished onboarding says what it connected, not only its outcome.
+      Customer connected = scenarios.get("connected-new-organization");
+      Waits.until("the connected onboarding to close", Duration.ofMinutes(2),
+          () -> connected.view().outcome() != null);
+      page.navigate(listUrl("MarketplaceAccountId=\"" + connected.awsAccountId()
+          + "\" AND WorkflowType=\"OnboardingWorkflow\""));
+      page.getByText(connected.workflowId()).first().waitFor();
+      openExecution(page, connected.workflowId());
+      page.locator("[data-testid=user-metadata-tab]").click();
+      showsText(page, "Connected organization");
+      showsText(page, "Support New Org");
+      showsText(page, "to AWS account " + connected.awsAccountId() + " at ");
+      shoot(page, screenshots, "temporal-ui-onboarding-connected.png");
+
+      // The waiting onboarding's history in the UI: the timers by name.
+      page.navigate(listUrl("MarketplaceAccountId=\"" + account + "\""));
+      page.getByText(workflowId).first().waitFor();
+      openExecution(page, workflowId);
+      page.locator("[data-testid=history-tab]").click();
+      showsText(page, "organization choice timeout (45s)");
+      shoot(page, screenshots, "temporal-ui-onboarding-history.png");
     }
     assertThat(screenshots.resolve("temporal-ui-filter-by-aws-account.png")).exists();
   }
@@ -314,6 +371,48 @@ class SupportInspectionTest {
     assertThat(lines).isGreaterThan(20);
     assertThat(withWorkflowId).isGreaterThan(5);
     assertThat(apiWithWorkflowId).as("api lines about an onboarding carry its id").isPositive();
+  }
+
+  /** Opens an execution from the list shown (on its timeline, where support lands). */
+  private static void openExecution(Page page, String workflowId) {
+    page.locator("a[href*='/workflows/" + workflowId + "/']").first().click();
+    page.waitForURL(url -> url.contains("/workflows/" + workflowId));
+  }
+
+  /**
+   * Waits until the page or one of its frames (summary and details are rendered in frames) shows
+   * {@code text} without scrolling or clicking.
+   */
+  private static void showsText(Page page, String text) {
+    Waits.until("the Temporal UI shows \"" + text + "\"", Duration.ofSeconds(60),
+        () -> page.frames().stream().anyMatch(frame -> {
+          try {
+            // innerText for what is rendered as text, textContent for the timeline's SVG labels.
+            Object shown = frame.evaluate("() => document.body"
+                + " ? document.body.innerText + '\\n' + document.body.textContent : ''");
+            return String.valueOf(shown).contains(text);
+          } catch (PlaywrightException detached) {
+            return false;
+          }
+        }),
+        () -> "URL " + page.url());
+  }
+
+  /**
+   * A screenshot in target/screenshots and, for the runbook (docs/operations.md), in
+   * docs/images/temporal-ui: each run refreshes the images the runbook shows.
+   */
+  private static void shoot(Page page, Path screenshots, String name) {
+    byte[] png = page.screenshot(new Page.ScreenshotOptions()
+        .setPath(screenshots.resolve(name)).setFullPage(false));
+    Path docs = Path.of(System.getProperty("e2e.repositoryRoot", ".."))
+        .resolve("docs/images/temporal-ui");
+    try {
+      Files.createDirectories(docs);
+      Files.write(docs.resolve(name), png);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static boolean closed(String workflowId) {

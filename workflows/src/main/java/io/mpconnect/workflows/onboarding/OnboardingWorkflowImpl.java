@@ -26,15 +26,21 @@ import io.mpconnect.workflows.messages.SubscriptionUpdate;
 import io.mpconnect.workflows.messages.VerifiedIdentity;
 import io.mpconnect.workflows.shared.Retries;
 import io.mpconnect.workflows.shared.SearchAttributes;
+import io.mpconnect.workflows.shared.SupportText;
 import io.mpconnect.workflows.subscription.SubscriptionIds;
 import io.mpconnect.workflows.subscription.SubscriptionMessages;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 public class OnboardingWorkflowImpl implements OnboardingWorkflow {
@@ -89,6 +95,13 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
    */
   static final Duration AWS_CONFIRMATION_WAIT = Duration.ofMinutes(5);
 
+  /**
+   * Onboardings before this change waited for the customer with Workflow.await's unnamed timer,
+   * which kept running (and showed so in the UI) after the step was done; since, each human step
+   * waits on a named timer that is cancelled once the step is done.
+   */
+  static final String NAMED_TIMERS_CHANGE = "named-timers";
+
   private static final Logger log = Workflow.getLogger(OnboardingWorkflowImpl.class);
 
   static final String NONE_ELIGIBLE =
@@ -107,15 +120,6 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
       "Only the person who signed in to this sign-up can choose its organization. Sign in again"
           + " with the method and account you used for it.";
 
-  private final MarketplaceActivities marketplace =
-      Workflow.newActivityStub(MarketplaceActivities.class, AWS_CALLS);
-  private final AccountActivities accounts =
-      Workflow.newActivityStub(AccountActivities.class, DATABASE_CALLS);
-  private final NotificationActivities notifications =
-      Workflow.newActivityStub(NotificationActivities.class, DATABASE_CALLS);
-  private final SubscriptionLinkActivities subscriptionLinks =
-      Workflow.newActivityStub(SubscriptionLinkActivities.class, TEMPORAL_CALLS);
-
   private String onboardingId;
   private OnboardingStep step = OnboardingStep.RESOLVING_CUSTOMER;
   private OnboardingOutcome outcome;
@@ -132,6 +136,10 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
   private SubscriptionStatus subscriptionStatus;
   private String message;
   private long stepEnteredAt;
+  private Duration authenticationTimeout;
+  private Duration organizationTimeout;
+  /** Set at the first human step: whether its timers are named and cancelled (see the change). */
+  private boolean namedTimers;
   private boolean signInInProgress;
   private ConnectChoice pendingChoice;
   private boolean subscriptionTracked;
@@ -140,10 +148,14 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
   @Override
   public OnboardingResult run(OnboardingRequest request) {
     onboardingId = request.onboardingId();
+    authenticationTimeout = request.authenticationTimeout();
+    organizationTimeout = request.organizationTimeout();
     Workflow.getMetricsScope().counter("mpconnect_onboardings_started").inc(1);
     enter(OnboardingStep.RESOLVING_CUSTOMER);
     try {
-      customer = marketplace.resolveCustomer(request.registrationToken());
+      customer =
+          marketplace("Resolve the registration token with AWS (ResolveCustomer)")
+              .resolveCustomer(request.registrationToken());
     } catch (ActivityFailure failure) {
       return finish(outcomeOfResolveFailure(failure));
     }
@@ -154,22 +166,34 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
             ? SearchAttributes.MARKETPLACE_CUSTOMER_ID.valueUnset()
             : SearchAttributes.MARKETPLACE_CUSTOMER_ID.valueSet(customer.customerIdentifier()));
 
-    OrganizationRef linked = accounts.registerCustomer(customer);
+    OrganizationRef linked =
+        accounts("Record AWS account " + customer.awsAccountId() + "; is it linked already?")
+            .registerCustomer(customer);
     if (linked != null) {
       return finishAlreadyLinked(linked);
     }
 
     enter(OnboardingStep.AWAITING_AUTHENTICATION);
+    namedTimers =
+        Workflow.getVersion(NAMED_TIMERS_CHANGE, Workflow.DEFAULT_VERSION, 1)
+            != Workflow.DEFAULT_VERSION;
     // A sign-in still running when the timeout fires is let finish: the customer is there.
     boolean arrived =
-        Workflow.await(request.authenticationTimeout(), () -> user != null || signInInProgress);
+        awaitWithin(
+            request.authenticationTimeout(),
+            "sign-in timeout (" + SupportText.duration(request.authenticationTimeout()) + ")",
+            () -> user != null || signInInProgress);
     Workflow.await(() -> !signInInProgress);
     if (!arrived && user == null) {
       return finish(OnboardingOutcome.ABANDONED);
     }
 
     while (true) {
-      if (!Workflow.await(request.organizationTimeout(), () -> pendingChoice != null)) {
+      if (!awaitWithin(
+          request.organizationTimeout(),
+          "organization choice timeout (" + SupportText.duration(request.organizationTimeout())
+              + ")",
+          () -> pendingChoice != null)) {
         return finish(OnboardingOutcome.ABANDONED);
       }
       enter(OnboardingStep.CONNECTING);
@@ -179,8 +203,9 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
       ConnectResult result;
       try {
         result =
-            accounts.connect(
-                new ConnectCommand(
+            accounts("Connect " + chosen() + " to AWS account " + customer.awsAccountId())
+                .connect(
+                    new ConnectCommand(
                     onboardingId, user.userId(), customer, pendingChoice, activateAtConnect));
       } catch (ActivityFailure failure) {
         log.warn("connect failed for good: {}", failure.getCause().getMessage());
@@ -200,8 +225,9 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
           }
           subscriptionStatus = SubscriptionStatus.ACTIVE;
           enter(OnboardingStep.CONFIRMING);
-          notifications.enqueueConfirmation(
-              new ConfirmationRequest(onboardingId, user.userId(), organization, customer));
+          notifications("Queue the confirmation e-mail")
+              .enqueueConfirmation(
+                  new ConfirmationRequest(onboardingId, user.userId(), organization, customer));
           return finish(OnboardingOutcome.CONNECTED);
         }
         case CUSTOMER_ALREADY_LINKED -> {
@@ -209,7 +235,9 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
         }
         case ORGANIZATION_UNAVAILABLE -> {
           // Someone changed the organization since the list was shown: let the customer choose again.
-          organizations = accounts.listOrganizations(user.userId());
+          organizations =
+              accounts("Reload the organizations: the chosen one was taken meanwhile")
+                  .listOrganizations(user.userId());
           pendingChoice = null;
           enter(OnboardingStep.AWAITING_ORGANIZATION);
           message = result.message();
@@ -225,7 +253,11 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
    */
   private OnboardingResult handOverToSubscription(OnboardingRequest request) {
     try {
-      subscriptionLinks.linkOrganization(
+      subscriptionLinks(
+              "Hand the link to "
+                  + SubscriptionIds.workflowId(
+                      customer.productCode(), SubscriptionIds.customerKey(customer)))
+          .linkOrganization(
           new SubscriptionLink(
               customer.productCode(),
               SubscriptionIds.customerKey(customer),
@@ -243,8 +275,9 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
       // Without the hand-over no confirmation is sent by it: send it here, status unknown.
       log.error(
           "could not tell the subscription about the link: {}", failure.getCause().getMessage());
-      notifications.enqueueConfirmation(
-          new ConfirmationRequest(onboardingId, user.userId(), organization, customer));
+      notifications("Queue the confirmation e-mail (the hand-over failed)")
+          .enqueueConfirmation(
+              new ConfirmationRequest(onboardingId, user.userId(), organization, customer));
     }
     handedOver = true;
     return finish(OnboardingOutcome.CONNECTED);
@@ -267,7 +300,8 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
             + customer.awsAccountId()
             + "), then sending the confirmation");
     try {
-      subscriptionLinks.linkOrganization(
+      subscriptionLinks("Tell the subscription about the link and wait for AWS's answer")
+          .linkOrganization(
           new SubscriptionLink(
               customer.productCode(),
               SubscriptionIds.customerKey(customer),
@@ -284,9 +318,10 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
       log.error(
           "could not tell the subscription about the link: {}", failure.getCause().getMessage());
     }
-    notifications.enqueueConfirmation(
-        new ConfirmationRequest(
-            onboardingId, user.userId(), organization, customer, subscriptionStatus));
+    notifications("Queue the confirmation e-mail")
+        .enqueueConfirmation(
+            new ConfirmationRequest(
+                onboardingId, user.userId(), organization, customer, subscriptionStatus));
     return finish(OnboardingOutcome.CONNECTED);
   }
 
@@ -313,7 +348,8 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
     }
     signInInProgress = true;
     try {
-      SignInResult result = accounts.signIn(identity);
+      SignInResult result =
+          accounts("Sign in: load the user and their organizations").signIn(identity);
       user = result.user();
       // The identity whose user is now the onboarding's (the same one, since the validator refuses
       // any other; a history from before that rule may hold a second identity that replaced it).
@@ -431,7 +467,78 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
     step = next;
     message = null;
     Workflow.upsertTypedSearchAttributes(SearchAttributes.ONBOARDING_STEP.valueSet(next.name()));
-    Workflow.setCurrentDetails(Messages.details(next, customer));
+    Workflow.setCurrentDetails(
+        Messages.details(next, customer, organization, stepEnteredAt, timeoutOf(next)));
+  }
+
+  private Duration timeoutOf(OnboardingStep s) {
+    return switch (s) {
+      case AWAITING_AUTHENTICATION -> authenticationTimeout;
+      case AWAITING_ORGANIZATION -> organizationTimeout;
+      default -> null;
+    };
+  }
+
+  /**
+   * Waits until {@code done} holds or {@code timeout} passed; true when it held in time. The
+   * timer carries a summary and is cancelled once the step is done, so the UI lists it by name
+   * and never as still running after the customer acted. Histories from before the change keep
+   * Workflow.await's unnamed timer.
+   */
+  private boolean awaitWithin(Duration timeout, String timerSummary, Supplier<Boolean> done) {
+    if (!namedTimers) {
+      return Workflow.await(timeout, done);
+    }
+    List<Promise<Void>> timer = new ArrayList<>(1);
+    CancellationScope scope =
+        Workflow.newCancellationScope(
+            () ->
+                timer.add(
+                    Workflow.newTimer(
+                        timeout, TimerOptions.newBuilder().setSummary(timerSummary).build())));
+    scope.run();
+    Workflow.await(() -> timer.get(0).isCompleted() || done.get());
+    boolean inTime = !timer.get(0).isCompleted();
+    if (inTime) {
+      scope.cancel();
+    }
+    return inTime;
+  }
+
+  /** What the customer chose, as the connect's summary names it. */
+  private String chosen() {
+    if (pendingChoice.newOrganizationName() != null) {
+      return "new organization \"" + pendingChoice.newOrganizationName().strip() + "\"";
+    }
+    return organizations.stream()
+        .filter(o -> o.id().equals(pendingChoice.organizationId()))
+        .findFirst()
+        .map(o -> "organization \"" + o.name() + "\" (" + o.id() + ")")
+        .orElse("organization " + pendingChoice.organizationId());
+  }
+
+  // Activities are called through stubs made per call, so each call carries its own summary in
+  // the history; the timeouts and retries stay the ones declared at the top.
+  private MarketplaceActivities marketplace(String summary) {
+    return Workflow.newActivityStub(MarketplaceActivities.class, summarized(AWS_CALLS, summary));
+  }
+
+  private AccountActivities accounts(String summary) {
+    return Workflow.newActivityStub(AccountActivities.class, summarized(DATABASE_CALLS, summary));
+  }
+
+  private NotificationActivities notifications(String summary) {
+    return Workflow.newActivityStub(
+        NotificationActivities.class, summarized(DATABASE_CALLS, summary));
+  }
+
+  private SubscriptionLinkActivities subscriptionLinks(String summary) {
+    return Workflow.newActivityStub(
+        SubscriptionLinkActivities.class, summarized(TEMPORAL_CALLS, summary));
+  }
+
+  private static ActivityOptions summarized(ActivityOptions options, String summary) {
+    return ActivityOptions.newBuilder(options).setSummary(summary).build();
   }
 
   private OnboardingResult finishAlreadyLinked(OrganizationRef linked) {
@@ -440,6 +547,7 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
   }
 
   private OnboardingResult finish(OnboardingOutcome how) {
+    OnboardingStep lastStep = step;
     enter(OnboardingStep.DONE);
     outcome = how;
     message =
@@ -454,7 +562,8 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
         .tagged(Map.of("outcome", how.name()))
         .counter("mpconnect_onboardings_completed")
         .inc(1);
-    Workflow.setCurrentDetails("Ended: " + how);
+    Workflow.setCurrentDetails(
+        Messages.ended(how, lastStep, customer, organization, stepEnteredAt, timeoutOf(lastStep)));
     // Let a waiting choose-organization update see the end before the run closes.
     Workflow.await(Workflow::isEveryHandlerFinished);
     return new OnboardingResult(how, organization, message);

@@ -26,7 +26,6 @@ import java.util.Optional;
  * registration has mapped it, it waits in that identifier's {@link CustomerIdentifierWorkflow}.
  */
 public final class SubscriptionSignals {
-  private static final String SUMMARY = "AWS Marketplace subscription";
   private static final String WAITING_SUMMARY =
       "AWS Marketplace events waiting for the customer's registration";
 
@@ -68,7 +67,11 @@ public final class SubscriptionSignals {
     }
     SubscriptionWorkflow workflow =
         stub(event.productCode(), event.customerKey(), event.customerIdentifier(),
-            event.awsAccountId());
+            event.awsAccountId(), null,
+            "Started by AWS's "
+                + (event.action() == null ? "" : "`" + event.action().wireName() + "` ")
+                + "event"
+                + (event.source() == null ? "" : " (" + event.source() + ")"));
     BatchRequest request = client.newSignalWithStartRequest();
     request.add(
         workflow::run, SubscriptionInput.fresh(event.productCode(), event.customerKey()));
@@ -124,7 +127,9 @@ public final class SubscriptionSignals {
   public WorkflowExecution handOver(
       String productCode, String awsAccountId, SubscriptionSnapshot legacyState) {
     SubscriptionWorkflow workflow =
-        stub(productCode, awsAccountId, legacyState.customerIdentifier(), awsAccountId);
+        stub(productCode, awsAccountId, legacyState.customerIdentifier(), awsAccountId,
+            legacyState.link(),
+            "Started by the migration of the subscription keyed by its customer identifier");
     BatchRequest request = client.newSignalWithStartRequest();
     request.add(workflow::run, SubscriptionInput.fresh(productCode, awsAccountId));
     request.add(workflow::adopt, legacyState);
@@ -144,7 +149,8 @@ public final class SubscriptionSignals {
   public WorkflowExecution link(SubscriptionLink link) {
     SubscriptionWorkflow workflow =
         stub(link.productCode(), link.customerKey(), link.customerIdentifier(),
-            link.awsAccountId());
+            link.awsAccountId(), link,
+            "Started by the link of onboarding `" + link.onboardingId() + "`");
     BatchRequest request = client.newSignalWithStartRequest();
     request.add(workflow::run, SubscriptionInput.fresh(link.productCode(), link.customerKey()));
     request.add(workflow::link, link);
@@ -163,8 +169,28 @@ public final class SubscriptionSignals {
     }
   }
 
+  /**
+   * What support sees first in the Temporal UI, fixed when the workflow starts (a signal to a
+   * running one changes nothing, and a continue-as-new drops it): the product, the AWS account and
+   * the organization when known then. The current details carry the status from there.
+   */
+  static String summary(String productCode, String awsAccountId, SubscriptionLink link) {
+    return "AWS Marketplace subscription · product " + productCode
+        + (awsAccountId == null ? "" : " · AWS account " + awsAccountId)
+        + (link == null || link.organizationId() == null
+            ? ""
+            : " · organization "
+                + (link.organizationName() == null ? "" : "\"" + link.organizationName() + "\" ")
+                + "(" + link.organizationId() + ")");
+  }
+
   private SubscriptionWorkflow stub(
-      String productCode, String customerKey, String customerIdentifier, String awsAccountId) {
+      String productCode,
+      String customerKey,
+      String customerIdentifier,
+      String awsAccountId,
+      SubscriptionLink link,
+      String startedBy) {
     var attributes =
         io.temporal.common.SearchAttributes.newBuilder()
             .set(SearchAttributes.SUBSCRIPTION_STATUS, SubscriptionStatus.PENDING.name())
@@ -183,7 +209,8 @@ public final class SubscriptionSignals {
             .setTaskQueue(taskQueue)
             .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
             .setTypedSearchAttributes(attributes.build())
-            .setStaticSummary(SUMMARY)
+            .setStaticSummary(summary(productCode, awsAccountId, link))
+            .setStaticDetails(startedBy)
             .build();
     return client.newWorkflowStub(SubscriptionWorkflow.class, options);
   }

@@ -29,6 +29,7 @@ import io.mpconnect.workflows.messages.TransitionResult;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflow;
 import io.mpconnect.workflows.shared.Retries;
 import io.mpconnect.workflows.shared.SearchAttributes;
+import io.mpconnect.workflows.shared.SupportText;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.SearchAttributeUpdate;
@@ -129,10 +130,6 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
   /** Set while this run is a subscription of the code before licenses. */
   private SubscriptionWorkflowV1Impl legacy;
 
-  private SubscriptionActivities store;
-  private MeteringFlushActivities metering;
-  private NotificationActivities notifications;
-  private EntitlementActivities entitlements;
   /**
    * Contract listings: when each license's entitlements all expire (license key to AWS's latest
    * ExpirationDate). A durable timer waits for the earliest; this run re-reads them after a
@@ -168,10 +165,6 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       legacy.run(input);
       return;
     }
-    store = Workflow.newActivityStub(SubscriptionActivities.class, DATABASE_CALLS);
-    metering = Workflow.newActivityStub(MeteringFlushActivities.class, METERING_CALLS);
-    notifications = Workflow.newActivityStub(NotificationActivities.class, DATABASE_CALLS);
-    entitlements = Workflow.newActivityStub(EntitlementActivities.class, ENTITLEMENT_CALLS);
     restore(input);
     publish();
     if (input.carried() != null) {
@@ -498,7 +491,10 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
 
   private EntitlementSummary readEntitlements(License license) {
     try {
-      return entitlements.refreshEntitlements(productCode, awsAccountId, license.licenseArn());
+      return Workflow.newActivityStub(
+              EntitlementActivities.class,
+              summarized(ENTITLEMENT_CALLS, "Read the entitlements of license " + shortKey(license)))
+          .refreshEntitlements(productCode, awsAccountId, license.licenseArn());
     } catch (ActivityFailure failure) {
       failed("reading the entitlements", failure);
       return null;
@@ -622,7 +618,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     }
     if (notice != null) {
       try {
-        store.notifyOwners(
+        store("Tell the owners: " + notice)
+            .notifyOwners(
             new SubscriptionNotice(
                 notice, productCode, customerKey, awsAccountId, link.organizationId(), sequence));
       } catch (ActivityFailure failure) {
@@ -636,7 +633,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
   private void confirm(SubscriptionLink incoming) {
     remember(confirmedOnboardings, incoming.onboardingId(), REMEMBERED_CONFIRMATIONS);
     try {
-      notifications.enqueueConfirmation(
+      notifications("Queue the onboarding's confirmation e-mail (status " + status + ")")
+          .enqueueConfirmation(
           new ConfirmationRequest(
               incoming.onboardingId(),
               incoming.confirmToUserId(),
@@ -657,7 +655,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       String source) {
     try {
       TransitionResult result =
-          store.applyTransition(
+          store("Record " + from + " → " + to + " (" + cause + ")")
+              .applyTransition(
               new SubscriptionTransition(
                   productCode,
                   customerKey,
@@ -687,7 +686,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     }
     sequence++;
     try {
-      store.saveLicenses(
+      store("Save " + licenses.all().size() + " license(s)")
+          .saveLicenses(
           new SubscriptionLicenses(
               productCode,
               awsAccountId,
@@ -720,7 +720,10 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
 
   private void requestFinalFlush(Instant endedAt) {
     try {
-      metering.requestFinalFlush(
+      Workflow.newActivityStub(
+              MeteringFlushActivities.class,
+              summarized(METERING_CALLS, "Open the final metering hour of the ended license"))
+          .requestFinalFlush(
           new FinalFlushRequest(
                   productCode,
                   customerKey,
@@ -737,11 +740,28 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
 
   private SubscriptionLink findLink() {
     try {
-      return store.findLink(productCode, customerKey);
+      return store("Look up the organization link in the database")
+          .findLink(productCode, customerKey);
     } catch (ActivityFailure failure) {
       failed("looking up the link", failure);
       return null;
     }
+  }
+
+  // Stubs made per call, so each activity in the history says what it was for; the timeouts and
+  // retries stay the ones declared at the top.
+  private SubscriptionActivities store(String summary) {
+    return Workflow.newActivityStub(
+        SubscriptionActivities.class, summarized(DATABASE_CALLS, summary));
+  }
+
+  private NotificationActivities notifications(String summary) {
+    return Workflow.newActivityStub(
+        NotificationActivities.class, summarized(DATABASE_CALLS, summary));
+  }
+
+  private static ActivityOptions summarized(ActivityOptions options, String summary) {
+    return ActivityOptions.newBuilder(options).setSummary(summary).build();
   }
 
   private void failed(String what, ActivityFailure failure) {
@@ -800,11 +820,37 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     updates.add(key.valueSet(value));
   }
 
-  /** What the Temporal UI shows support: the state in one sentence, no personal data. */
+  /**
+   * What the Temporal UI shows support (markdown, no personal data): the status and what the
+   * workflow waits for, then the account, the organization and each license.
+   */
   private String details() {
-    String who =
-        link == null ? "no organization linked yet" : "organization " + link.organizationId();
     List<License> all = licenses.all();
+    String waits;
+    Instant expiry = nextExpiry();
+    if (link == null) {
+      waits = "waiting for an onboarding to link an organization";
+    } else if (status == SubscriptionStatus.PENDING) {
+      waits = "waiting for AWS to make a license usable (`License Updated` or `subscribe-success`)";
+    } else {
+      waits = "waiting for AWS's next lifecycle event";
+    }
+    if (expiry != null) {
+      waits += "; entitlements expire at " + SupportText.at(expiry.toEpochMilli());
+    }
+    String last =
+        lastAction == null
+            ? ""
+            : " (last: `" + lastAction.wireName() + "`"
+                + (lastEventAt == null ? "" : " at " + SupportText.at(lastEventAt.toEpochMilli()))
+                + ")";
+    String who =
+        link == null
+            ? "no organization linked yet"
+            : "organization "
+                + (link.organizationName() == null ? "" : "\"" + link.organizationName() + "\" ")
+                + "(`" + link.organizationId() + "`)"
+                + (plan == null ? "" : " on " + plan);
     String aws;
     if (all.isEmpty()) {
       aws = "no license from AWS yet";
@@ -820,7 +866,10 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       }
       aws = b.toString();
     }
-    return status + ": " + aws + "; " + who + (lastError == null ? "" : "; last error: " + lastError);
+    return "**" + status + "**, " + waits + last + "\n\n"
+        + (awsAccountId == null ? "" : "AWS account `" + awsAccountId + "` · ")
+        + who + " · " + aws
+        + (lastError == null ? "" : "\n\nLast error: " + lastError);
   }
 
   private static String shortKey(License l) {

@@ -38,12 +38,15 @@ import io.mpconnect.workflows.messages.VerifiedIdentity;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.sdk.v1.WorkflowMetadata;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.common.SearchAttributeKey;
+import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
@@ -195,6 +198,78 @@ class OnboardingWorkflowTest {
         .isEqualTo("cust-111122223333");
     assertThat(attributes.get(SearchAttributes.MARKETPLACE_PRODUCT_CODE)).isEqualTo("prod-abc123");
     assertThat(attributes.get(SearchAttributes.ORGANIZATION_ID)).isEqualTo("org-acme");
+  }
+
+  @Test
+  void eachHumanStepWaitsOnANamedTimerThatIsCancelledOnceTheStepIsDone() {
+    when(accounts.connect(any())).thenReturn(connected(ACME));
+    OnboardingWorkflow onboarding = start();
+    waitForStep(onboarding, OnboardingStep.AWAITING_AUTHENTICATION);
+    assertThat(currentDetails(onboarding))
+        .startsWith("**Waiting for the customer to sign in** since ")
+        .contains(" UTC (gives up after 1h)")
+        .contains("AWS account `111122223333` · product `prod-abc123`");
+
+    onboarding.authenticate(IDENTITY);
+    assertThat(currentDetails(onboarding))
+        .startsWith("**Waiting for the customer to choose an organization** since ")
+        .contains("(gives up after 2h)");
+    String signInTimer = timerNamed("sign-in timeout (1h)");
+    assertThat(cancelledTimers()).as("the sign-in timeout, once signed in").contains(signInTimer);
+
+    onboarding.chooseOrganization(existing("org-acme"));
+    resultOf(onboarding);
+    String choiceTimer = timerNamed("organization choice timeout (2h)");
+    assertThat(cancelledTimers()).containsExactlyInAnyOrder(signInTimer, choiceTimer);
+    assertThat(history().stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_TIMER_FIRED))
+        .as("no timeout fired").isEmpty();
+  }
+
+  @Test
+  void theHistoryReadsAsTheJourneyAndTheEndSaysWhatWasConnected() {
+    when(accounts.connect(any())).thenReturn(connected(ACME));
+    OnboardingWorkflow onboarding = start();
+    onboarding.authenticate(IDENTITY);
+    onboarding.chooseOrganization(existing("org-acme"));
+    resultOf(onboarding);
+
+    assertThat(activitySummaries())
+        .containsExactly(
+            "Resolve the registration token with AWS (ResolveCustomer)",
+            "Record AWS account 111122223333; is it linked already?",
+            "Sign in: load the user and their organizations",
+            "Connect organization \"Acme Analytics\" (org-acme) to AWS account 111122223333",
+            "Hand the link to subscription-prod-abc123-111122223333");
+    assertThat(currentDetails(onboarding))
+        .matches(
+            "(?s)\\*\\*CONNECTED\\*\\*: Connected organization \"Acme Analytics\" \\(`org-acme`\\)"
+                + " to AWS account 111122223333 at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\n\n"
+                + "AWS account `111122223333` · product `prod-abc123` · organization"
+                + " \"Acme Analytics\" \\(`org-acme`\\)");
+  }
+
+  @Test
+  void givenNoSignIn_theEndSaysNobodySignedInAndTheTimeoutFired() {
+    OnboardingWorkflow onboarding = start();
+    assertThat(resultOf(onboarding).outcome()).isEqualTo(OnboardingOutcome.ABANDONED);
+    assertThat(currentDetails(onboarding))
+        .startsWith("**ABANDONED**: Nobody signed in within 1h; timed out at ");
+    String signInTimer = timerNamed("sign-in timeout (1h)");
+    assertThat(
+            history().stream()
+                .filter(e -> e.getEventType() == EventType.EVENT_TYPE_TIMER_FIRED)
+                .map(e -> e.getTimerFiredEventAttributes().getTimerId()))
+        .containsExactly(signInTimer);
+  }
+
+  @Test
+  void givenARefusedToken_theDetailsSayTheAccountIsNotKnown() {
+    failResolve(FailureTypes.EXPIRED_TOKEN);
+    OnboardingWorkflow onboarding = start();
+    resultOf(onboarding);
+    assertThat(currentDetails(onboarding))
+        .startsWith("**EXPIRED_TOKEN**: AWS refused the registration token as expired at ")
+        .endsWith("AWS account not known yet (AWS resolves it from the registration token)");
   }
 
   @Test
@@ -518,6 +593,48 @@ class OnboardingWorkflowTest {
       assertThat(System.nanoTime()).as("reached " + step).isLessThan(deadline);
       env.sleep(Duration.ofSeconds(5));
     }
+  }
+
+  /** What the Temporal UI shows as the execution's current details. */
+  private static String currentDetails(OnboardingWorkflow onboarding) {
+    return WorkflowStub.fromTyped(onboarding)
+        .query("__temporal_workflow_metadata", WorkflowMetadata.class)
+        .getCurrentDetails();
+  }
+
+  private List<HistoryEvent> history() {
+    return client.fetchHistory(OnboardingIds.workflowId(ID)).getEvents();
+  }
+
+  private static String summaryOf(HistoryEvent event) {
+    return DefaultDataConverter.STANDARD_INSTANCE.fromPayload(
+        event.getUserMetadata().getSummary(), String.class, String.class);
+  }
+
+  /** The id of the one timer started with this summary. */
+  private String timerNamed(String summary) {
+    List<String> ids =
+        history().stream()
+            .filter(e -> e.getEventType() == EventType.EVENT_TYPE_TIMER_STARTED)
+            .filter(e -> summary.equals(summaryOf(e)))
+            .map(e -> e.getTimerStartedEventAttributes().getTimerId())
+            .toList();
+    assertThat(ids).as("timers named " + summary).hasSize(1);
+    return ids.get(0);
+  }
+
+  private List<String> cancelledTimers() {
+    return history().stream()
+        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_TIMER_CANCELED)
+        .map(e -> e.getTimerCanceledEventAttributes().getTimerId())
+        .toList();
+  }
+
+  private List<String> activitySummaries() {
+    return history().stream()
+        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        .map(OnboardingWorkflowTest::summaryOf)
+        .toList();
   }
 
   private void failResolve(String type) {

@@ -44,12 +44,14 @@ import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.sdk.v1.WorkflowMetadata;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateHandle;
 import io.temporal.client.WorkflowUpdateStage;
 import io.temporal.common.SearchAttributeKey;
+import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
@@ -208,6 +210,39 @@ class SubscriptionLifecycleTest {
     assertThat(attributes.get(SearchAttributes.MARKETPLACE_ACCOUNT_ID)).isEqualTo(ACCOUNT);
     assertThat(attributes.get(SearchAttributes.MARKETPLACE_CUSTOMER_ID)).isEqualTo(CUSTOMER_ID);
     assertThat(attributes.get(SearchAttributes.MARKETPLACE_PRODUCT_CODE)).isEqualTo(PRODUCT);
+  }
+
+  @Test
+  void supportSeesTheSubscriptionsProductAccountOrganizationAndStatusAtAGlance() {
+    OnboardingWorkflow onboarding = startOnboarding();
+    onboarding.authenticate(IDENTITY);
+    choose(onboarding).getResult(WAIT.toSeconds(), TimeUnit.SECONDS);
+    awaitSubscription(v -> ORG.equals(v.organizationId()));
+    // The link started it: everything known then goes into the static summary. (The time-skipping
+    // test server keeps no start metadata; SupportInspectionTest reads it on the real server.)
+    assertThat(SubscriptionSignals.summary(PRODUCT, ACCOUNT,
+            new SubscriptionLink(PRODUCT, ACCOUNT, ACCOUNT, CUSTOMER_ID, ORG, "Acme Analytics",
+                ONBOARDING, null)))
+        .isEqualTo("AWS Marketplace subscription · product prod-abc123 · AWS account 111122223333"
+            + " · organization \"Acme Analytics\" (org-acme)");
+    awaitTrue(() -> currentDetails().startsWith("**PENDING**, waiting for AWS to make a license"));
+
+    deliver(LifecycleAction.SUBSCRIBE_SUCCESS);
+    awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE);
+
+    assertThat(currentDetails())
+        .startsWith("**ACTIVE**, waiting for AWS's next lifecycle event (last: `subscribe-success`")
+        .contains("AWS account `111122223333` · organization \"Acme Analytics\" (`org-acme`)"
+            + " on STANDARD · subscription USABLE");
+    List<String> summaries =
+        client.fetchHistory(SUBSCRIPTION).getEvents().stream()
+            .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+            .map(e -> DefaultDataConverter.STANDARD_INSTANCE.fromPayload(
+                e.getUserMetadata().getSummary(), String.class, String.class))
+            .toList();
+    assertThat(summaries)
+        .contains("Queue the onboarding's confirmation e-mail (status PENDING)",
+            "Record PENDING → ACTIVE (subscribe-success)");
   }
 
   @Test
@@ -695,6 +730,12 @@ class SubscriptionLifecycleTest {
             WorkflowUpdateStage.ACCEPTED,
             OnboardingView.class,
             ConnectChoice.existing(ORG).by(IdentityRef.of(IDENTITY)));
+  }
+
+  private String currentDetails() {
+    return subscriptionStub()
+        .query("__temporal_workflow_metadata", WorkflowMetadata.class)
+        .getCurrentDetails();
   }
 
   private WorkflowStub subscriptionStub() {
