@@ -24,6 +24,7 @@ import io.mpconnect.workflows.messages.SubscriptionLink;
 import io.mpconnect.workflows.messages.SubscriptionStatus;
 import io.mpconnect.workflows.messages.SubscriptionUpdate;
 import io.mpconnect.workflows.messages.VerifiedIdentity;
+import io.mpconnect.workflows.shared.ActivityStubs;
 import io.mpconnect.workflows.shared.Retries;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.mpconnect.workflows.shared.SupportText;
@@ -517,28 +518,20 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
         .orElse("organization " + pendingChoice.organizationId());
   }
 
-  // Activities are called through stubs made per call, so each call carries its own summary in
-  // the history; the timeouts and retries stay the ones declared at the top.
   private MarketplaceActivities marketplace(String summary) {
-    return Workflow.newActivityStub(MarketplaceActivities.class, summarized(AWS_CALLS, summary));
+    return ActivityStubs.summarized(MarketplaceActivities.class, AWS_CALLS, summary);
   }
 
   private AccountActivities accounts(String summary) {
-    return Workflow.newActivityStub(AccountActivities.class, summarized(DATABASE_CALLS, summary));
+    return ActivityStubs.summarized(AccountActivities.class, DATABASE_CALLS, summary);
   }
 
   private NotificationActivities notifications(String summary) {
-    return Workflow.newActivityStub(
-        NotificationActivities.class, summarized(DATABASE_CALLS, summary));
+    return ActivityStubs.summarized(NotificationActivities.class, DATABASE_CALLS, summary);
   }
 
   private SubscriptionLinkActivities subscriptionLinks(String summary) {
-    return Workflow.newActivityStub(
-        SubscriptionLinkActivities.class, summarized(TEMPORAL_CALLS, summary));
-  }
-
-  private static ActivityOptions summarized(ActivityOptions options, String summary) {
-    return ActivityOptions.newBuilder(options).setSummary(summary).build();
+    return ActivityStubs.summarized(SubscriptionLinkActivities.class, TEMPORAL_CALLS, summary);
   }
 
   private OnboardingResult finishAlreadyLinked(OrganizationRef linked) {

@@ -27,6 +27,7 @@ import io.mpconnect.workflows.messages.SubscriptionUpdate;
 import io.mpconnect.workflows.messages.SubscriptionView;
 import io.mpconnect.workflows.messages.TransitionResult;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflow;
+import io.mpconnect.workflows.shared.ActivityStubs;
 import io.mpconnect.workflows.shared.Retries;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.mpconnect.workflows.shared.SupportText;
@@ -491,9 +492,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
 
   private EntitlementSummary readEntitlements(License license) {
     try {
-      return Workflow.newActivityStub(
-              EntitlementActivities.class,
-              summarized(ENTITLEMENT_CALLS, "Read the entitlements of license " + shortKey(license)))
+      return ActivityStubs.summarized(EntitlementActivities.class, ENTITLEMENT_CALLS,
+              "Read the entitlements of license " + shortKey(license))
           .refreshEntitlements(productCode, awsAccountId, license.licenseArn());
     } catch (ActivityFailure failure) {
       failed("reading the entitlements", failure);
@@ -720,9 +720,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
 
   private void requestFinalFlush(Instant endedAt) {
     try {
-      Workflow.newActivityStub(
-              MeteringFlushActivities.class,
-              summarized(METERING_CALLS, "Open the final metering hour of the ended license"))
+      ActivityStubs.summarized(MeteringFlushActivities.class, METERING_CALLS,
+              "Open the final metering hour of the ended license")
           .requestFinalFlush(
           new FinalFlushRequest(
                   productCode,
@@ -748,20 +747,12 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     }
   }
 
-  // Stubs made per call, so each activity in the history says what it was for; the timeouts and
-  // retries stay the ones declared at the top.
   private SubscriptionActivities store(String summary) {
-    return Workflow.newActivityStub(
-        SubscriptionActivities.class, summarized(DATABASE_CALLS, summary));
+    return ActivityStubs.summarized(SubscriptionActivities.class, DATABASE_CALLS, summary);
   }
 
   private NotificationActivities notifications(String summary) {
-    return Workflow.newActivityStub(
-        NotificationActivities.class, summarized(DATABASE_CALLS, summary));
-  }
-
-  private static ActivityOptions summarized(ActivityOptions options, String summary) {
-    return ActivityOptions.newBuilder(options).setSummary(summary).build();
+    return ActivityStubs.summarized(NotificationActivities.class, DATABASE_CALLS, summary);
   }
 
   private void failed(String what, ActivityFailure failure) {

@@ -1,0 +1,17 @@
+package io.mpconnect.workflows.shared;
+
+import io.temporal.activity.ActivityOptions;
+import io.temporal.workflow.Workflow;
+
+/**
+ * Activity stubs made per call, so each activity in the history (and the Temporal UI) says what
+ * it was for; the timeouts and retries stay the ones the workflow declares.
+ */
+public final class ActivityStubs {
+  public static <T> T summarized(Class<T> activities, ActivityOptions options, String summary) {
+    return Workflow.newActivityStub(
+        activities, ActivityOptions.newBuilder(options).setSummary(summary).build());
+  }
+
+  private ActivityStubs() {}
+}
