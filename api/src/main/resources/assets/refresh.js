@@ -9,6 +9,10 @@
   var seconds = marker ? Number(marker.dataset.refresh) : 0;
   if (!(seconds > 0)) { return; }
   var key = marker.dataset.refreshKey || '';
+  // Each look that found nothing new waits half again as long, up to ten times the first wait and
+  // at most 30 s; it never stops (AWS may take hours to confirm).
+  var wait = seconds * 1000;
+  var longest = Math.min(30000, wait * 10);
 
   async function look() {
     if (!document.hidden) {
@@ -23,8 +27,9 @@
         // The network or the api is away for a moment: look again later.
       }
     }
-    setTimeout(look, seconds * 1000);
+    wait = Math.min(wait * 1.5, longest);
+    setTimeout(look, wait);
   }
 
-  setTimeout(look, seconds * 1000);
+  setTimeout(look, wait);
 })();

@@ -10,6 +10,9 @@
   var onboarding = root().dataset.onboarding;
   var timer = null;
   var busy = false;
+  // Looks that found nothing new in a row: each waits half again as long as the one before, up
+  // to ten times the page's own interval and at most 30 s, and never stops (AWS may take hours).
+  var unchanged = 0;
 
   function keyOf(step, outcome, subscription, message) {
     return [step || '', outcome || '', subscription || '', message || ''].join('|');
@@ -26,7 +29,9 @@
 
   function schedule(ms) {
     clearTimeout(timer);
-    var wait = ms !== undefined ? ms : Number(root().dataset.poll || 0);
+    var base = Number(root().dataset.poll || 0);
+    var wait = ms !== undefined ? ms
+      : Math.min(base * Math.pow(1.5, unchanged), Math.min(30000, base * 10));
     if (wait > 0) { timer = setTimeout(poll, wait); }
   }
 
@@ -42,6 +47,7 @@
     } catch (offline) {
       // The network or the api is away for a moment: look again later.
     }
+    unchanged++;
     schedule();
   }
 
@@ -55,6 +61,7 @@
       var next = doc.getElementById('signup');
       if (!next) { schedule(3000); return; }
       root().replaceWith(document.adoptNode(next));
+      unchanged = 0;
       document.title = doc.title;
       var heading = root().querySelector('h1');
       if (heading) { heading.focus(); }

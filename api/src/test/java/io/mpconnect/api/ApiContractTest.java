@@ -199,11 +199,10 @@ class ApiContractTest {
     assertThat(refused.headers().allValues("Set-Cookie")).noneMatch(c -> c.contains("mpc_session"));
     assertThat(describe(id).orElseThrow().getWorkflowExecutionInfo().getExecution().getRunId())
         .as("nothing started").isEqualTo(runId);
-    // The second browser has no way in: no page, no view, no sign-in.
-    assertThat(second.get("/signup/" + id).statusCode()).isEqualTo(404);
+    // The second browser sees nothing of it: only the offer to sign in, which lets only the
+    // identity the onboarding belongs to in (theOwnerResumesInAnotherBrowserAndAStrangerIsRefused).
+    assertThat(second.get("/signup/" + id).body()).contains("Sign in to continue");
     assertThat(second.get("/api/onboardings/" + id).statusCode()).isEqualTo(404);
-    assertThat(second.get("/auth/" + PROVIDER + "/login?onboarding=" + id).statusCode())
-        .isEqualTo(404);
     // A browser with a session of its own (another onboarding) likewise, and keeps its cookie.
     TestBrowser busy = new TestBrowser(apiBase);
     registeredId(busy);
@@ -211,7 +210,8 @@ class ApiContractTest {
     assertThat(busy.postForm("/marketplace/aws/register",
         TestBrowser.form(Map.of("x-amzn-marketplace-token", token))).statusCode()).isEqualTo(409);
     assertThat(busy.cookies.get("mpc_session")).isEqualTo(busyCookie);
-    assertThat(busy.get("/signup/" + id).statusCode()).isEqualTo(404);
+    assertThat(busy.get("/signup/" + id).body()).contains("Sign in to continue")
+        .doesNotContain("123456789012");
 
     // The owning browser's sign-up page still works, its re-post lands there, it signs in.
     assertThat(owner.get("/signup/" + id).statusCode()).isEqualTo(200);
@@ -272,7 +272,7 @@ class ApiContractTest {
   // ---- sessions ----
 
   @Test
-  void anotherBrowsersSessionGets404ForTheOnboarding() {
+  void anotherBrowserSeesNothingOfTheOnboardingButAWayToSignIn() {
     TestBrowser owner = new TestBrowser(apiBase);
     String id = register(owner, customerToken("123456789012"));
     TestBrowser other = new TestBrowser(apiBase);
@@ -281,11 +281,16 @@ class ApiContractTest {
     HttpResponse<String> view = other.get("/api/onboardings/" + id);
     assertThat(view.statusCode()).isEqualTo(404);
     assertThat(json(view).path("message").asText()).isNotBlank();
-    assertThat(other.get("/signup/" + id).statusCode()).isEqualTo(404);
+    HttpResponse<String> page = other.get("/signup/" + id);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("Sign in to continue", "/auth/" + PROVIDER + "/login?onboarding=" + id)
+        .doesNotContain("123456789012");
     String otherCsrf = json(other.get("/api/onboardings/" + registeredId(other))).path("csrfToken").asText();
     assertThat(other.postJson("/api/onboardings/" + id + "/connect",
         "{\"organizationId\":\"org-acme\"}", otherCsrf).statusCode()).isEqualTo(404);
-    assertThat(other.get("/auth/" + PROVIDER + "/login?onboarding=" + id).statusCode()).isEqualTo(404);
+    // The sign-in may start (to resume elsewhere); its callback lets only the owner in.
+    assertThat(other.get("/auth/" + PROVIDER + "/login?onboarding=" + id).statusCode()).isEqualTo(302);
+    assertThat(other.get("/auth/" + PROVIDER + "/login?onboarding=not-an-id").statusCode()).isEqualTo(404);
 
     assertThat(owner.get("/api/onboardings/" + id).statusCode()).isEqualTo(200);
   }
@@ -298,7 +303,90 @@ class ApiContractTest {
     assertThat(stranger.get("/api/onboardings/" + id).statusCode()).isEqualTo(404);
     assertThat(stranger.get("/api/onboardings/" + "0".repeat(32)).statusCode()).isEqualTo(404);
     assertThat(stranger.get("/api/onboardings/not-an-id").statusCode()).isEqualTo(404);
-    assertThat(stranger.get("/signup/" + id).body()).contains("Not found");
+    // The same page for an onboarding that exists and one that does not.
+    HttpResponse<String> existing = stranger.get("/signup/" + id);
+    HttpResponse<String> missing = stranger.get("/signup/" + "0".repeat(32));
+    assertThat(existing.statusCode()).isEqualTo(missing.statusCode()).isEqualTo(200);
+    assertThat(existing.body().replace(id, "ID"))
+        .isEqualTo(missing.body().replace("0".repeat(32), "ID").replaceAll(
+            "nonce=\"[^\"]*\"", "nonce"))
+        .isNotNull();
+    assertThat(stranger.get("/signup/not-an-id").statusCode()).isEqualTo(404);
+  }
+
+  /**
+   * Resuming: the identity that signed in to an onboarding continues it in another browser (a
+   * reminder e-mail's link, another device) and after signing out; anyone else gets a refusal
+   * that shows nothing of it and links to their own organizations, and the onboarding is as it
+   * was.
+   */
+  @Test
+  void theOwnerResumesInAnotherBrowserAndAStrangerIsRefused() {
+    TestBrowser first = new TestBrowser(apiBase);
+    String id = register(first, customerToken("444455556666"));
+    String owner = "owner-" + randomHex();
+    String claims = "{\"email\":\"resumer@example.com\",\"email_verified\":true}";
+    assertThat(signIn(first, id, owner, claims).statusCode()).isEqualTo(303);
+    awaitStep(id, OnboardingStep.AWAITING_ORGANIZATION);
+
+    TestBrowser stranger = new TestBrowser(apiBase);
+    HttpResponse<String> refused = stranger.get(providerLogin(stranger, id, "stranger-" + randomHex(),
+        "{\"email\":\"stranger@example.com\",\"email_verified\":true}"));
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.body()).contains("This sign-up is not yours", "href=\"/organizations\"",
+        "Set up your account", "stranger@example.com").doesNotContain("resumer@example.com",
+        "444455556666");
+    assertThat(stranger.get("/api/onboardings/" + id).statusCode()).isEqualTo(404);
+    assertThat(stranger.cookies.get("mpc_session"))
+        .as("signed in to the console, for the link to their organizations").isNotNull();
+
+    TestBrowser second = new TestBrowser(apiBase);
+    HttpResponse<String> resumed = second.get(providerLogin(second, id, owner, claims));
+    assertThat(resumed.statusCode()).isEqualTo(303);
+    assertThat(resumed.headers().firstValue("Location")).hasValue("/signup/" + id);
+    HttpResponse<String> page = second.get("/signup/" + id);
+    assertThat(page.body()).contains("Choose an organization", "resumer@example.com");
+    HttpResponse<String> connected = connect(second, id, "{\"newOrganizationName\": \"Resumed Co\"}");
+    assertThat(connected.statusCode()).as(connected.body()).isIn(200, 202);
+    OnboardingView done = awaitStep(id, OnboardingStep.DONE);
+    assertThat(done.outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+    assertThat(done.organization().name()).isEqualTo("Resumed Co");
+
+    // The ended onboarding, signed in to again by its owner in a third browser: its confirmation.
+    TestBrowser third = new TestBrowser(apiBase);
+    assertThat(third.get(providerLogin(third, id, owner, claims)).statusCode()).isEqualTo(303);
+    assertThat(third.get("/signup/" + id).body()).contains("Resumed Co");
+  }
+
+  /** Nobody signed in yet: only the browser that registered it may claim it, not another. */
+  @Test
+  void anOnboardingNobodySignedInToCannotBeClaimedFromAnotherBrowser() {
+    String id = register(new TestBrowser(apiBase), customerToken("444455556666"));
+    awaitStep(id, OnboardingStep.AWAITING_AUTHENTICATION);
+    TestBrowser other = new TestBrowser(apiBase);
+    HttpResponse<String> refused = other.get(providerLogin(other, id, "claimer-" + randomHex(),
+        "{\"email\":\"claimer@example.com\",\"email_verified\":true}"));
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.body()).contains("This sign-up is not yours");
+    assertThat(view(id).step()).isEqualTo(OnboardingStep.AWAITING_AUTHENTICATION);
+    assertThat(view(id).user()).isNull();
+  }
+
+  /** A long name is refused by the api itself, before any workflow task, with the rule. */
+  @Test
+  void aNameOverTheLimitIsRefusedWholeBeforeTheWorkflow() {
+    TestBrowser customer = new TestBrowser(apiBase);
+    String id = register(customer, customerToken("123456789012"));
+    assertThat(signIn(customer, id, "long-" + randomHex(),
+        "{\"email\":\"long@example.com\",\"email_verified\":true}").statusCode()).isEqualTo(303);
+    awaitStep(id, OnboardingStep.AWAITING_ORGANIZATION);
+    long events = history(id);
+    HttpResponse<String> refused = connect(customer, id,
+        "{\"newOrganizationName\": \"" + "N".repeat(65) + "\"}");
+    assertThat(refused.statusCode()).isEqualTo(422);
+    assertThat(json(refused).path("message").asText())
+        .isEqualTo("The organization name may have at most 64 characters.");
+    assertThat(history(id)).as("no workflow task for a refused name").isEqualTo(events);
   }
 
   @Test
@@ -327,7 +415,8 @@ class ApiContractTest {
       TestBrowser attacker = new TestBrowser(apiBase);
       attacker.cookies.put("mpc_session", cookie);
       assertThat(attacker.get("/api/onboardings/" + id).statusCode()).as(cookie).isEqualTo(404);
-      assertThat(attacker.get("/signup/" + id).statusCode()).as(cookie).isEqualTo(404);
+      assertThat(attacker.get("/signup/" + id).body()).as(cookie).contains("Sign in to continue")
+          .doesNotContain("123456789012");
     }
     assertThat(owner.get("/api/onboardings/" + id).statusCode()).isEqualTo(200);
   }
@@ -894,6 +983,11 @@ class ApiContractTest {
   static HttpResponse<String> connect(TestBrowser browser, String id, String json) {
     String csrf = json(browser.get("/api/onboardings/" + id)).path("csrfToken").asText();
     return browser.postJson("/api/onboardings/" + id + "/connect", json, csrf);
+  }
+
+  static long history(String id) {
+    return temporal.getWorkflowClient()
+        .fetchHistory(OnboardingIds.workflowId(id)).getHistory().getEventsCount();
   }
 
   static OnboardingView view(String id) {

@@ -12,6 +12,7 @@ import io.mpconnect.api.session.Session;
 import io.mpconnect.api.session.Sessions;
 import io.mpconnect.api.web.Html;
 import io.mpconnect.api.web.Pages;
+import io.mpconnect.workflows.messages.IdentityRef;
 import io.mpconnect.workflows.messages.VerifiedIdentity;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
@@ -61,8 +62,9 @@ public final class AuthRoutes {
     OidcProviderSettings provider = settings.provider(ctx.pathParam("provider"));
     String onboarding = ctx.queryParam("onboarding");
     String next = onboarding == null ? ctx.queryParam("next") : null;
-    boolean forOnboarding = OnboardingIds.isWellFormed(onboarding)
-        && sessions.naming(ctx, onboarding).isPresent();
+    // Any browser may sign in to an onboarding (to resume it elsewhere, or after signing out):
+    // the callback lets only the identity the onboarding belongs to in (see resumes()).
+    boolean forOnboarding = OnboardingIds.isWellFormed(onboarding);
     if (provider == null || !(forOnboarding || ReturnPath.isSafe(next))) {
       Pages.notFound(ctx);
       return;
@@ -112,10 +114,6 @@ public final class AuthRoutes {
       return;
     }
     Optional<Session> session = sessions.naming(ctx, login.onboarding());
-    if (session.isEmpty()) {
-      fail(ctx, null, "session does not name the onboarding");
-      return;
-    }
     VerifiedIdentity identity;
     try {
       identity = oidc.exchange(provider, code, login.codeVerifier(), login.nonce());
@@ -126,6 +124,11 @@ public final class AuthRoutes {
       log.info("sign-in refused for {}: unverified e-mail address",
           OnboardingIds.workflowId(login.onboarding()));
       failPage(ctx, login.onboarding(), null, e.getMessage());
+      return;
+    }
+    if (session.isEmpty()) {
+      // Another browser, or this one after its cookie expired: only the owner resumes.
+      resumeElsewhere(ctx, provider, identity, login.onboarding());
       return;
     }
     UpdateOutcome outcome;
@@ -146,13 +149,83 @@ public final class AuthRoutes {
       case REJECTED -> {
         if (OnboardingWorkflowImpl.ANOTHER_IDENTITY.equals(outcome.message())) {
           anotherIdentity(ctx, login.onboarding());
+        } else if (ownerSigningInAgain(login.onboarding(), identity)) {
+          // Past its sign-in step (connecting): the owner signing in again resumes it.
+          resume(ctx, session.get(), provider, identity, login.onboarding());
         } else {
           failPage(ctx, login.onboarding(), null, outcome.message());
         }
       }
-      case NOT_FOUND -> Pages.notFound(ctx);
+      case NOT_FOUND -> {
+        // Updates reach running workflows only: an ended onboarding's owner still gets its page.
+        if (ownerSigningInAgain(login.onboarding(), identity)) {
+          resume(ctx, session.get(), provider, identity, login.onboarding());
+        } else {
+          Pages.notFound(ctx);
+        }
+      }
       case FAILED -> fail(ctx, login.onboarding(), "authenticate update failed");
     }
+  }
+
+  /**
+   * A sign-in for an onboarding this browser's session does not name. The identity it belongs to
+   * resumes it here (after signing out, from a reminder e-mail, on another device); anyone else,
+   * including anyone at all while nobody has signed in to it, is refused: the registration token
+   * was posted by the browser that started it, and only a sign-in there may claim it.
+   */
+  private void resumeElsewhere(Context ctx, OidcProviderSettings provider,
+      VerifiedIdentity identity, String onboarding) {
+    boolean owner;
+    try {
+      owner = belongsTo(onboarding, identity);
+    } catch (WorkflowException unavailable) {
+      fail(ctx, onboarding, "Temporal unavailable: " + unavailable.getClass().getSimpleName());
+      return;
+    }
+    Session session = sessions.readOrNew(ctx);
+    if (owner) {
+      resume(ctx, session.withOnboarding(onboarding), provider, identity, onboarding);
+      return;
+    }
+    log.info("resume refused for {}: it does not belong to this sign-in",
+        OnboardingIds.workflowId(onboarding));
+    // Signed in for the console only, so the refusal's link to their organizations works.
+    sessions.signIn(ctx, session, signedIn(provider, identity), null);
+    Pages.renderBranded(ctx, 403, settings.vendorName(), "This sign-up is not yours",
+        "<p>You are signed in" + (identity.email() == null ? ""
+            : " as <strong>" + Html.escape(identity.email()) + "</strong>")
+            + ", but this sign-up link belongs to another sign-in, or was started in another"
+            + " browser. Nothing was changed, and nothing of it is shown here.</p>"
+            + "<h2>What to do</h2><ul class=\"next\">"
+            + "<li>If you started it, continue in the browser where you clicked <strong>Set up"
+            + " your account</strong>, or sign in with the method and account you used"
+            + " there.</li>"
+            + "<li>To set up with this account, go back to AWS Marketplace and click <strong>Set"
+            + " up your account</strong> again: it gives you a fresh link.</li></ul>"
+            + "<p><a class=\"button primary\" href=\"/organizations\">Go to your"
+            + " organizations</a></p>");
+  }
+
+  private boolean ownerSigningInAgain(String onboarding, VerifiedIdentity identity) {
+    try {
+      return belongsTo(onboarding, identity);
+    } catch (WorkflowException unavailable) {
+      return false;
+    }
+  }
+
+  private boolean belongsTo(String onboarding, VerifiedIdentity identity) {
+    IdentityRef owner = onboardings.signedInAs(onboarding);
+    return owner != null && owner.equals(IdentityRef.of(identity));
+  }
+
+  /** The session, signed in to the onboarding as its owner, goes to its page. */
+  private void resume(Context ctx, Session session, OidcProviderSettings provider,
+      VerifiedIdentity identity, String onboarding) {
+    log.info("onboarding resumed by its owner: {}", OnboardingIds.workflowId(onboarding));
+    sessions.signIn(ctx, session, signedIn(provider, identity), onboarding);
+    ctx.redirect("/signup/" + onboarding, HttpStatus.SEE_OTHER);
   }
 
   /**

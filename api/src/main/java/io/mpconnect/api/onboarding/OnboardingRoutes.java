@@ -69,6 +69,11 @@ public final class OnboardingRoutes {
           "Send a JSON object with \"organizationId\" or \"newOrganizationName\"."));
       return;
     }
+    String badName = Onboardings.nameProblem(choice);
+    if (badName != null) {
+      ctx.status(422).json(Json.message(badName));
+      return;
+    }
     Onboardings.UpdateOutcome outcome;
     try {
       outcome = onboardings.chooseOrganization(id, choice, session.get(), CONNECT_WAIT);

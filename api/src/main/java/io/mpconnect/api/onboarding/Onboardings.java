@@ -11,6 +11,7 @@ import io.mpconnect.workflows.messages.OnboardingView;
 import io.mpconnect.workflows.messages.VerifiedIdentity;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflow;
+import io.mpconnect.workflows.onboarding.OrganizationNames;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
@@ -121,6 +122,18 @@ public final class Onboardings {
     }
   }
 
+  /**
+   * The identity the onboarding belongs to; null when nobody signed in yet or there is no such
+   * onboarding (the caller treats both alike, so nobody learns which).
+   */
+  public IdentityRef signedInAs(String onboardingId) {
+    try {
+      return stub(onboardingId).query("signedInAs", IdentityRef.class);
+    } catch (WorkflowNotFoundException notFound) {
+      return null;
+    }
+  }
+
   /** A view the workflow answered, with its subscription's live status and licenses. */
   public OnboardingView refresh(OnboardingView view) {
     return LiveSubscriptionStatus.refresh(client, view);
@@ -133,6 +146,17 @@ public final class Onboardings {
   public UpdateOutcome chooseOrganization(
       String onboardingId, ConnectChoice choice, Session session, Duration wait) {
     return update(onboardingId, "chooseOrganization", choice.by(chooser(session)), wait);
+  }
+
+  /**
+   * What is wrong with a new organization's name on its own (blank, too long, hidden characters),
+   * answered here before any workflow task; null when nothing is, or for an existing organization.
+   * The workflow's validator checks the same rules and the duplicates, which only it knows.
+   */
+  static String nameProblem(ConnectChoice choice) {
+    return choice.newOrganizationName() == null || choice.organizationId() != null
+        ? null
+        : OrganizationNames.problemWith(choice.newOrganizationName(), java.util.List.of());
   }
 
   /** Who is signed in to the session, as the workflow knows identities; null when nobody. */

@@ -52,8 +52,10 @@ final class SignupHtml {
           ? CONFIRMATION_POLL_MILLIS
           : QUICK_POLL_MILLIS;
       case AWAITING_AUTHENTICATION, AWAITING_ORGANIZATION -> IDLE_POLL_MILLIS;
-      // The onboarding has ended: its view will not change any more.
-      case DONE -> 0;
+      // Connected while AWS has not confirmed: the onboarding has ended at the link, but the
+      // subscription's status still changes, however long AWS takes (signup.js backs off).
+      case DONE -> v.outcome() == OnboardingOutcome.CONNECTED
+          && status(v) == SubscriptionStatus.PENDING ? CONFIRMATION_POLL_MILLIS : 0;
     };
   }
 
@@ -333,7 +335,7 @@ final class SignupHtml {
       out.append("<dt>AWS account</dt><dd>").append(escape(account)).append("</dd>");
     }
     out.append("<dt>Billing</dt><dd id=\"billing-status\">")
-        .append(billing(status, v.step() != OnboardingStep.DONE))
+        .append(billing(status))
         .append("</dd></dl>\n");
     out.append("<h2>Next steps</h2>\n<ul class=\"next\">");
     if (v.organization() != null) {
@@ -352,16 +354,14 @@ final class SignupHtml {
     return out.append("</ul>\n").toString();
   }
 
-  /** {@code live}: the onboarding still runs, so this page learns of AWS's answer. */
-  private static String billing(SubscriptionStatus status, boolean live) {
+  /** While PENDING the page keeps looking (pollMillis), so it says it updates by itself. */
+  private static String billing(SubscriptionStatus status) {
     return switch (status == null ? SubscriptionStatus.ACTIVE : status) {
       case ACTIVE -> "Billing now runs through AWS Marketplace.";
-      case PENDING -> live
-          ? "<span class=\"status\"><span class=\"spinner\" aria-hidden=\"true\"></span>"
+      case PENDING ->
+          "<span class=\"status\"><span class=\"spinner\" aria-hidden=\"true\"></span>"
               + "<span>" + BillingWording.ONCE_AWS_CONFIRMS_SENTENCE + ". Waiting for AWS to"
-              + " confirm: this usually takes a minute; this page updates by itself.</span></span>"
-          : BillingWording.ONCE_AWS_CONFIRMS_SENTENCE + ". Waiting for AWS to confirm; the"
-              + " billing settings show the current status.";
+              + " confirm: this usually takes a minute; this page updates by itself.</span></span>";
       case UNSUBSCRIBE_PENDING -> "Your AWS Marketplace subscription is being cancelled.";
       case UNSUBSCRIBED -> "Your AWS Marketplace subscription was cancelled; the organization is"
           + " back on the free Starter plan.";
@@ -406,13 +406,17 @@ final class SignupHtml {
   }
 
   /**
-   * For a browser that registered the onboarding but is not the session that signed in to it (a
-   * cookie from before the sign-in): nothing about who signed in, only a way to sign in here.
+   * For a browser whose session is not the one that signed in to the onboarding (another browser,
+   * a cookie from before the sign-in, or after signing out): nothing about the onboarding or who
+   * signed in, only a way to sign in here; the sign-in resumes it for its owner only.
    */
   String signInToContinue(String onboardingId) {
     return "<section class=\"card\" id=\"signup\"><h1 tabindex=\"-1\">Sign in to continue</h1>"
-        + "<p>This setup was signed in to from another browser session. Sign in here to"
-        + " continue.</p>\n" + providerButtons(onboardingId, "Sign in with ") + "</section>\n";
+        + "<p>To continue setting up your account, sign in with the method and account you used"
+        + " for it before.</p>\n" + providerButtons(onboardingId, "Sign in with ")
+        + "<p class=\"muted\">Not started yet, or started in another browser without signing"
+        + " in? Continue in that browser, or go back to AWS Marketplace and click <strong>Set up"
+        + " your account</strong> again.</p>\n</section>\n";
   }
 
   private String providerButtons(String onboardingId, String verb) {

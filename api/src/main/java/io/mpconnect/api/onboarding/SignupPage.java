@@ -49,20 +49,30 @@ public final class SignupPage {
 
   private void show(Context ctx) {
     String id = ctx.pathParam("id");
-    Optional<Session> session = owningSession(id, ctx);
-    if (session.isEmpty()) {
+    if (!OnboardingIds.isWellFormed(id)) {
       Pages.notFound(ctx);
+      return;
+    }
+    Optional<Session> session = sessions.naming(ctx, id);
+    if (session.isEmpty()) {
+      // Another browser, or this one after its cookie expired (a reminder e-mail's link): offer
+      // to sign in, whether or not the onboarding exists; the sign-in lets only its owner in.
+      signInToContinue(ctx, id);
       return;
     }
     view(ctx, id).ifPresent(v -> {
       if (Onboardings.visibleTo(v, session.get(), id)) {
         page(ctx, 200, v, session.get(), SignupHtml.Form.EMPTY);
       } else {
-        ctx.status(200).contentType("text/html; charset=utf-8").result(Html.document(
-            new Html.Document("Sign in to continue · " + vendorName, vendorName, badge(),
-                html.signInToContinue(id), "", "")));
+        signInToContinue(ctx, id);
       }
     });
+  }
+
+  private void signInToContinue(Context ctx, String id) {
+    ctx.status(200).contentType("text/html; charset=utf-8").result(Html.document(
+        new Html.Document("Sign in to continue · " + vendorName, vendorName, badge(),
+            html.signInToContinue(id), "", "")));
   }
 
   /** The form's own submission, for browsers without the script; the script uses the JSON API. */
@@ -93,6 +103,11 @@ public final class SignupPage {
     if (connect == null) {
       refuse(ctx, id, session.get(),
           new SignupHtml.Form("Choose an organization, or create a new one.", null, newName));
+      return;
+    }
+    String badName = Onboardings.nameProblem(connect);
+    if (badName != null) {
+      refuse(ctx, id, session.get(), new SignupHtml.Form(badName, choice, newName));
       return;
     }
     Onboardings.UpdateOutcome outcome;

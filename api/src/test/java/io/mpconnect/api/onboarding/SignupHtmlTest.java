@@ -217,12 +217,16 @@ class SignupHtmlTest {
   }
 
   @Test
-  void connectedButNeverConfirmedByAwsBeforeTheEndPointsToTheBillingSettings() {
+  void connectedAndEndedBeforeAwsConfirmedKeepsLookingForAwsAnswer() {
+    // The onboarding ends at the link; AWS's answer may come any time later: no cut-off.
     String page = render(view(OnboardingStep.DONE, OnboardingOutcome.CONNECTED, List.of(),
         new OrganizationRef("org-1", "Acme", "STARTER"), SubscriptionStatus.PENDING, "connected"));
 
-    assertThat(page).contains("Connected: waiting for AWS to confirm", "billing settings show the"
-        + " current status", "data-poll=\"0\"").doesNotContain("this page updates by itself");
+    assertThat(page).contains("Connected: waiting for AWS to confirm", "this page updates by itself",
+        "data-poll=\"" + SignupHtml.CONFIRMATION_POLL_MILLIS + "\"");
+    String confirmed = render(view(OnboardingStep.DONE, OnboardingOutcome.CONNECTED, List.of(),
+        new OrganizationRef("org-1", "Acme", "STANDARD"), SubscriptionStatus.ACTIVE, "connected"));
+    assertThat(confirmed).contains("You are all set", "data-poll=\"0\"");
   }
 
   @Test

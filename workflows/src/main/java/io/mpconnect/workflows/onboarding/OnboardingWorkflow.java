@@ -1,6 +1,7 @@
 package io.mpconnect.workflows.onboarding;
 
 import io.mpconnect.workflows.messages.ConnectChoice;
+import io.mpconnect.workflows.messages.IdentityRef;
 import io.mpconnect.workflows.messages.OnboardingRequest;
 import io.mpconnect.workflows.messages.OnboardingResult;
 import io.mpconnect.workflows.messages.OnboardingView;
@@ -47,4 +48,11 @@ public interface OnboardingWorkflow {
 
   @QueryMethod
   OnboardingView view();
+
+  /**
+   * The identity this onboarding belongs to (the first that signed in), or null before anyone
+   * did: the api resumes the onboarding for that identity in any browser, and only for it.
+   */
+  @QueryMethod
+  IdentityRef signedInAs();
 }

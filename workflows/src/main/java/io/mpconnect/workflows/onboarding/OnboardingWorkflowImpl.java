@@ -455,6 +455,11 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
         message);
   }
 
+  @Override
+  public IdentityRef signedInAs() {
+    return signedInAs;
+  }
+
   private void enter(OnboardingStep next) {
     long now = Workflow.currentTimeMillis();
     if (stepEnteredAt > 0) {
