@@ -24,6 +24,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.converter.DefaultDataConverter;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.time.Duration;
@@ -302,6 +303,42 @@ class SubscriptionEntitlementsTest {
     ReplayHistories.recordIfAsked(
         client, SUBSCRIPTION, firstRun, "subscription-entitlements-" + testName + "-first-run");
   }
+
+  @Test
+  void givenTheReadAtTheExpiryFails_theReCheckTimerSaysSo(TestInfo info) {
+    start(MarketplacePricing.CONTRACT, info);
+    Instant first = now().plus(Duration.ofDays(30));
+    Instant renewed = first.plus(Duration.ofDays(365));
+    entitlements.answers.put(ARN, () -> summary(ARN, 1, first));
+    link();
+    agreement(LifecycleAction.LICENSE_UPDATED, now());
+    awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE && v.eventsApplied() == 1);
+    String expiryTimer = awaitTimer(null, expiryTimer(first));
+
+    entitlements.answers.put(ARN, () -> {
+      throw ApplicationFailure.newFailure("refused", EntitlementActivities.ACCESS_DENIED);
+    });
+    env.sleep(Duration.ofDays(30).plusMinutes(1));
+
+    awaitTrue(() -> startedTimers(null).size() == 2);
+    String recheck = List.copyOf(startedTimers(null).values()).get(1);
+    assertThat(recheck)
+        .startsWith("entitlements re-check ")
+        .endsWith(" UTC (reading license agmt-1's entitlements failed)");
+    assertThat(awaitSubscription(v -> v.lastError() != null).status())
+        .as("never revoked blind").isEqualTo(SubscriptionStatus.ACTIVE);
+
+    // The next read works: AWS had renewed the contract.
+    entitlements.answers.put(ARN, () -> summary(ARN, 1, renewed));
+    env.sleep(EXPIRY_RECHECK_PLUS_A_MINUTE);
+    awaitTimer(null, expiryTimer(renewed));
+    assertThat(timers(null, EventType.EVENT_TYPE_TIMER_FIRED)).hasSize(2).contains(expiryTimer);
+    assertThat(timers(null, EventType.EVENT_TYPE_TIMER_CANCELED)).isEmpty();
+    assertThat(awaitSubscription(v -> true).status()).isEqualTo(SubscriptionStatus.ACTIVE);
+  }
+
+  private static final Duration EXPIRY_RECHECK_PLUS_A_MINUTE =
+      SubscriptionWorkflowImpl.EXPIRY_RECHECK.plusMinutes(1);
 
   private static String expiryTimer(Instant at) {
     return "contract expiry " + SupportText.at(at.toEpochMilli())
