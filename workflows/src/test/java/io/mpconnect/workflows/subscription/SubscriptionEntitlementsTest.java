@@ -223,12 +223,7 @@ class SubscriptionEntitlementsTest {
     start(MarketplacePricing.CONTRACT, info);
     Instant first = now().plus(Duration.ofDays(30));
     Instant renewed = first.plus(Duration.ofDays(365));
-    entitlements.answers.put(ARN, () -> summary(ARN, 1, first));
-    link();
-    agreement(LifecycleAction.LICENSE_UPDATED, now());
-    awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE && v.eventsApplied() == 1);
-
-    String firstTimer = awaitTimer(null, expiryTimer(first));
+    String firstTimer = usableContractLicenseExpiringAt(first);
     assertThat(timers(null, EventType.EVENT_TYPE_TIMER_CANCELED)).isEmpty();
 
     // AWS renewed the contract: entitlement-updated, the entitlements now end a year later.
@@ -255,12 +250,7 @@ class SubscriptionEntitlementsTest {
   @Test
   void givenTheLicenseEndsBeforeItsEntitlementsExpire_theExpiryTimerIsCancelled(TestInfo info) {
     start(MarketplacePricing.CONTRACT, info);
-    Instant expiry = now().plus(Duration.ofDays(365));
-    entitlements.answers.put(ARN, () -> summary(ARN, 3, expiry));
-    link();
-    agreement(LifecycleAction.LICENSE_UPDATED, now());
-    awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE && v.eventsApplied() == 1);
-    String timer = awaitTimer(null, expiryTimer(expiry));
+    String timer = usableContractLicenseExpiringAt(now().plus(Duration.ofDays(365)));
 
     agreement(LifecycleAction.LICENSE_DEPROVISIONED, now().plusSeconds(60));
 
@@ -277,13 +267,9 @@ class SubscriptionEntitlementsTest {
   void givenAContinueAsNew_theRunCancelsItsTimerAndTheNextRunCarriesTheSummary(TestInfo info) {
     start(MarketplacePricing.CONTRACT, info);
     Instant expiry = now().plus(Duration.ofDays(30));
-    entitlements.answers.put(ARN, () -> summary(ARN, 1, expiry));
     startContinuingAsNewAfter(3);
     String firstRun = runId();
-    link();
-    agreement(LifecycleAction.LICENSE_UPDATED, now());
-    awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE && v.eventsApplied() == 1);
-    String timer = awaitTimer(firstRun, expiryTimer(expiry));
+    String timer = usableContractLicenseExpiringAt(expiry);
 
     // The third input: the run continues as new once it is handled.
     legacy(LifecycleAction.ENTITLEMENT_UPDATED);
@@ -309,11 +295,7 @@ class SubscriptionEntitlementsTest {
     start(MarketplacePricing.CONTRACT, info);
     Instant first = now().plus(Duration.ofDays(30));
     Instant renewed = first.plus(Duration.ofDays(365));
-    entitlements.answers.put(ARN, () -> summary(ARN, 1, first));
-    link();
-    agreement(LifecycleAction.LICENSE_UPDATED, now());
-    awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE && v.eventsApplied() == 1);
-    String expiryTimer = awaitTimer(null, expiryTimer(first));
+    String expiryTimer = usableContractLicenseExpiringAt(first);
 
     entitlements.answers.put(ARN, () -> {
       throw ApplicationFailure.newFailure("refused", EntitlementActivities.ACCESS_DENIED);
@@ -339,6 +321,18 @@ class SubscriptionEntitlementsTest {
 
   private static final Duration EXPIRY_RECHECK_PLUS_A_MINUTE =
       SubscriptionWorkflowImpl.EXPIRY_RECHECK.plusMinutes(1);
+
+  /**
+   * The organization linked, then License Updated of a contract license (agmt-1) whose
+   * entitlements all end at expiry: the id of the timer the subscription names after it.
+   */
+  private String usableContractLicenseExpiringAt(Instant expiry) {
+    entitlements.answers.put(ARN, () -> summary(ARN, 1, expiry));
+    link();
+    agreement(LifecycleAction.LICENSE_UPDATED, now());
+    awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE && v.eventsApplied() == 1);
+    return awaitTimer(null, expiryTimer(expiry));
+  }
 
   private static String expiryTimer(Instant at) {
     return "contract expiry " + SupportText.at(at.toEpochMilli())
