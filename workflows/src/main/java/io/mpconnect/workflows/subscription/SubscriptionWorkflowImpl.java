@@ -36,7 +36,10 @@ import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.SearchAttributeUpdate;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.SignalExternalWorkflowException;
+import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +69,14 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
   static final String ENTITLEMENTS_CHANGE = "entitlements";
   /** The listing's pricing as this run last recorded it (a mutable side effect). */
   static final String PRICING_MARKER = "marketplace-pricing";
+  /**
+   * The expiry timer carries a summary (the Temporal UI names it, e.g. "contract expiry … (AWS:
+   * …)") and is cancelled as soon as it is moot: the expiry moved (a renewal) or went (the license
+   * ended, every expiry gone), or the run continues as new (the next run re-reads and starts its
+   * own). Histories recorded before waited on an unnamed timer of {@code Workflow.await} that kept
+   * running after an input, and replay without it.
+   */
+  static final String NAMED_EXPIRY_TIMER_CHANGE = "named-expiry-timer";
   /** After a read of the entitlements failed for good, when to look at an expiry again. */
   static final Duration EXPIRY_RECHECK = Duration.ofHours(1);
   /** Inputs (events and links) handled per run before continuing as new. */
@@ -137,6 +148,18 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
    * continue-as-new.
    */
   private final Map<String, Instant> expiries = new LinkedHashMap<>();
+  /** Licenses whose expiry above is a re-check after a failed read, not AWS's ExpirationDate. */
+  private final LinkedHashSet<String> rechecks = new LinkedHashSet<>();
+
+  /** {@link #NAMED_EXPIRY_TIMER_CHANGE} as this history recorded it; null until first asked. */
+  private Boolean namedExpiryTimer;
+  /** The running named expiry timer (null when none), its scope and its summary. */
+  private Promise<Void> expiryTimer;
+  private CancellationScope expiryTimerScope;
+  private String expiryTimerSummary;
+
+  /** Set when this run was continued from another: the UI shows it no static summary. */
+  private String continuedFromRunId;
 
   private final LinkedHashSet<String> recentMessageIds = new LinkedHashSet<>();
   private final LinkedHashSet<String> confirmedOnboardings = new LinkedHashSet<>();
@@ -166,6 +189,9 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       legacy.run(input);
       return;
     }
+    if (input.carried() != null) {
+      continuedFromRunId = Workflow.getInfo().getContinuedExecutionRunId().orElse("?");
+    }
     restore(input);
     publish();
     if (input.carried() != null) {
@@ -176,13 +202,17 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     int handled = 0;
     while (true) {
       Instant expiry = nextExpiry();
+      // What it waits for now (an input may have moved or removed the expiry after its publish).
+      Workflow.setCurrentDetails(details());
       if (expiry == null) {
+        // Nothing left to expire (a named timer of an expiry that went is moot).
+        cancelExpiryTimer();
         Workflow.await(() -> !inbox.isEmpty());
       } else {
         // A durable timer to the earliest expiry of a contract license's entitlements.
         Duration wait = Duration.between(now(), expiry);
         if (wait.compareTo(Duration.ZERO) > 0) {
-          Workflow.await(wait, () -> !inbox.isEmpty());
+          awaitInputOrExpiry(wait, expiry);
         }
         if (!now().isBefore(expiry)) {
           onExpiryDue();
@@ -205,6 +235,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         // Handlers only queue, but we still wait for every one to finish so no signal this run
         // accepted is left behind; whatever is queued then travels in the snapshot.
         Workflow.await(Workflow::isEveryHandlerFinished);
+        // The next run re-reads the entitlements and starts a timer of its own.
+        cancelExpiryTimer();
         log.info("continuing as new after {} inputs", handled);
         Workflow.continueAsNew(
             new SubscriptionInput(productCode, customerKey, snapshot(), input.continueAsNewAfter()));
@@ -368,6 +400,10 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         || event.action() == LifecycleAction.LICENSE_UPDATED) {
       onEntitlementsChanged(event);
     }
+    if (!expiries.isEmpty() && namedExpiryTimer()) {
+      // A license that ended (or failed) has nothing left to expire: its timer is moot.
+      expiries.keySet().removeIf(key -> !inForce(key));
+    }
     // Counted once all its effects are done, so the view never shows it half-applied.
     eventsApplied++;
   }
@@ -448,6 +484,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       if (summary == null) {
         // Could not read them (recorded as lastError): look again later, never revoke blind.
         expiries.put(key, now.plus(EXPIRY_RECHECK));
+        rechecks.add(key);
         continue;
       }
       if (summary.entitlements() == 0 && license.status() != LicenseStatus.ENDED) {
@@ -469,6 +506,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
    */
   private boolean track(License license, EntitlementSummary summary) {
     Instant allExpireAt = summary.allExpireAt();
+    rechecks.remove(license.key());
     if (allExpireAt == null
         || license.status() == LicenseStatus.ENDED
         || license.status() == LicenseStatus.FAILED) {
@@ -514,6 +552,111 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         Workflow.mutableSideEffect(
             PRICING_MARKER, MarketplacePricing.class, Objects::equals, () -> configuredPricing);
     return pricing != null && pricing.contract();
+  }
+
+  /**
+   * Waits for the next input or the expiry. In histories of {@link #NAMED_EXPIRY_TIMER_CHANGE}
+   * the timer is named and outlives the wait: an input that leaves the expiry as it was keeps it;
+   * one that moves it cancels it and the next wait starts one to the new expiry.
+   */
+  private void awaitInputOrExpiry(Duration wait, Instant expiry) {
+    if (!namedExpiryTimer()) {
+      Workflow.await(wait, () -> !inbox.isEmpty());
+      return;
+    }
+    if (!inbox.isEmpty()) {
+      // The input first: it may move the expiry (the loop checks the time on every turn).
+      return;
+    }
+    String summary = timerSummary(expiry);
+    if (expiryTimer == null || !summary.equals(expiryTimerSummary)) {
+      cancelExpiryTimer();
+      List<Promise<Void>> started = new ArrayList<>(1);
+      CancellationScope scope =
+          Workflow.newCancellationScope(
+              () -> {
+                Promise<Void> timer =
+                    Workflow.newTimer(wait, TimerOptions.newBuilder().setSummary(summary).build());
+                // Cancelled on purpose once moot: its CanceledFailure is expected, never a fault.
+                timer.handle((fired, cancelled) -> null);
+                started.add(timer);
+              });
+      scope.run();
+      expiryTimer = started.get(0);
+      expiryTimerScope = scope;
+      expiryTimerSummary = summary;
+    }
+    Promise<Void> timer = expiryTimer;
+    Workflow.await(() -> !inbox.isEmpty() || timer.isCompleted());
+    if (timer.isCompleted()) {
+      expiryTimer = null;
+      expiryTimerScope = null;
+      expiryTimerSummary = null;
+    }
+  }
+
+  /** Cancels the named expiry timer, if one runs: what it waited for no longer matters. */
+  private void cancelExpiryTimer() {
+    if (expiryTimer == null) {
+      return;
+    }
+    if (!expiryTimer.isCompleted()) {
+      expiryTimerScope.cancel();
+    }
+    expiryTimer = null;
+    expiryTimerScope = null;
+    expiryTimerSummary = null;
+  }
+
+  private boolean namedExpiryTimer() {
+    if (namedExpiryTimer == null) {
+      namedExpiryTimer =
+          Workflow.getVersion(NAMED_EXPIRY_TIMER_CHANGE, Workflow.DEFAULT_VERSION, 1)
+              != Workflow.DEFAULT_VERSION;
+    }
+    return namedExpiryTimer;
+  }
+
+  /**
+   * What the Temporal UI lists the timer as: "contract expiry 2027-01-01 00:00:00 UTC (AWS: every
+   * entitlement of license agmt-1 expires)", or a re-check after a failed read.
+   */
+  private String timerSummary(Instant expiry) {
+    List<String> expiring = new ArrayList<>();
+    List<String> rechecked = new ArrayList<>();
+    for (Map.Entry<String, Instant> e : expiries.entrySet()) {
+      if (e.getValue().equals(expiry)) {
+        License license = license(e.getKey());
+        String name = license == null ? e.getKey() : shortKey(license);
+        (rechecks.contains(e.getKey()) ? rechecked : expiring).add(name);
+      }
+    }
+    String at = SupportText.at(expiry.toEpochMilli());
+    if (expiring.isEmpty()) {
+      return "entitlements re-check " + at + " (reading " + licensesNamed(rechecked)
+          + "'s entitlements failed)";
+    }
+    return "contract expiry " + at + " (AWS: every entitlement of " + licensesNamed(expiring)
+        + " expires)"
+        + (rechecked.isEmpty() ? "" : "; re-check of " + licensesNamed(rechecked));
+  }
+
+  private static String licensesNamed(List<String> names) {
+    if (names.size() == 1) {
+      return License.LEGACY_KEY.equals(names.get(0)) ? "the subscription" : "license " + names.get(0);
+    }
+    return "licenses " + String.join(", ", names);
+  }
+
+  private License license(String key) {
+    return licenses.all().stream().filter(l -> l.key().equals(key)).findFirst().orElse(null);
+  }
+
+  private boolean inForce(String key) {
+    License license = license(key);
+    return license != null
+        && license.status() != LicenseStatus.ENDED
+        && license.status() != LicenseStatus.FAILED;
   }
 
   private Instant nextExpiry() {
@@ -857,7 +1000,14 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       }
       aws = b.toString();
     }
-    return "**" + status + "**, " + waits + last + "\n\n"
+    // A continued run has no static summary (Temporal drops it at a continue-as-new and 1.38's
+    // ContinueAsNewOptions cannot set one): its current details carry the summary's content.
+    String summary =
+        continuedFromRunId == null
+            ? ""
+            : SubscriptionSignals.summary(productCode, awsAccountId, link)
+                + " (continued as new from run `" + continuedFromRunId + "`)\n\n";
+    return summary + "**" + status + "**, " + waits + last + "\n\n"
         + (awsAccountId == null ? "" : "AWS account `" + awsAccountId + "` · ")
         + who + " · " + aws
         + (lastError == null ? "" : "\n\nLast error: " + lastError);

@@ -9,18 +9,27 @@ import io.mpconnect.workflows.messages.LicenseStatus;
 import io.mpconnect.workflows.messages.LifecycleAction;
 import io.mpconnect.workflows.messages.LifecycleEvent;
 import io.mpconnect.workflows.messages.MarketplacePricing;
+import io.mpconnect.workflows.messages.SubscriptionInput;
 import io.mpconnect.workflows.messages.SubscriptionLink;
 import io.mpconnect.workflows.messages.SubscriptionStatus;
 import io.mpconnect.workflows.messages.SubscriptionView;
 import io.mpconnect.workflows.shared.SearchAttributes;
+import io.mpconnect.workflows.shared.SupportText;
 import io.mpconnect.workflows.testing.ReplayHistories;
+import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.sdk.v1.WorkflowMetadata;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributeKey;
+import io.temporal.common.converter.DefaultDataConverter;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +61,7 @@ class SubscriptionEntitlementsTest {
   private WorkflowClient client;
   private SubscriptionSignals signals;
   private String testName;
+  private String taskQueue;
   private int messages;
 
   /** AWS's answers, per license ARN ({@link #LEGACY} for the whole account). */
@@ -79,7 +89,7 @@ class SubscriptionEntitlementsTest {
     for (SearchAttributeKey<String> key : SearchAttributes.ALL) {
       env.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     }
-    String taskQueue = "entitlements-" + testName;
+    taskQueue = "entitlements-" + testName;
     Worker worker = env.newWorker(taskQueue);
     worker.registerWorkflowImplementationFactory(
         SubscriptionWorkflow.class, () -> new SubscriptionWorkflowImpl(pricing));
@@ -204,6 +214,191 @@ class SubscriptionEntitlementsTest {
     assertThat(view.status()).isEqualTo(SubscriptionStatus.ACTIVE);
     assertThat(entitlements.calls).isEmpty();
     assertThat(awaitSubscription(v -> true).status()).isEqualTo(SubscriptionStatus.ACTIVE);
+  }
+
+  // ---- the expiry timer as support sees it in the Temporal UI
+
+  @Test
+  void theExpiryTimerIsNamedAndARenewalCancelsItForOneToTheNewExpiry(TestInfo info) {
+    start(MarketplacePricing.CONTRACT, info);
+    Instant first = now().plus(Duration.ofDays(30));
+    Instant renewed = first.plus(Duration.ofDays(365));
+    String firstTimer = usableContractLicenseExpiringAt(first);
+    assertThat(timers(null, EventType.EVENT_TYPE_TIMER_CANCELED)).isEmpty();
+
+    // AWS renewed the contract: entitlement-updated, the entitlements now end a year later.
+    entitlements.answers.put(ARN, () -> summary(ARN, 1, renewed));
+    legacy(LifecycleAction.ENTITLEMENT_UPDATED);
+    String renewedTimer = awaitTimer(null, expiryTimer(renewed));
+    assertThat(timers(null, EventType.EVENT_TYPE_TIMER_CANCELED))
+        .as("the timer to the old expiry, moot after the renewal")
+        .containsExactly(firstTimer);
+
+    // An input that leaves the expiry where it was keeps the timer running.
+    legacy(LifecycleAction.ENTITLEMENT_UPDATED);
+    awaitSubscription(v -> v.eventsApplied() == 3);
+    assertThat(startedTimers(null).values())
+        .containsExactly(expiryTimer(first), expiryTimer(renewed));
+
+    env.sleep(Duration.ofDays(396));
+
+    awaitSubscription(v -> v.status() == SubscriptionStatus.UNSUBSCRIBED);
+    assertThat(timers(null, EventType.EVENT_TYPE_TIMER_FIRED)).containsExactly(renewedTimer);
+    assertThat(timers(null, EventType.EVENT_TYPE_TIMER_CANCELED)).containsExactly(firstTimer);
+  }
+
+  @Test
+  void givenTheLicenseEndsBeforeItsEntitlementsExpire_theExpiryTimerIsCancelled(TestInfo info) {
+    start(MarketplacePricing.CONTRACT, info);
+    String timer = usableContractLicenseExpiringAt(now().plus(Duration.ofDays(365)));
+
+    agreement(LifecycleAction.LICENSE_DEPROVISIONED, now().plusSeconds(60));
+
+    awaitSubscription(v -> v.status() == SubscriptionStatus.UNSUBSCRIBED);
+    awaitTrue(() -> timers(null, EventType.EVENT_TYPE_TIMER_CANCELED).contains(timer));
+    assertThat(currentDetails()).doesNotContain("entitlements expire");
+    env.sleep(Duration.ofDays(366));
+    awaitSubscription(v -> true);
+    assertThat(timers(null, EventType.EVENT_TYPE_TIMER_FIRED)).isEmpty();
+    assertThat(entitlements.calls).as("nothing re-read at the moot expiry").containsExactly(ARN);
+  }
+
+  @Test
+  void givenAContinueAsNew_theRunCancelsItsTimerAndTheNextRunCarriesTheSummary(TestInfo info) {
+    start(MarketplacePricing.CONTRACT, info);
+    Instant expiry = now().plus(Duration.ofDays(30));
+    startContinuingAsNewAfter(3);
+    String firstRun = runId();
+    String timer = usableContractLicenseExpiringAt(expiry);
+
+    // The third input: the run continues as new once it is handled.
+    legacy(LifecycleAction.ENTITLEMENT_UPDATED);
+
+    awaitTrue(() -> !runId().equals(firstRun));
+    List<HistoryEvent> first = events(firstRun);
+    assertThat(timers(firstRun, EventType.EVENT_TYPE_TIMER_CANCELED)).containsExactly(timer);
+    assertThat(first.get(first.size() - 1).getEventType())
+        .isEqualTo(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
+    // The next run re-reads the entitlements and names its own timer.
+    awaitTimer(null, expiryTimer(expiry));
+    assertThat(currentDetails())
+        .startsWith("AWS Marketplace subscription · product prod-abc123 · AWS account 111122223333"
+            + " · organization \"Acme Analytics\" (org-acme) (continued as new from run `"
+            + firstRun + "`)\n\n**ACTIVE**, waiting for AWS's next lifecycle event; entitlements"
+            + " expire at " + SupportText.at(expiry.toEpochMilli()));
+    ReplayHistories.recordIfAsked(
+        client, SUBSCRIPTION, firstRun, "subscription-entitlements-" + testName + "-first-run");
+  }
+
+  @Test
+  void givenTheReadAtTheExpiryFails_theReCheckTimerSaysSo(TestInfo info) {
+    start(MarketplacePricing.CONTRACT, info);
+    Instant first = now().plus(Duration.ofDays(30));
+    Instant renewed = first.plus(Duration.ofDays(365));
+    String expiryTimer = usableContractLicenseExpiringAt(first);
+
+    entitlements.answers.put(ARN, () -> {
+      throw ApplicationFailure.newFailure("refused", EntitlementActivities.ACCESS_DENIED);
+    });
+    env.sleep(Duration.ofDays(30).plusMinutes(1));
+
+    awaitTrue(() -> startedTimers(null).size() == 2);
+    String recheck = List.copyOf(startedTimers(null).values()).get(1);
+    assertThat(recheck)
+        .startsWith("entitlements re-check ")
+        .endsWith(" UTC (reading license agmt-1's entitlements failed)");
+    assertThat(awaitSubscription(v -> v.lastError() != null).status())
+        .as("never revoked blind").isEqualTo(SubscriptionStatus.ACTIVE);
+
+    // The next read works: AWS had renewed the contract.
+    entitlements.answers.put(ARN, () -> summary(ARN, 1, renewed));
+    env.sleep(EXPIRY_RECHECK_PLUS_A_MINUTE);
+    awaitTimer(null, expiryTimer(renewed));
+    assertThat(timers(null, EventType.EVENT_TYPE_TIMER_FIRED)).hasSize(2).contains(expiryTimer);
+    assertThat(timers(null, EventType.EVENT_TYPE_TIMER_CANCELED)).isEmpty();
+    assertThat(awaitSubscription(v -> true).status()).isEqualTo(SubscriptionStatus.ACTIVE);
+  }
+
+  private static final Duration EXPIRY_RECHECK_PLUS_A_MINUTE =
+      SubscriptionWorkflowImpl.EXPIRY_RECHECK.plusMinutes(1);
+
+  /**
+   * The organization linked, then License Updated of a contract license (agmt-1) whose
+   * entitlements all end at expiry: the id of the timer the subscription names after it.
+   */
+  private String usableContractLicenseExpiringAt(Instant expiry) {
+    entitlements.answers.put(ARN, () -> summary(ARN, 1, expiry));
+    link();
+    agreement(LifecycleAction.LICENSE_UPDATED, now());
+    awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE && v.eventsApplied() == 1);
+    return awaitTimer(null, expiryTimer(expiry));
+  }
+
+  private static String expiryTimer(Instant at) {
+    return "contract expiry " + SupportText.at(at.toEpochMilli())
+        + " (AWS: every entitlement of license agmt-1 expires)";
+  }
+
+  private void startContinuingAsNewAfter(int inputs) {
+    SubscriptionWorkflow workflow =
+        client.newWorkflowStub(
+            SubscriptionWorkflow.class,
+            WorkflowOptions.newBuilder().setWorkflowId(SUBSCRIPTION).setTaskQueue(taskQueue).build());
+    WorkflowClient.start(workflow::run, new SubscriptionInput(PRODUCT, ACCOUNT, null, inputs));
+  }
+
+  private String runId() {
+    return client.newUntypedWorkflowStub(SUBSCRIPTION).describe().getExecution().getRunId();
+  }
+
+  private String currentDetails() {
+    return client.newUntypedWorkflowStub(SUBSCRIPTION)
+        .query("__temporal_workflow_metadata", WorkflowMetadata.class)
+        .getCurrentDetails();
+  }
+
+  /** The history of one run; of the current one when runId is null. */
+  private List<HistoryEvent> events(String runId) {
+    return (runId == null
+            ? client.fetchHistory(SUBSCRIPTION)
+            : client.fetchHistory(SUBSCRIPTION, runId))
+        .getEvents();
+  }
+
+  /** Each timer the run started, by id, with the summary its TimerStarted event carries. */
+  private Map<String, String> startedTimers(String runId) {
+    Map<String, String> timers = new LinkedHashMap<>();
+    for (HistoryEvent e : events(runId)) {
+      if (e.getEventType() == EventType.EVENT_TYPE_TIMER_STARTED) {
+        timers.put(
+            e.getTimerStartedEventAttributes().getTimerId(),
+            e.getUserMetadata().hasSummary()
+                ? DefaultDataConverter.STANDARD_INSTANCE.fromPayload(
+                    e.getUserMetadata().getSummary(), String.class, String.class)
+                : null);
+      }
+    }
+    return timers;
+  }
+
+  /** The ids of the timers cancelled or fired in the run. */
+  private List<String> timers(String runId, EventType type) {
+    return events(runId).stream()
+        .filter(e -> e.getEventType() == type)
+        .map(e -> type == EventType.EVENT_TYPE_TIMER_CANCELED
+            ? e.getTimerCanceledEventAttributes().getTimerId()
+            : e.getTimerFiredEventAttributes().getTimerId())
+        .toList();
+  }
+
+  /** Waits for the run to start a timer with this summary; its id. */
+  private String awaitTimer(String runId, String summary) {
+    awaitTrue(() -> startedTimers(runId).containsValue(summary));
+    return startedTimers(runId).entrySet().stream()
+        .filter(e -> summary.equals(e.getValue()))
+        .map(Map.Entry::getKey)
+        .reduce((a, b) -> b)
+        .orElseThrow();
   }
 
   // ---- helpers

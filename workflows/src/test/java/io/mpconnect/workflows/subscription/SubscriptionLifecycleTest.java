@@ -473,6 +473,11 @@ class SubscriptionLifecycleTest {
             .count();
     assertThat(runs).as("the current run was continued from an earlier one").isEqualTo(1);
     assertThat(searchAttribute()).isEqualTo("UNSUBSCRIBE_PENDING");
+    // Temporal shows a continued run no static summary: its current details carry the content.
+    assertThat(currentDetails())
+        .startsWith("AWS Marketplace subscription · product prod-abc123 · AWS account 111122223333"
+            + " · organization \"Acme Analytics\" (org-acme) (continued as new from run `")
+        .contains("`)\n\n**UNSUBSCRIBE_PENDING**, ");
   }
 
   // ---- AWS's current model (Concurrent Agreements): licenses

@@ -15,12 +15,19 @@ import java.nio.file.Path;
  */
 public final class ReplayHistories {
   public static void recordIfAsked(WorkflowClient client, String workflowId, String fileStem) {
+    recordIfAsked(client, workflowId, null, fileStem);
+  }
+
+  /** One run of the workflow (e.g. the run before a continue-as-new); the latest when null. */
+  public static void recordIfAsked(
+      WorkflowClient client, String workflowId, String runId, String fileStem) {
     String dir = System.getProperty("replay.record");
     if (dir == null || dir.isBlank()) {
       return;
     }
     try {
-      WorkflowExecutionHistory history = client.fetchHistory(workflowId);
+      WorkflowExecutionHistory history =
+          runId == null ? client.fetchHistory(workflowId) : client.fetchHistory(workflowId, runId);
       Path file = Path.of(dir).resolve(fileStem + ".json");
       Files.createDirectories(file.getParent());
       Files.writeString(file, history.toJson(true));
