@@ -13,15 +13,21 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Throughput of complete journeys (register, resolve, sign in, connect, confirm) with many
- * concurrent customers, beside the engine's floor: a minimal workflow with the same number of
- * activities (6) and Updates (2), driven with the same concurrency on the same Temporal server.
- * The ratio is what our code (HTTP, OIDC, PostgreSQL, search attributes, the subscription
- * workflow) costs over Temporal alone.
+ * Throughput of complete journeys (register, resolve, sign in, connect, confirmed) with many
+ * concurrent customers driving the public HTTP contract, beside the engine's floor: a minimal
+ * workflow of the journey's shape (6 no-op activities, 2 Updates, one with a validator) driven
+ * directly with the Temporal client, with the same concurrency on the same Temporal server. Each
+ * round runs the floor, our journeys, and the floor again, so a drift of the machine shows as a
+ * difference between the two floors. The ratio is what our code (HTTP, OIDC, PostgreSQL, search
+ * attributes, the subscription workflow) costs over Temporal alone.
  *
- * <p>Run: {@code bin/bench journeys}. Knobs: BENCH_JOURNEYS (200), BENCH_CONCURRENCY (50),
- * BENCH_WARMUP (20), BENCH_ROUNDS (2: ours and the floor alternate, to even out a shared
- * machine's noise).
+ * <p>It prints journeys/s of each and the ratio, the registration's latency (POST -> 303) beside
+ * a bare workflow start, history events per journey beside the floor's, and CPU seconds per
+ * journey of the api, the worker, the Temporal server and PostgreSQL ({@link CpuMeter}).
+ *
+ * <p>Run: {@code bin/bench journeys}. Knobs: BENCH_JOURNEYS (200), BENCH_CONCURRENCY (20),
+ * BENCH_WARMUP (20), BENCH_ROUNDS (1), BENCH_UPSERT_FLOOR (0; 1 adds a floor run with a search
+ * attribute upsert per step).
  */
 public final class JourneyBenchmark {
   private JourneyBenchmark() {}
@@ -29,9 +35,9 @@ public final class JourneyBenchmark {
   public static void main(String[] args) throws Exception {
     Bench.quietLogs();
     int journeys = Bench.intKnob("BENCH_JOURNEYS", 200);
-    int concurrency = Bench.intKnob("BENCH_CONCURRENCY", 50);
+    int concurrency = Bench.intKnob("BENCH_CONCURRENCY", 20);
     int warmup = Bench.intKnob("BENCH_WARMUP", 20);
-    int rounds = Bench.intKnob("BENCH_ROUNDS", 2);
+    int rounds = Bench.intKnob("BENCH_ROUNDS", 1);
     Bench.log("starting the product (developer mode on free ports); load %s", Bench.loadAverage());
     try (BenchEnvironment env = new BenchEnvironment()) {
       ExecutorService pool = Executors.newFixedThreadPool(concurrency);
@@ -39,44 +45,93 @@ public final class JourneyBenchmark {
       runJourneys(env, pool, warmup);
       runFloor(env, pool, warmup);
       List<Result> ours = new ArrayList<>();
-      List<Result> floor = new ArrayList<>();
-      List<Result> visibleFloor = new ArrayList<>();
+      List<Result> before = new ArrayList<>();
+      List<Result> after = new ArrayList<>();
+      double[] cpu = new double[CpuMeter.PARTS.length];
+      double[] floorCpu = new double[CpuMeter.PARTS.length];
       for (int round = 1; round <= rounds; round++) {
         Bench.log("round %d: %d journeys, %d at a time", round, journeys, concurrency);
+        CpuMeter floorMeter = CpuMeter.start();
+        before.add(runFloor(env, pool, journeys));
+        add(floorCpu, floorMeter.stop());
+        Bench.log("  floor before: %s", last(before));
+        CpuMeter meter = CpuMeter.start();
         ours.add(runJourneys(env, pool, journeys));
-        Bench.log("  ours:  %s", ours.get(ours.size() - 1));
-        floor.add(runFloor(env, pool, journeys));
-        Bench.log("  floor: %s", floor.get(floor.size() - 1));
-        visibleFloor.add(runFloor(env, pool, journeys, true));
-        Bench.log("  floor with 10 search attribute upserts: %s",
-            visibleFloor.get(visibleFloor.size() - 1));
+        add(cpu, meter.stop());
+        Bench.log("  ours:         %s", last(ours));
+        after.add(runFloor(env, pool, journeys));
+        Bench.log("  floor after:  %s", last(after));
       }
+      // BENCH_UPSERT_FLOOR=1: the floor with the onboarding's step upserts, to price them.
+      Result upserting = Bench.intKnob("BENCH_UPSERT_FLOOR", 0) == 1
+          ? runFloor(env, pool, journeys, true) : null;
       pool.shutdownNow();
       Result a = Result.mean(ours);
-      Result b = Result.mean(floor);
-      Result c = Result.mean(visibleFloor);
+      Result b = Result.mean(before);
+      Result c = Result.mean(after);
+      double floor = (b.perSecond() + c.perSecond()) / 2;
       System.out.println(Bench.table(String.format(Locale.ROOT,
           "Journey throughput: %d complete journeys x %d rounds, %d concurrent customers (load"
               + " at the end: %s)", journeys, rounds, concurrency, Bench.loadAverage()),
           List.of(
-              new String[] {"", "mpconnect journey", "engine floor (6 activities, 2 updates)",
-                  "ratio (ours / floor)"},
-              new String[] {"throughput", fmt("%.1f journeys/s", a.perSecond()),
-                  fmt("%.1f workflows/s", b.perSecond()),
-                  fmt("%.2fx slower", b.perSecond() / a.perSecond())},
-              new String[] {"latency p50", fmt("%.0f ms", a.p50()), fmt("%.0f ms", b.p50()),
-                  fmt("%.2fx", a.p50() / b.p50())},
-              new String[] {"latency p99", fmt("%.0f ms", a.p99()), fmt("%.0f ms", b.p99()),
-                  fmt("%.2fx", a.p99() / b.p99())},
-              new String[] {"failed", Integer.toString(a.failed()), Integer.toString(b.failed()),
-                  ""})));
-      System.out.println(fmt("The floor with the onboarding's 10 search attribute upserts (what"
-              + " support filters by): %.1f workflows/s, p50 %.0f ms: ours is %.2fx slower than"
-              + " that.", c.perSecond(), c.p50(), c.perSecond() / a.perSecond()));
+              new String[] {"", "floor before", "mpconnect journeys", "floor after"},
+              new String[] {"throughput", fmt("%.2f workflows/s", b.perSecond()),
+                  fmt("%.2f journeys/s", a.perSecond()), fmt("%.2f workflows/s", c.perSecond())},
+              new String[] {"latency p50", fmt("%.0f ms", b.p50()), fmt("%.0f ms", a.p50()),
+                  fmt("%.0f ms", c.p50())},
+              new String[] {"latency p99", fmt("%.0f ms", b.p99()), fmt("%.0f ms", a.p99()),
+                  fmt("%.0f ms", c.p99())},
+              new String[] {"failed", Integer.toString(b.failed()), Integer.toString(a.failed()),
+                  Integer.toString(c.failed())})));
+      long[] registrations = stepSamples.stream().mapToLong(x -> x[0]).toArray();
+      long[] starts = floorStarts.stream().mapToLong(Long::longValue).toArray();
+      double[] events = historyEvents(env);
+      System.out.println(fmt("RESULT journeys/s %.2f, floor %.2f (before %.2f, after %.2f):"
+              + " ratio %.2fx of the floor", a.perSecond(), floor, b.perSecond(), c.perSecond(),
+          a.perSecond() / floor));
+      System.out.println(fmt("RESULT registration (POST -> 303) p50 %.0f ms, p99 %.0f ms; a bare"
+              + " workflow start p50 %.0f ms, p99 %.0f ms: p99 %.2fx",
+          Bench.percentileMillis(registrations, 50), Bench.percentileMillis(registrations, 99),
+          Bench.percentileMillis(starts, 50), Bench.percentileMillis(starts, 99),
+          Bench.percentileMillis(registrations, 99) / Bench.percentileMillis(starts, 99)));
+      System.out.println(fmt("RESULT history events per journey %.1f (onboarding %.1f +"
+              + " subscription %.1f) vs %.1f for the floor: %.2fx", events[0] + events[1],
+          events[0], events[1], events[2], (events[0] + events[1]) / events[2]));
+      if (upserting != null) {
+        System.out.println(fmt("The floor with a search attribute upsert per step: %s", upserting));
+      }
+      System.out.println(cpuTable(cpu, floorCpu, journeys * rounds));
       System.out.println(breakdown());
-      System.out.println(historySizes(env));
     }
     System.exit(0);
+  }
+
+  private static Result last(List<Result> results) {
+    return results.get(results.size() - 1);
+  }
+
+  private static void add(double[] sum, double[] more) {
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] += more[i];
+    }
+  }
+
+  /** CPU seconds per journey by part, and the floor's per workflow. */
+  static String cpuTable(double[] cpu, double[] floorCpu, int count) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"part", "per journey", "per floor workflow"});
+    double total = 0;
+    double floorTotal = 0;
+    for (int i = 0; i < CpuMeter.PARTS.length; i++) {
+      rows.add(new String[] {CpuMeter.PARTS[i], fmt("%.1f ms", 1000 * cpu[i] / count),
+          fmt("%.1f ms", 1000 * floorCpu[i] / count)});
+      total += cpu[i];
+      floorTotal += floorCpu[i];
+    }
+    rows.add(new String[] {"all", fmt("%.1f ms", 1000 * total / count),
+        fmt("%.1f ms", 1000 * floorTotal / count)});
+    return Bench.table("CPU per journey (process accounting and per-thread CPU time; the"
+        + " journey's HTTP clients run in this JVM and count as shared)", rows);
   }
 
   record Result(int count, double seconds, double p50, double p99, int failed) {
@@ -102,8 +157,21 @@ public final class JourneyBenchmark {
   /** Each step's samples of the last run of journeys, for the breakdown. */
   static final List<long[]> stepSamples = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  static volatile BrowserJourney lastJourney;
-  static volatile String lastFloor;
+  /** How many of the last journeys and floor workflows the history counts average over. */
+  static final int SAMPLED = 20;
+  static final java.util.Deque<BrowserJourney> lastJourneys =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
+  static final java.util.Deque<String> lastFloors =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
+  /** Nanoseconds each floor workflow's start took (the last run). */
+  static final List<Long> floorStarts = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  private static <T> void keep(java.util.Deque<T> last, T item) {
+    last.addLast(item);
+    while (last.size() > SAMPLED) {
+      last.pollFirst();
+    }
+  }
 
   static Result runJourneys(BenchEnvironment env, ExecutorService pool, int count)
       throws Exception {
@@ -115,25 +183,33 @@ public final class JourneyBenchmark {
       journey.connectNewOrganization();
       journey.awaitConnected();
       stepSamples.add(journey.steps.clone());
-      lastJourney = journey;
+      keep(lastJourneys, journey);
     });
   }
 
-  /** The Temporal work behind one journey and one floor workflow: their history events. */
-  static String historySizes(BenchEnvironment env) {
-    int onboarding = env.client.fetchHistory(lastJourney.workflowId()).getEvents().size();
-    int subscription;
-    try {
-      subscription = env.client.fetchHistory(
-          lastJourney.subscriptionWorkflowId(env.devMode.setting("MARKETPLACE_PRODUCT_CODE")))
-          .getEvents().size();
-    } catch (RuntimeException e) {
-      subscription = -1;
+  /**
+   * History events per journey (its onboarding and its subscription workflow, the run so far)
+   * and per floor workflow, averaged over the last {@link #SAMPLED} of each.
+   */
+  static double[] historyEvents(BenchEnvironment env) {
+    String productCode = env.devMode.setting("MARKETPLACE_PRODUCT_CODE");
+    double onboarding = 0;
+    double subscription = 0;
+    for (BrowserJourney journey : lastJourneys) {
+      onboarding += env.client.fetchHistory(journey.workflowId()).getEvents().size();
+      try {
+        subscription += env.client.fetchHistory(journey.subscriptionWorkflowId(productCode))
+            .getEvents().size();
+      } catch (RuntimeException none) {
+        // No subscription workflow (yet): nothing to count.
+      }
     }
-    int floor = env.client.fetchHistory(lastFloor).getEvents().size();
-    return fmt("Temporal history events behind one journey: %d (onboarding %d + subscription"
-        + " workflow %d, its run so far) vs %d for the floor workflow", onboarding
-        + Math.max(0, subscription), onboarding, subscription, floor);
+    double floor = 0;
+    for (String id : lastFloors) {
+      floor += env.client.fetchHistory(id).getEvents().size();
+    }
+    return new double[] {onboarding / lastJourneys.size(), subscription / lastJourneys.size(),
+        floor / lastFloors.size()};
   }
 
   /** Where a journey's time goes (the last round): p50 and p99 of each step. */
@@ -156,16 +232,19 @@ public final class JourneyBenchmark {
 
   static Result runFloor(BenchEnvironment env, ExecutorService pool, int count, boolean visible)
       throws Exception {
+    floorStarts.clear();
     return run(pool, count, () -> {
       String id = (visible ? FloorWorkflowImpl.VISIBLE : "") + "floor-" + UUID.randomUUID();
       FloorWorkflow floor = env.client.newWorkflowStub(FloorWorkflow.class,
           WorkflowOptions.newBuilder().setTaskQueue(BenchEnvironment.FLOOR_QUEUE)
               .setWorkflowId(id).build());
+      long starting = System.nanoTime();
       WorkflowClient.start(floor::run, id);
+      floorStarts.add(System.nanoTime() - starting);
       floor.authenticate("user");
       floor.choose("organization");
       WorkflowStub.fromTyped(floor).getResult(String.class);
-      lastFloor = id;
+      keep(lastFloors, id);
     });
   }
 
