@@ -47,12 +47,9 @@ final class ConfirmationEmail {
 
   static OutgoingEmail render(
       String vendorName, String to, String displayName, Map<String, Object> payload) {
-    String organization = EmailTemplates.oneLine(String.valueOf(payload.get("organizationName")));
-    Map<String, Object> params = new LinkedHashMap<>();
-    params.put("vendor", vendorName);
-    params.put("displayName", EmailTemplates.displayName(displayName));
+    String organization = EmailTemplates.organization(payload);
+    Map<String, Object> params = EmailTemplates.params(vendorName, displayName, payload);
     params.put("organization", organization);
-    params.put("account", String.valueOf(payload.get("awsAccountId")));
     params.put("billing", billing(String.valueOf(payload.get("subscriptionStatus"))));
     return new OutgoingEmail(
         to,

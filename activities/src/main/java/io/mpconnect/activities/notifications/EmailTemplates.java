@@ -26,13 +26,31 @@ final class EmailTemplates {
     return out.toString();
   }
 
+  /**
+   * The parameters every e-mail's template takes: {@code vendor}, {@code displayName} (null for the
+   * plain greeting) and {@code account} (the payload's AWS account); add the template's own.
+   */
+  static Map<String, Object> params(
+      String vendorName, String displayName, Map<String, Object> payload) {
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("vendor", vendorName);
+    params.put("displayName", displayName(displayName));
+    params.put("account", String.valueOf(payload.get("awsAccountId")));
+    return params;
+  }
+
+  /** The payload's organization name, on one line (it goes into the subject). */
+  static String organization(Map<String, Object> payload) {
+    return oneLine(String.valueOf(payload.get("organizationName")));
+  }
+
   /** Names end up in a header line; a line break there would start another header. */
-  static String oneLine(String value) {
+  private static String oneLine(String value) {
     return value.replaceAll("[\\r\\n\\t]+", " ").strip();
   }
 
   /** The recipient's name for the greeting, or null for the plain "Hello,". */
-  static String displayName(String displayName) {
+  private static String displayName(String displayName) {
     return displayName == null || displayName.isBlank() ? null : oneLine(displayName);
   }
 

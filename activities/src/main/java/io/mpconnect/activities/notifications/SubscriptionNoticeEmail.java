@@ -1,6 +1,5 @@
 package io.mpconnect.activities.notifications;
 
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -28,12 +27,9 @@ public final class SubscriptionNoticeEmail {
     }
     // ACTIVATED -> "activated": the copy's keys notice.activated.subject and .body
     String notice = kind.substring("SUBSCRIPTION_".length()).toLowerCase(Locale.ROOT);
-    String organization = EmailTemplates.oneLine(String.valueOf(payload.get("organizationName")));
-    Map<String, Object> params = new LinkedHashMap<>();
-    params.put("vendor", vendorName);
-    params.put("displayName", EmailTemplates.displayName(displayName));
+    String organization = EmailTemplates.organization(payload);
+    Map<String, Object> params = EmailTemplates.params(vendorName, displayName, payload);
     params.put("organization", organization);
-    params.put("account", String.valueOf(payload.get("awsAccountId")));
     params.put("notice", notice);
     return new OutgoingEmail(
         to,

