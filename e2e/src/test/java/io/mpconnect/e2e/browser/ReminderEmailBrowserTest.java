@@ -44,7 +44,8 @@ class ReminderEmailBrowserTest {
   static final Duration DELIVERY = Duration.ofSeconds(15);
   static final String REMINDER_SUBJECT = "Finish connecting Demo SaaS to AWS Marketplace";
   static final String ABANDONED_SUBJECT = "Your Demo SaaS sign-up from AWS Marketplace has ended";
-  static final String CONFIRMATION_SUBJECT = "\"Acme Analytics\" is now connected to AWS Marketplace";
+  static final String CONFIRMATION_SUBJECT =
+      "\"Acme Analytics\" is now connected to AWS Marketplace";
   static final Pattern SIGNUP_LINK = Pattern.compile("(http://\\S+/signup/[0-9a-f]{32})\\s");
 
   static GreenMail mail;

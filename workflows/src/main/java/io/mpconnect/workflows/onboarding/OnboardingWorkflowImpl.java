@@ -508,46 +508,42 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
       return null;
     }
     long from = Workflow.currentTimeMillis();
-    Instant expiresAt = Instant.ofEpochMilli(from).plus(organizationTimeout);
     CancellationScope scope =
-        Workflow.newCancellationScope(
-            () ->
-                Async.procedure(
-                    () -> {
-                      try {
-                        for (int i = 0; i < schedule.size(); i++) {
-                          Duration after = schedule.get(i);
-                          String name =
-                              "reminder " + (i + 1) + " (" + SupportText.duration(after) + ")";
-                          long due = from + after.toMillis();
-                          showNextReminder(
-                              Messages.nextReminder(i + 1, schedule.size(), after, due));
-                          long wait = due - Workflow.currentTimeMillis();
-                          if (wait > 0) {
-                            Workflow.newTimer(
-                                    Duration.ofMillis(wait),
-                                    TimerOptions.newBuilder().setSummary(name).build())
-                                .get();
-                          }
-                          if (!awaitingChoice()) {
-                            return;
-                          }
-                          sendReminder(
-                              new ReminderRequest(
-                                  onboardingId,
-                                  user.userId(),
-                                  customer.awsAccountId(),
-                                  i + 1,
-                                  schedule.size(),
-                                  expiresAt));
-                        }
-                        showNextReminder(null);
-                      } catch (CanceledFailure stopped) {
-                        // The customer chose, or the onboarding ended: no more reminders.
-                      }
-                    }));
+        Workflow.newCancellationScope(() -> Async.procedure(() -> sendReminders(schedule, from)));
     scope.run();
     return scope;
+  }
+
+  /** The reminders' own workflow thread: each in turn, until the scope is cancelled. */
+  private void sendReminders(List<Duration> schedule, long from) {
+    Instant expiresAt = Instant.ofEpochMilli(from).plus(organizationTimeout);
+    try {
+      for (int i = 0; i < schedule.size(); i++) {
+        Duration after = schedule.get(i);
+        long due = from + after.toMillis();
+        showNextReminder(Messages.nextReminder(i + 1, schedule.size(), after, due));
+        long wait = due - Workflow.currentTimeMillis();
+        if (wait > 0) {
+          String name = "reminder " + (i + 1) + " (" + SupportText.duration(after) + ")";
+          TimerOptions named = TimerOptions.newBuilder().setSummary(name).build();
+          Workflow.newTimer(Duration.ofMillis(wait), named).get();
+        }
+        if (!awaitingChoice()) {
+          return;
+        }
+        sendReminder(
+            new ReminderRequest(
+                onboardingId,
+                user.userId(),
+                customer.awsAccountId(),
+                i + 1,
+                schedule.size(),
+                expiresAt));
+      }
+      showNextReminder(null);
+    } catch (CanceledFailure stopped) {
+      // The customer chose, or the onboarding ended: no more reminders.
+    }
   }
 
   private void sendReminder(ReminderRequest request) {
