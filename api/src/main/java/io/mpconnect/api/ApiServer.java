@@ -74,6 +74,7 @@ public final class ApiServer {
             settings.temporal().taskQueue(),
             settings.authenticationTimeout(),
             settings.organizationTimeout(),
+            settings.reminders(),
             settings.productCode());
     this.oidc = new OidcClient(settings.publicBaseUrl());
     this.consoleData = new ConsoleData(settings.database());

@@ -6,6 +6,7 @@ import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.config.Env;
 import io.mpconnect.config.EventTrustSettings;
 import io.mpconnect.config.TemporalSettings;
+import io.mpconnect.workflows.shared.SupportText;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The api's configuration. API_HOST, API_PORT, PUBLIC_BASE_URL, SESSION_SECRET,
- * ONBOARDING_AUTH_TIMEOUT, ONBOARDING_CHOICE_TIMEOUT, OIDC_PROVIDERS with OIDC_&lt;KEY&gt;_ISSUER,
+ * ONBOARDING_AUTH_TIMEOUT, ONBOARDING_CHOICE_TIMEOUT, ONBOARDING_REMINDERS (see {@link
+ * #reminders}), OIDC_PROVIDERS with OIDC_&lt;KEY&gt;_ISSUER,
  * _CLIENT_ID, _CLIENT_SECRET, _NAME, _EMAIL_FROM_SUBJECT; ADMIN_TOKEN, METRICS_TOKEN (when set,
  * {@code /metrics} needs it as a bearer token), VENDOR_NAME,
  * MARKETPLACE_LISTING_URL, DEV_MODE, ADMIN_API (see {@link #adminToken}); the TEMPORAL_*
@@ -38,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * @param publicBaseUrl how browsers reach the api, without a trailing slash (redirect URIs,
  *     Secure cookies)
  * @param sessionSecret HMAC key of the session and sign-in cookies
+ * @param reminders when a signed-in customer who has not chosen an organization is reminded by
+ *     e-mail, each counted from the sign-in: increasing, each shorter than {@code
+ *     organizationTimeout}; empty for none
  * @param sessionSecretGenerated true when SESSION_SECRET was unset and a random one is in use
  */
 public record ApiSettings(
@@ -49,6 +54,7 @@ public record ApiSettings(
     boolean sessionSecretGenerated,
     Duration authenticationTimeout,
     Duration organizationTimeout,
+    List<Duration> reminders,
     List<OidcProviderSettings> oidcProviders,
     String adminToken,
     String metricsToken,
@@ -68,6 +74,11 @@ public record ApiSettings(
   private static final Logger log = LoggerFactory.getLogger(ApiSettings.class);
   /** The session key's minimum: 256 bits, HMAC-SHA256's own strength. */
   static final int MIN_SESSION_SECRET_BYTES = 32;
+  /** How long a signed-in customer has to choose an organization, unless configured. */
+  static final Duration DEFAULT_CHOICE_TIMEOUT = Duration.ofDays(3);
+  /** The reminders unless configured: an hour and a day after the sign-in. */
+  static final String DEFAULT_REMINDERS = "1h,1d";
+  static final String REMINDERS_SETTING = "ONBOARDING_REMINDERS";
 
   public static ApiSettings from(Env env) {
     int port = env.getInt("API_PORT", 8080);
@@ -93,6 +104,7 @@ public record ApiSettings(
             + MIN_SESSION_SECRET_BYTES + " bytes of random text, got " + key.length);
       }
     }
+    Duration choiceTimeout = env.getDuration("ONBOARDING_CHOICE_TIMEOUT", DEFAULT_CHOICE_TIMEOUT);
     return new ApiSettings(
         env.get("API_HOST", "0.0.0.0"),
         port,
@@ -101,7 +113,8 @@ public record ApiSettings(
         key,
         generated,
         env.getDuration("ONBOARDING_AUTH_TIMEOUT", Duration.ofHours(1)),
-        env.getDuration("ONBOARDING_CHOICE_TIMEOUT", Duration.ofHours(1)),
+        choiceTimeout,
+        reminders(env, choiceTimeout),
         providers(env),
         adminToken(env),
         env.secret("METRICS_TOKEN"),
@@ -120,6 +133,56 @@ public record ApiSettings(
             .map(email -> email.toLowerCase(Locale.ROOT)).collect(
                 java.util.stream.Collectors.toUnmodifiableSet()),
         codecCorsOrigins(env));
+  }
+
+  /**
+   * ONBOARDING_REMINDERS: comma-separated durations after the sign-in ({@code 1h,1d}, the
+   * default); set but empty, or {@code none} (for docker compose, where an empty variable takes
+   * the file's default): no reminders. Each must be positive, later than the one before and
+   * shorter than ONBOARDING_CHOICE_TIMEOUT (a reminder after the sign-up ended would link to
+   * nothing).
+   */
+  static List<Duration> reminders(Env env, Duration choiceTimeout) {
+    String name = REMINDERS_SETTING;
+    // Env.get treats blank as unset; here set-but-empty means "none", so ask the raw value.
+    String value = env.raw(name);
+    if (value == null) {
+      value = DEFAULT_REMINDERS;
+    } else if (value.strip().equalsIgnoreCase("none")) {
+      return List.of();
+    }
+    List<Duration> reminders = new ArrayList<>();
+    Duration previous = Duration.ZERO;
+    String previousText = "";
+    for (String item : value.split(",")) {
+      if (item.isBlank()) {
+        continue;
+      }
+      Duration reminder;
+      try {
+        reminder = Env.parseDuration(item);
+      } catch (RuntimeException e) {
+        throw new Env.ConfigException(name + " must list durations such as 1h,1d (or be empty"
+            + " or none for no reminders), got \"" + value.strip() + "\"");
+      }
+      if (reminder.isNegative() || reminder.isZero()) {
+        throw new Env.ConfigException(name + " must list positive durations, got \""
+            + item.strip() + "\"");
+      }
+      if (reminder.compareTo(previous) <= 0) {
+        throw new Env.ConfigException(name + " must list each reminder later than the one before,"
+            + " got \"" + item.strip() + "\" after \"" + previousText + "\"");
+      }
+      if (reminder.compareTo(choiceTimeout) >= 0) {
+        throw new Env.ConfigException(name + " must list reminders shorter than"
+            + " ONBOARDING_CHOICE_TIMEOUT (" + SupportText.duration(choiceTimeout) + "), got \""
+            + item.strip() + "\": raise ONBOARDING_CHOICE_TIMEOUT or drop the reminder");
+      }
+      reminders.add(reminder);
+      previous = reminder;
+      previousText = item.strip();
+    }
+    return List.copyOf(reminders);
   }
 
   /** The Web UI's origins (scheme://host[:port]) that may call the codec server from a browser. */
@@ -212,7 +275,7 @@ public record ApiSettings(
     return "ApiSettings[host=" + host + ", port=" + port + ", publicBaseUrl=" + publicBaseUrl
         + ", " + temporal + ", sessionSecret=" + (sessionSecretGenerated ? "random" : "set")
         + ", authenticationTimeout=" + authenticationTimeout + ", organizationTimeout="
-        + organizationTimeout + ", oidcProviders=" + oidcProviders + ", adminToken="
+        + organizationTimeout + ", reminders=" + reminders + ", oidcProviders=" + oidcProviders + ", adminToken="
         + (adminToken == null ? "unset" : "set") + ", metricsToken="
         + (metricsToken == null ? "unset (open)" : "set") + ", vendorName=" + vendorName
         + ", listingUrl=" + listingUrl + ", devMode=" + devMode + ", " + database

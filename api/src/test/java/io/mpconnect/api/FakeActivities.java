@@ -95,6 +95,22 @@ final class FakeActivities {
     public void enqueueConfirmation(ConfirmationRequest request) {
       confirmations.add(request);
     }
+
+    final List<io.mpconnect.workflows.messages.ReminderRequest> reminders =
+        new CopyOnWriteArrayList<>();
+    final List<io.mpconnect.workflows.messages.AbandonmentNotice> abandonmentNotices =
+        new CopyOnWriteArrayList<>();
+
+    @Override
+    public void enqueueReminder(io.mpconnect.workflows.messages.ReminderRequest request) {
+      reminders.add(request);
+    }
+
+    @Override
+    public void enqueueAbandonmentNotice(
+        io.mpconnect.workflows.messages.AbandonmentNotice notice) {
+      abandonmentNotices.add(notice);
+    }
   }
 
   /**

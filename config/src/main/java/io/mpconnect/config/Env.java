@@ -29,6 +29,14 @@ public final class Env {
     return value == null || value.isBlank() ? null : value.strip();
   }
 
+  /**
+   * The value as set, blank included; null when unset. For the settings where set-but-empty says
+   * "none" rather than "the default".
+   */
+  public String raw(String name) {
+    return values.get(name);
+  }
+
   public String get(String name, String fallback) {
     String value = get(name);
     return value == null ? fallback : value;
@@ -119,7 +127,8 @@ public final class Env {
     return List.copyOf(items);
   }
 
-  static Duration parseDuration(String value) {
+  /** A duration as {@link #getDuration} reads one; IllegalArgumentException when it is none. */
+  public static Duration parseDuration(String value) {
     String v = value.strip().toLowerCase(Locale.ROOT);
     if (v.startsWith("p")) {
       return Duration.parse(value.strip().toUpperCase(Locale.ROOT));

@@ -124,7 +124,9 @@ public final class WorkerApp implements AutoCloseable {
     migration = new SubscriptionMigration(database.jdbi(), signals);
     metering = MeteringWorker.register(worker, awsMetering, client, database.jdbi(), meteringClient,
         settings.productCode(), env, metrics.registry());
-    outbox = new OutboxDispatcher(database.jdbi(), MailSenders.from(env));
+    outbox =
+        new OutboxDispatcher(
+            database.jdbi(), MailSenders.from(env), MailSenders.publicBaseUrl(env));
     lifecycleEvents =
         LifecycleEventIntake.create(env, signals, database.jdbi(), metrics.registry());
     new BacklogMeters(metrics.registry(), new BacklogRepository(database.jdbi()),

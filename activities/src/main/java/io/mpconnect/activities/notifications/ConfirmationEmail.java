@@ -7,7 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The "your organization is connected" notification: its outbox payload and its plain-text mail.
+ * The "your organization is connected" notification: its outbox payload and its plain-text mail
+ * (template {@code notifications/confirmation.jte}).
  * The payload holds no address; the recipient's is looked up when the mail is sent.
  */
 final class ConfirmationEmail {
@@ -46,48 +47,14 @@ final class ConfirmationEmail {
 
   static OutgoingEmail render(
       String vendorName, String to, String displayName, Map<String, Object> payload) {
-    String organization = oneLine(String.valueOf(payload.get("organizationName")));
-    String account = String.valueOf(payload.get("awsAccountId"));
-    String greeting =
-        displayName == null || displayName.isBlank()
-            ? "Hello,"
-            : "Hello " + oneLine(displayName) + ",";
-    String text =
-        String.join(
-            "\n",
-            greeting,
-            "",
-            "your organization \""
-                + organization
-                + "\" in "
-                + vendorName
-                + " is now connected to AWS Marketplace through AWS account "
-                + account
-                + ".",
-            "",
-            billing(organization, account, String.valueOf(payload.get("subscriptionStatus"))),
-            "Members and data of the organization are unchanged.",
-            "",
-            "Next steps:",
-            "1. Sign in to "
-                + vendorName
-                + " and open \""
-                + organization
-                + "\" to continue working.",
-            "2. Invite your team to \""
-                + organization
-                + "\". Colleagues who set up their account from",
-            "   the same AWS account are directed to this organization and need an invitation.",
-            "3. Find the charges in the AWS Billing console, under AWS Marketplace.",
-            "",
-            "If you did not expect this message, please contact " + vendorName + " support.",
-            "",
-            "The " + vendorName + " team",
-            "");
+    String organization = EmailTemplates.organization(payload);
+    Map<String, Object> params = EmailTemplates.params(vendorName, displayName, payload);
+    params.put("organization", organization);
+    params.put("billing", billing(String.valueOf(payload.get("subscriptionStatus"))));
     return new OutgoingEmail(
         to,
-        "\"" + organization + "\" is now connected to AWS Marketplace",
-        text,
+        EmailCopy.DEFAULT.text("confirmation.subject", organization),
+        EmailTemplates.render("confirmation", params),
         "connection confirmation for organization "
             + organization
             + " ("
@@ -95,40 +62,14 @@ final class ConfirmationEmail {
             + ")");
   }
 
-  /** What the mail says about billing, by whether AWS had confirmed the subscription. */
-  private static String billing(String organization, String account, String status) {
+  /** Which of the copy's billing paragraphs, by whether AWS had confirmed the subscription. */
+  private static String billing(String status) {
     return switch (status) {
-      case "PENDING" ->
-          "AWS Marketplace has not confirmed the subscription yet. Until it does, \""
-              + organization
-              + "\"\nstays on the free Starter plan and nothing is charged; its owners get an"
-              + " e-mail as soon\nas AWS confirms, and billing then runs through AWS account "
-              + account
-              + ".";
-      case "FAILED" ->
-          "AWS Marketplace reported that the subscription failed, so \""
-              + organization
-              + "\" stays on\nthe free Starter plan and nothing is charged. Check the"
-              + " subscription in AWS Marketplace\nand subscribe again: the organization is"
-              + " upgraded as soon as AWS confirms.";
-      case "UNSUBSCRIBE_PENDING", "UNSUBSCRIBED" ->
-          "The AWS Marketplace subscription has been cancelled, so \""
-              + organization
-              + "\" stays on the\nfree Starter plan. Subscribe again in AWS Marketplace to"
-              + " upgrade it.";
-      default ->
-          "Billing for \""
-              + organization
-              + "\" now runs through AWS Marketplace: usage is charged\npay-as-you-go to AWS"
-              + " account "
-              + account
-              + " and appears on that account's AWS bill.";
+      case "PENDING" -> "pending";
+      case "FAILED" -> "failed";
+      case "UNSUBSCRIBE_PENDING", "UNSUBSCRIBED" -> "cancelled";
+      default -> "active";
     };
-  }
-
-  /** Names end up in a header line; a line break there would start another header. */
-  private static String oneLine(String value) {
-    return value.replaceAll("[\\r\\n\\t]+", " ").strip();
   }
 
   private ConfirmationEmail() {}

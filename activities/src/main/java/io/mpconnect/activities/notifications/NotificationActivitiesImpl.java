@@ -5,7 +5,9 @@ import io.mpconnect.persistence.OutboxRepository;
 import io.mpconnect.persistence.UserRepository;
 import io.mpconnect.workflows.activities.FailureTypes;
 import io.mpconnect.workflows.activities.NotificationActivities;
+import io.mpconnect.workflows.messages.AbandonmentNotice;
 import io.mpconnect.workflows.messages.ConfirmationRequest;
+import io.mpconnect.workflows.messages.ReminderRequest;
 import io.temporal.failure.ApplicationFailure;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
@@ -34,11 +36,8 @@ public final class NotificationActivitiesImpl implements NotificationActivities 
         || blank(request.customer().awsAccountId())) {
       throw invalid("The confirmation request is incomplete.");
     }
-    UUID userId = uuid(request.userId(), "user id");
+    UUID userId = existingUser(request.userId());
     UUID organizationId = uuid(request.organization().id(), "organization id");
-    if (users.findById(userId).isEmpty()) {
-      throw invalid("There is no user " + userId + ".");
-    }
     if (organizations.findById(organizationId).isEmpty()) {
       throw invalid("There is no organization " + organizationId + ".");
     }
@@ -52,6 +51,45 @@ public final class NotificationActivitiesImpl implements NotificationActivities 
             request.organization(),
             request.customer(),
             request.subscriptionStatus()));
+  }
+
+  @Override
+  public void enqueueReminder(ReminderRequest request) {
+    if (request == null
+        || blank(request.onboardingId())
+        || blank(request.awsAccountId())
+        || request.number() < 1
+        || request.number() > request.of()) {
+      throw invalid("The reminder request is incomplete.");
+    }
+    outbox.enqueue(
+        ReminderEmail.dedupeKey(request.onboardingId(), request.number()),
+        ReminderEmail.KIND,
+        existingUser(request.userId()),
+        null,
+        ReminderEmail.payload(request));
+  }
+
+  @Override
+  public void enqueueAbandonmentNotice(AbandonmentNotice notice) {
+    if (notice == null || blank(notice.onboardingId()) || blank(notice.awsAccountId())) {
+      throw invalid("The abandonment notice is incomplete.");
+    }
+    outbox.enqueue(
+        AbandonmentEmail.dedupeKey(notice.onboardingId()),
+        AbandonmentEmail.KIND,
+        existingUser(notice.userId()),
+        null,
+        AbandonmentEmail.payload(notice));
+  }
+
+  /** The id of a user that exists, or a non-retryable failure. */
+  private UUID existingUser(String id) {
+    UUID userId = uuid(id, "user id");
+    if (users.findById(userId).isEmpty()) {
+      throw invalid("There is no user " + userId + ".");
+    }
+    return userId;
   }
 
   private static UUID uuid(String value, String what) {

@@ -49,6 +49,8 @@ public final class OutboxDispatcher implements Runnable, AutoCloseable {
   private final UserRepository users;
   private final MailSender sender;
   private final Settings settings;
+  /** Where customers reach the api (PUBLIC_BASE_URL), for the links in the mails. */
+  private final String publicBaseUrl;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private Thread thread;
 
@@ -57,6 +59,16 @@ public final class OutboxDispatcher implements Runnable, AutoCloseable {
   }
 
   public OutboxDispatcher(Jdbi jdbi, MailSender sender, Settings settings) {
+    this(jdbi, sender, MailSenders.DEFAULT_PUBLIC_BASE_URL, settings);
+  }
+
+  /** @param publicBaseUrl how customers reach the api (PUBLIC_BASE_URL): the mails' links */
+  public OutboxDispatcher(Jdbi jdbi, MailSender sender, String publicBaseUrl) {
+    this(jdbi, sender, publicBaseUrl, Settings.DEFAULTS);
+  }
+
+  public OutboxDispatcher(Jdbi jdbi, MailSender sender, String publicBaseUrl, Settings settings) {
+    this.publicBaseUrl = publicBaseUrl;
     this.outbox = new OutboxRepository(jdbi);
     this.users = new UserRepository(jdbi);
     this.sender = sender;
@@ -130,8 +142,7 @@ public final class OutboxDispatcher implements Runnable, AutoCloseable {
   }
 
   private void deliver(OutboxMessage message) {
-    boolean subscriptionNotice = SubscriptionNoticeEmail.handles(message.kind());
-    if (!ConfirmationEmail.KIND.equals(message.kind()) && !subscriptionNotice) {
+    if (!knows(message.kind())) {
       giveUp(message, "unknown notification kind " + message.kind());
       return;
     }
@@ -143,19 +154,7 @@ public final class OutboxDispatcher implements Runnable, AutoCloseable {
       giveUp(message, "the recipient has no e-mail address");
       return;
     }
-    OutgoingEmail email =
-        subscriptionNotice
-            ? SubscriptionNoticeEmail.render(
-                message.kind(),
-                sender.vendorName(),
-                recipient.get().email(),
-                recipient.get().displayName(),
-                message.payload())
-            : ConfirmationEmail.render(
-                sender.vendorName(),
-                recipient.get().email(),
-                recipient.get().displayName(),
-                message.payload());
+    OutgoingEmail email = render(message, recipient.get());
     try {
       sender.send(email);
     } catch (MailDeliveryException e) {
@@ -167,6 +166,28 @@ public final class OutboxDispatcher implements Runnable, AutoCloseable {
     }
     outbox.markSent(message.id());
     log.info("sent the {} (outbox message {})", email.summary(), message.id());
+  }
+
+  private static boolean knows(String kind) {
+    return ConfirmationEmail.KIND.equals(kind)
+        || SubscriptionNoticeEmail.handles(kind)
+        || ReminderEmail.KIND.equals(kind)
+        || AbandonmentEmail.KIND.equals(kind);
+  }
+
+  private OutgoingEmail render(OutboxMessage message, User recipient) {
+    String vendor = sender.vendorName();
+    String to = recipient.email();
+    String name = recipient.displayName();
+    if (SubscriptionNoticeEmail.handles(message.kind())) {
+      return SubscriptionNoticeEmail.render(message.kind(), vendor, to, name, message.payload());
+    }
+    return switch (message.kind()) {
+      case ReminderEmail.KIND ->
+          ReminderEmail.render(vendor, publicBaseUrl, to, name, message.payload());
+      case AbandonmentEmail.KIND -> AbandonmentEmail.render(vendor, to, name, message.payload());
+      default -> ConfirmationEmail.render(vendor, to, name, message.payload());
+    };
   }
 
   private void failed(OutboxMessage message, String error, boolean permanent) {

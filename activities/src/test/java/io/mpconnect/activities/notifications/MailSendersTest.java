@@ -9,6 +9,21 @@ import org.junit.jupiter.api.Test;
 
 class MailSendersTest {
   @Test
+  void theLinksInTheMailsUseTheApisPublicAddress_asTheApiDefaultsIt() {
+    assertThat(MailSenders.publicBaseUrl(new Env(Map.of()))).isEqualTo("http://127.0.0.1:8080");
+    assertThat(MailSenders.publicBaseUrl(new Env(Map.of("API_PORT", "9000"))))
+        .isEqualTo("http://127.0.0.1:9000");
+    assertThat(
+            MailSenders.publicBaseUrl(
+                new Env(Map.of("PUBLIC_BASE_URL", "https://signup.vendor.test/"))))
+        .isEqualTo("https://signup.vendor.test");
+    assertThatThrownBy(
+            () -> MailSenders.publicBaseUrl(new Env(Map.of("PUBLIC_BASE_URL", "signup.test"))))
+        .isInstanceOf(Env.ConfigException.class)
+        .hasMessage("PUBLIC_BASE_URL must be an http or https URL");
+  }
+
+  @Test
   void withoutSmtpHost_mailIsOnlyLogged_inTheDefaultVendorName() {
     MailSender sender = MailSenders.from(new Env(Map.of()));
 

@@ -60,6 +60,48 @@ class OutboxDispatcherTest {
   }
 
   @Test
+  void dispatch_deliversTheReminderWithTheLinkBackToTheSignupPage() throws Exception {
+    notifications.enqueueReminder(fixtures.reminder("onb-remind-smtp", "late@example.com"));
+    OutboxDispatcher dispatcher =
+        new OutboxDispatcher(db.jdbi(), smtp(), "https://signup.vendor.test/", IMMEDIATE_RETRIES);
+
+    dispatcher.dispatchDue();
+
+    MimeMessage[] received = greenMail.getReceivedMessages();
+    assertThat(received).hasSize(1);
+    assertThat(received[0].getAllRecipients()[0].toString()).isEqualTo("late@example.com");
+    assertThat(received[0].getSubject())
+        .isEqualTo("Finish connecting Demo SaaS to AWS Marketplace");
+    assertThat(GreenMailUtil.getBody(received[0]).replace("\r\n", "\n"))
+        .startsWith("Hello Olivia Owner,\n\nyou signed in to Demo SaaS from AWS Marketplace")
+        .contains("(AWS account 123456789012)")
+        .contains("\n\nhttps://signup.vendor.test/signup/onb-remind-smtp\n\n")
+        .contains("The link works until 2026-12-04 06:30 UTC.")
+        .contains("Nothing is connected or charged until you choose.")
+        .endsWith("The Demo SaaS team");
+    assertThat(outbox.findByDedupeKey("reminder:onb-remind-smtp:1").orElseThrow().sentAt())
+        .isNotNull();
+  }
+
+  @Test
+  void dispatch_deliversTheAbandonmentNotice() throws Exception {
+    notifications.enqueueAbandonmentNotice(
+        fixtures.abandonment("onb-gone-smtp", "gone@example.com"));
+
+    new OutboxDispatcher(db.jdbi(), smtp(), IMMEDIATE_RETRIES).dispatchDue();
+
+    MimeMessage[] received = greenMail.getReceivedMessages();
+    assertThat(received).hasSize(1);
+    assertThat(received[0].getAllRecipients()[0].toString()).isEqualTo("gone@example.com");
+    assertThat(received[0].getSubject())
+        .isEqualTo("Your Demo SaaS sign-up from AWS Marketplace has ended");
+    assertThat(GreenMailUtil.getBody(received[0]).replace("\r\n", "\n"))
+        .contains("(AWS account 123456789012)")
+        .contains("Nothing was connected and nothing has been charged.")
+        .contains("click \"Set up your\naccount\" next to Demo SaaS: AWS gives you a fresh link");
+  }
+
+  @Test
   void aDispatcherKilledMidSend_holdsBackOnlyTheMessageInHand_andOnlyForTheLease() {
     for (String id : new String[] {"onb-kill-1", "onb-kill-2", "onb-kill-3"}) {
       notifications.enqueueConfirmation(fixtures.confirmation(id, id + "@example.com"));

@@ -26,6 +26,7 @@ import io.temporal.client.WorkflowUpdateStage;
 import io.temporal.client.WorkflowUpdateTimeoutOrCancelledException;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,8 @@ public final class Onboardings {
   private final String taskQueue;
   private final Duration authenticationTimeout;
   private final Duration organizationTimeout;
+  /** ONBOARDING_REMINDERS: when a signed-in customer who has not chosen is reminded. */
+  private final List<Duration> reminders;
   /** MARKETPLACE_PRODUCT_CODE, for the static summary; null when unset. */
   private final String productCode;
 
@@ -51,6 +54,16 @@ public final class Onboardings {
 
   public Onboardings(WorkflowClient client, String taskQueue, Duration authenticationTimeout,
       Duration organizationTimeout, String productCode) {
+    this(client, taskQueue, authenticationTimeout, organizationTimeout, List.of(), productCode);
+  }
+
+  /**
+   * @param reminders when to remind a signed-in customer who has not chosen an organization, each
+   *     after the sign-in (ApiSettings#reminders validated them); empty for none
+   */
+  public Onboardings(WorkflowClient client, String taskQueue, Duration authenticationTimeout,
+      Duration organizationTimeout, List<Duration> reminders, String productCode) {
+    this.reminders = List.copyOf(reminders);
     this.productCode = productCode;
     this.client = client;
     this.taskQueue = taskQueue;
@@ -87,7 +100,8 @@ public final class Onboardings {
       WorkflowClient.start(
           workflow::run,
           new OnboardingRequest(
-              onboardingId, token, offerType, authenticationTimeout, organizationTimeout));
+              onboardingId, token, offerType, authenticationTimeout, organizationTimeout,
+              reminders));
       log.info("onboarding started: {}", workflowId);
       return true;
     } catch (WorkflowExecutionAlreadyStarted exists) {

@@ -59,7 +59,11 @@ final class JourneyEnvironment implements AutoCloseable {
     return start(Map.of());
   }
 
-  /** With settings of the developer mode changed (say DEVMODE_AUTO_SUBSCRIBE=false). */
+  /**
+   * @param settings settings of the developer mode beyond the browser tests' own (say
+   *     DEVMODE_AUTO_SUBSCRIBE=false, or the reminder test's short reminders and its SMTP server);
+   *     they win over the defaults
+   */
   static JourneyEnvironment start(Map<String, String> settings) throws IOException {
     if (TemporalDevServer.findCli().isEmpty()) {
       throw new AssertionError("The Temporal CLI (`temporal`) is not on PATH. The browser tests"

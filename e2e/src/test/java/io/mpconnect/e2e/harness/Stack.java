@@ -282,6 +282,9 @@ public final class Stack implements AutoCloseable {
     apiEnv.put("SESSION_SECRET", SESSION_SECRET);
     apiEnv.put("ONBOARDING_AUTH_TIMEOUT", options.authenticationTimeout.toMillis() + "ms");
     apiEnv.put("ONBOARDING_CHOICE_TIMEOUT", options.organizationTimeout.toMillis() + "ms");
+    // No reminders: these stacks count e-mails, and their choice timeouts are shorter than the
+    // default reminders (ReminderEmailBrowserTest covers the reminders).
+    apiEnv.put("ONBOARDING_REMINDERS", "");
     apiEnv.put("OIDC_PROVIDERS", OIDC_PROVIDER);
     apiEnv.put("OIDC_DEV_ISSUER", oidc.issuerUrl(OIDC_PROVIDER));
     apiEnv.put("OIDC_DEV_CLIENT_ID", "mpconnect-e2e");

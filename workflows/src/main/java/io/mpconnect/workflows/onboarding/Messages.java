@@ -79,6 +79,12 @@ final class Messages {
         + facts(customer, organization);
   }
 
+  /** The current details' line about the reminder the customer gets next. */
+  static String nextReminder(int number, int of, Duration afterSignIn, long due) {
+    return "Next: reminder e-mail " + number + " of " + of + " ("
+        + SupportText.duration(afterSignIn) + " after the sign-in) at " + SupportText.at(due);
+  }
+
   /**
    * The current details of an ended onboarding: its outcome in a sentence.
    *

@@ -5,6 +5,7 @@ import io.mpconnect.workflows.activities.FailureTypes;
 import io.mpconnect.workflows.activities.MarketplaceActivities;
 import io.mpconnect.workflows.activities.NotificationActivities;
 import io.mpconnect.workflows.activities.SubscriptionLinkActivities;
+import io.mpconnect.workflows.messages.AbandonmentNotice;
 import io.mpconnect.workflows.messages.ConfirmationRequest;
 import io.mpconnect.workflows.messages.ConnectChoice;
 import io.mpconnect.workflows.messages.ConnectCommand;
@@ -17,6 +18,7 @@ import io.mpconnect.workflows.messages.OnboardingStep;
 import io.mpconnect.workflows.messages.OnboardingView;
 import io.mpconnect.workflows.messages.OrganizationOption;
 import io.mpconnect.workflows.messages.OrganizationRef;
+import io.mpconnect.workflows.messages.ReminderRequest;
 import io.mpconnect.workflows.messages.ResolvedCustomer;
 import io.mpconnect.workflows.messages.SignInResult;
 import io.mpconnect.workflows.messages.SignedInUser;
@@ -33,11 +35,14 @@ import io.mpconnect.workflows.subscription.SubscriptionMessages;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,6 +108,14 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
    */
   static final String NAMED_TIMERS_CHANGE = "named-timers";
 
+  /**
+   * Onboardings before this change waited silently for the organization choice; since, a
+   * signed-in customer who has not chosen gets the reminders of {@link OnboardingRequest#reminders}
+   * (each on a named timer, all cancelled once the choice arrives or the onboarding ends), and an
+   * abandonment notice when the choice timed out.
+   */
+  static final String REMINDERS_CHANGE = "reminders";
+
   private static final Logger log = Workflow.getLogger(OnboardingWorkflowImpl.class);
 
   static final String NONE_ELIGIBLE =
@@ -145,6 +158,8 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
   private ConnectChoice pendingChoice;
   private boolean subscriptionTracked;
   private boolean handedOver;
+  /** What the current details say of the next reminder while one is due, else null. */
+  private String nextReminder;
 
   @Override
   public OnboardingResult run(OnboardingRequest request) {
@@ -189,12 +204,23 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
       return finish(OnboardingOutcome.ABANDONED);
     }
 
+    boolean remindersOn =
+        Workflow.getVersion(REMINDERS_CHANGE, Workflow.DEFAULT_VERSION, 1)
+            != Workflow.DEFAULT_VERSION;
+    CancellationScope reminding = remindersOn ? remind(request.reminders()) : null;
     while (true) {
-      if (!awaitWithin(
-          request.organizationTimeout(),
-          "organization choice timeout (" + SupportText.duration(request.organizationTimeout())
-              + ")",
-          () -> pendingChoice != null)) {
+      boolean chosen =
+          awaitWithin(
+              request.organizationTimeout(),
+              "organization choice timeout (" + SupportText.duration(request.organizationTimeout())
+                  + ")",
+              () -> pendingChoice != null);
+      // Reminders are for the first wait only: one who chose and is asked again was just here.
+      stopReminders(reminding);
+      if (!chosen) {
+        if (remindersOn) {
+          noticeAbandonment();
+        }
         return finish(OnboardingOutcome.ABANDONED);
       }
       enter(OnboardingStep.CONNECTING);
@@ -473,8 +499,106 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
     step = next;
     message = null;
     Workflow.upsertTypedSearchAttributes(SearchAttributes.ONBOARDING_STEP.valueSet(next.name()));
-    Workflow.setCurrentDetails(
-        Messages.details(next, customer, organization, stepEnteredAt, timeoutOf(next)));
+    Workflow.setCurrentDetails(details(next));
+  }
+
+  /**
+   * Starts the reminders of a signed-in customer who has not chosen yet: reminder i is queued
+   * {@code schedule[i]} after now (the sign-in) on a timer named "reminder i (after)", unless the
+   * customer chose or the onboarding ended meanwhile. Cancelling the returned scope cancels the
+   * pending timer; null when there is nothing to remind of.
+   */
+  private CancellationScope remind(List<Duration> schedule) {
+    if (schedule == null || schedule.isEmpty()) {
+      return null;
+    }
+    long from = Workflow.currentTimeMillis();
+    CancellationScope scope =
+        Workflow.newCancellationScope(() -> Async.procedure(() -> sendReminders(schedule, from)));
+    scope.run();
+    return scope;
+  }
+
+  /** The reminders' own workflow thread: each in turn, until the scope is cancelled. */
+  private void sendReminders(List<Duration> schedule, long from) {
+    Instant expiresAt = Instant.ofEpochMilli(from).plus(organizationTimeout);
+    try {
+      for (int i = 0; i < schedule.size(); i++) {
+        Duration after = schedule.get(i);
+        long due = from + after.toMillis();
+        showNextReminder(Messages.nextReminder(i + 1, schedule.size(), after, due));
+        long wait = due - Workflow.currentTimeMillis();
+        if (wait > 0) {
+          String name = "reminder " + (i + 1) + " (" + SupportText.duration(after) + ")";
+          TimerOptions named = TimerOptions.newBuilder().setSummary(name).build();
+          Workflow.newTimer(Duration.ofMillis(wait), named).get();
+        }
+        if (!awaitingChoice()) {
+          return;
+        }
+        sendReminder(
+            new ReminderRequest(
+                onboardingId,
+                user.userId(),
+                customer.awsAccountId(),
+                i + 1,
+                schedule.size(),
+                expiresAt));
+      }
+      showNextReminder(null);
+    } catch (CanceledFailure stopped) {
+      // The customer chose, or the onboarding ended: no more reminders.
+    }
+  }
+
+  private void sendReminder(ReminderRequest request) {
+    try {
+      notifications("Queue reminder e-mail " + request.number() + " of " + request.of())
+          .enqueueReminder(request);
+    } catch (ActivityFailure failure) {
+      if (failure.getCause() instanceof CanceledFailure) {
+        throw (CanceledFailure) failure.getCause();
+      }
+      // A reminder is a courtesy: the customer can still choose without it.
+      log.warn("reminder {} not queued: {}", request.number(), failure.getCause().getMessage());
+    }
+  }
+
+  private void stopReminders(CancellationScope reminding) {
+    if (reminding != null) {
+      reminding.cancel();
+    }
+    showNextReminder(null);
+  }
+
+  /** Tells the customer, who signed in but chose nothing in time, that the sign-up ended. */
+  private void noticeAbandonment() {
+    try {
+      notifications("Queue the abandonment notice e-mail")
+          .enqueueAbandonmentNotice(
+              new AbandonmentNotice(onboardingId, user.userId(), customer.awsAccountId()));
+    } catch (ActivityFailure failure) {
+      log.warn("abandonment notice not queued: {}", failure.getCause().getMessage());
+    }
+  }
+
+  private boolean awaitingChoice() {
+    return outcome == null && step == OnboardingStep.AWAITING_ORGANIZATION && pendingChoice == null;
+  }
+
+  private void showNextReminder(String next) {
+    if (next == null && nextReminder == null) {
+      return;
+    }
+    nextReminder = next;
+    Workflow.setCurrentDetails(details(step));
+  }
+
+  private String details(OnboardingStep s) {
+    String details = Messages.details(s, customer, organization, stepEnteredAt, timeoutOf(s));
+    return s == OnboardingStep.AWAITING_ORGANIZATION && nextReminder != null
+        ? details + "\n\n" + nextReminder
+        : details;
   }
 
   private Duration timeoutOf(OnboardingStep s) {

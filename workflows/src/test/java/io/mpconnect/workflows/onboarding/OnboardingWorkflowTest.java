@@ -16,6 +16,7 @@ import io.mpconnect.workflows.activities.FailureTypes;
 import io.mpconnect.workflows.activities.MarketplaceActivities;
 import io.mpconnect.workflows.activities.NotificationActivities;
 import io.mpconnect.workflows.activities.SubscriptionLinkActivities;
+import io.mpconnect.workflows.messages.AbandonmentNotice;
 import io.mpconnect.workflows.messages.ConnectChoice;
 import io.mpconnect.workflows.messages.ConnectCommand;
 import io.mpconnect.workflows.messages.ConnectResult;
@@ -28,6 +29,7 @@ import io.mpconnect.workflows.messages.OnboardingStep;
 import io.mpconnect.workflows.messages.OnboardingView;
 import io.mpconnect.workflows.messages.OrganizationOption;
 import io.mpconnect.workflows.messages.OrganizationRef;
+import io.mpconnect.workflows.messages.ReminderRequest;
 import io.mpconnect.workflows.messages.ResolvedCustomer;
 import io.mpconnect.workflows.messages.SignInResult;
 import io.mpconnect.workflows.messages.SignedInUser;
@@ -52,7 +54,10 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -574,7 +579,145 @@ class OnboardingWorkflowTest {
     return new ConnectChoice(organizationId, name, OWNER);
   }
 
+  // --- reminders -------------------------------------------------------------------------------
+
+  private static final List<Duration> REMINDERS =
+      List.of(Duration.ofMinutes(30), Duration.ofMinutes(90));
+
+  /** Reminder number → the test server's time when it was queued. */
+  private final Map<Integer, Long> remindedAt = new ConcurrentHashMap<>();
+
+  private void recordReminders() {
+    org.mockito.Mockito.doAnswer(
+            call -> {
+              ReminderRequest request = call.getArgument(0);
+              remindedAt.put(request.number(), env.currentTimeMillis());
+              return null;
+            })
+        .when(notifications)
+        .enqueueReminder(any());
+  }
+
+  @Test
+  void givenSignedInWithoutChoice_remindersAreQueuedAtTheConfiguredTimesThenTheAbandonmentNotice() {
+    recordReminders();
+    OnboardingWorkflow onboarding = start(REMINDERS);
+    onboarding.authenticate(IDENTITY);
+    long signedIn = env.currentTimeMillis();
+    assertThat(currentDetails(onboarding))
+        .contains("Next: reminder e-mail 1 of 2 (30m after the sign-in) at ");
+
+    assertThat(resultOf(onboarding).outcome()).isEqualTo(OnboardingOutcome.ABANDONED);
+
+    assertThat(remindedAt).containsOnlyKeys(1, 2);
+    // signedIn is read just after the sign-in answered: the reminders count from a moment before.
+    assertThat(remindedAt.get(1) - signedIn)
+        .isBetween(
+            Duration.ofMinutes(30).minusSeconds(5).toMillis(), Duration.ofMinutes(31).toMillis());
+    assertThat(remindedAt.get(2) - signedIn)
+        .isBetween(
+            Duration.ofMinutes(90).minusSeconds(5).toMillis(), Duration.ofMinutes(91).toMillis());
+    org.mockito.ArgumentCaptor<ReminderRequest> sent =
+        org.mockito.ArgumentCaptor.forClass(ReminderRequest.class);
+    verify(notifications, times(2)).enqueueReminder(sent.capture());
+    ReminderRequest first = sent.getAllValues().get(0);
+    assertThat(first.onboardingId()).isEqualTo(ID);
+    assertThat(first.userId()).isEqualTo(USER.userId());
+    assertThat(first.awsAccountId()).isEqualTo(CUSTOMER.awsAccountId());
+    assertThat(first.of()).isEqualTo(2);
+    assertThat(first.expiresAt())
+        .isBetween(
+            Instant.ofEpochMilli(signedIn).plus(CHOICE_TIMEOUT).minusSeconds(60),
+            Instant.ofEpochMilli(signedIn).plus(CHOICE_TIMEOUT).plusSeconds(60));
+    verify(notifications)
+        .enqueueAbandonmentNotice(
+            new AbandonmentNotice(ID, USER.userId(), CUSTOMER.awsAccountId()));
+    timerNamed("reminder 1 (30m)");
+    timerNamed("reminder 2 (1h30m)");
+    assertThat(activitySummaries())
+        .contains(
+            "Queue reminder e-mail 1 of 2",
+            "Queue reminder e-mail 2 of 2",
+            "Queue the abandonment notice e-mail");
+  }
+
+  @Test
+  void givenAChoiceBeforeTheFirstReminder_noReminderIsSentAndItsTimerIsCancelled() {
+    recordReminders();
+    when(accounts.connect(any())).thenReturn(connected(ACME));
+    OnboardingWorkflow onboarding = start(REMINDERS);
+    onboarding.authenticate(IDENTITY);
+    env.sleep(Duration.ofMinutes(10));
+    onboarding.chooseOrganization(existing("org-acme"));
+    assertThat(resultOf(onboarding).outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+    env.sleep(Duration.ofHours(3));
+
+    verify(notifications, never()).enqueueReminder(any());
+    verify(notifications, never()).enqueueAbandonmentNotice(any());
+    assertThat(cancelledTimers()).contains(timerNamed("reminder 1 (30m)"));
+  }
+
+  @Test
+  void givenAChoiceBetweenTheReminders_onlyTheFirstIsSent() {
+    recordReminders();
+    when(accounts.connect(any())).thenReturn(connected(ACME));
+    OnboardingWorkflow onboarding = start(REMINDERS);
+    onboarding.authenticate(IDENTITY);
+    env.sleep(Duration.ofMinutes(45));
+    assertThat(currentDetails(onboarding))
+        .contains("Next: reminder e-mail 2 of 2 (1h30m after the sign-in) at ");
+    onboarding.chooseOrganization(existing("org-acme"));
+    assertThat(resultOf(onboarding).outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+    env.sleep(Duration.ofHours(3));
+
+    assertThat(remindedAt).containsOnlyKeys(1);
+    verify(notifications, never()).enqueueAbandonmentNotice(any());
+    assertThat(cancelledTimers()).contains(timerNamed("reminder 2 (1h30m)"));
+  }
+
+  @Test
+  void givenAReminderDueAfterTheChoiceTimeout_noneIsSentOnceTheOnboardingWasAbandoned() {
+    recordReminders();
+    OnboardingWorkflow onboarding =
+        start(List.of(Duration.ofMinutes(30), CHOICE_TIMEOUT.plusHours(1)));
+    onboarding.authenticate(IDENTITY);
+    assertThat(resultOf(onboarding).outcome()).isEqualTo(OnboardingOutcome.ABANDONED);
+    env.sleep(Duration.ofHours(4));
+
+    assertThat(remindedAt).containsOnlyKeys(1);
+    verify(notifications).enqueueAbandonmentNotice(any());
+    assertThat(cancelledTimers()).contains(timerNamed("reminder 2 (3h)"));
+  }
+
+  @Test
+  void givenNobodySignedIn_noReminderAndNoAbandonmentNotice() {
+    OnboardingWorkflow onboarding = start(REMINDERS);
+    assertThat(resultOf(onboarding).outcome()).isEqualTo(OnboardingOutcome.ABANDONED);
+
+    verify(notifications, never()).enqueueReminder(any());
+    verify(notifications, never()).enqueueAbandonmentNotice(any());
+  }
+
+  @Test
+  void givenAReminderThatCannotBeQueued_theOnboardingStillWaitsForTheChoice() {
+    org.mockito.Mockito.doThrow(
+            ApplicationFailure.newNonRetryableFailure("no such user", FailureTypes.INVALID_INPUT))
+        .when(notifications)
+        .enqueueReminder(any());
+    when(accounts.connect(any())).thenReturn(connected(ACME));
+    OnboardingWorkflow onboarding = start(REMINDERS);
+    onboarding.authenticate(IDENTITY);
+    env.sleep(Duration.ofMinutes(100));
+    onboarding.chooseOrganization(existing("org-acme"));
+    assertThat(resultOf(onboarding).outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
+    verify(notifications, times(2)).enqueueReminder(any());
+  }
+
   private OnboardingWorkflow start() {
+    return start(null);
+  }
+
+  private OnboardingWorkflow start(List<Duration> reminders) {
     OnboardingWorkflow onboarding =
         client.newWorkflowStub(
             OnboardingWorkflow.class,
@@ -583,7 +726,8 @@ class OnboardingWorkflowTest {
                 .setTaskQueue(taskQueue)
                 .build());
     WorkflowClient.start(
-        onboarding::run, new OnboardingRequest(ID, TOKEN, null, AUTH_TIMEOUT, CHOICE_TIMEOUT));
+        onboarding::run,
+        new OnboardingRequest(ID, TOKEN, null, AUTH_TIMEOUT, CHOICE_TIMEOUT, reminders));
     return onboarding;
   }
 

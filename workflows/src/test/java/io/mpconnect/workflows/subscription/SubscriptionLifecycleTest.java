@@ -136,7 +136,24 @@ class SubscriptionLifecycleTest {
     // that arrive before it, which clears this).
     store.identifierAccounts.put(CUSTOMER_ID, ACCOUNT);
     this.signals = new SubscriptionSignals(client, taskQueue, store::accountOfIdentifier);
-    NotificationActivities notifications = confirmations::add;
+    NotificationActivities notifications =
+        new NotificationActivities() {
+          @Override
+          public void enqueueConfirmation(ConfirmationRequest request) {
+            confirmations.add(request);
+          }
+
+          @Override
+          public void enqueueReminder(io.mpconnect.workflows.messages.ReminderRequest request) {
+            throw new UnsupportedOperationException("not a subscription's call");
+          }
+
+          @Override
+          public void enqueueAbandonmentNotice(
+              io.mpconnect.workflows.messages.AbandonmentNotice notice) {
+            throw new UnsupportedOperationException("not a subscription's call");
+          }
+        };
     linkActivity = signals::link;
     SubscriptionLinkActivities links =
         new SubscriptionLinkActivities() {
