@@ -218,7 +218,8 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
       // Reminders are for the first wait only: one who chose and is asked again was just here.
       stopReminders(reminding);
       if (!chosen) {
-        if (remindersOn) {
+        // Only to someone whose sign-in went through (a sign-in that failed for good left none).
+        if (remindersOn && user != null) {
           noticeAbandonment();
         }
         return finish(OnboardingOutcome.ABANDONED);
