@@ -10,8 +10,8 @@ import io.mpconnect.api.onboarding.Onboardings.UpdateOutcome;
 import io.mpconnect.api.session.CookieSigner;
 import io.mpconnect.api.session.Session;
 import io.mpconnect.api.session.Sessions;
-import io.mpconnect.api.web.Html;
 import io.mpconnect.api.web.Pages;
+import io.mpconnect.api.web.Templates;
 import io.mpconnect.workflows.messages.VerifiedIdentity;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,9 +76,8 @@ public final class AuthRoutes {
       authorization = oidc.authorize(provider);
     } catch (OidcClient.SignInException e) {
       log.warn("sign-in with {} unavailable: {}", provider.key(), e.getMessage());
-      Pages.render(ctx, 503, "Sign-in is unavailable",
-          "<p>" + Html.escape(provider.displayName()) + " cannot be reached right now. Try again in"
-              + " a moment.</p>" + backLink(onboarding, next));
+      Templates.respond(ctx, 503, "auth/unavailable.jte",
+          backLink(onboarding, next, "provider", provider.displayName()));
       return;
     }
     loginStates.write(ctx, loginStates.create(authorization, onboarding, provider.key(), next));
@@ -162,13 +162,8 @@ public final class AuthRoutes {
   private static void anotherIdentity(Context ctx, String onboarding) {
     log.info("sign-in refused for {}: the onboarding belongs to another sign-in",
         OnboardingIds.workflowId(onboarding));
-    Pages.render(ctx, 409, "This sign-up belongs to another sign-in",
-        "<p>Someone already signed in to this sign-up with another account, and it stays with"
-            + " them. Nothing was changed.</p>"
-            + "<p>If that was you, sign in again with the same method and account. To set up"
-            + " with this account instead, go back to AWS Marketplace and click <strong>\"Set up"
-            + " your account\"</strong> again (AWS gives a new link each time).</p>"
-            + backLink(onboarding, null));
+    Templates.respond(ctx, 409, "auth/another-identity.jte",
+        Templates.params("onboarding", onboarding));
   }
 
   /** A console sign-in: the session remembers who signed in; no onboarding is involved. */
@@ -216,20 +211,16 @@ public final class AuthRoutes {
   }
 
   private static void failPage(Context ctx, String onboarding, String next, String detail) {
-    Pages.render(ctx, 400, "Sign-in failed",
-        "<p>We could not sign you in. Nothing was changed.</p>"
-            + (detail == null ? "" : "<p class=\"error\">" + Html.escape(detail) + "</p>")
-            + backLink(onboarding, next));
+    Templates.respond(ctx, 400, "auth/failed.jte", backLink(onboarding, next, "detail", detail));
   }
 
-  private static String backLink(String onboarding, String next) {
-    if (onboarding == null && ReturnPath.isSafe(next)) {
-      return "<p><a href=\"" + Html.escape(next) + "\">Back</a></p>";
-    }
-    return onboarding == null
-        ? "<p>If you came from AWS Marketplace, go back there and click \"Set up your account\""
-            + " again.</p>"
-        : "<p><a href=\"/signup/" + Html.escape(onboarding) + "\">Back to setting up your"
-            + " account</a></p>";
+  /**
+   * The page's parameters with where to go back to (auth/back.jte): the sign-up, the safe return
+   * path of a sign-in from the console, or AWS Marketplace.
+   */
+  private static Map<String, Object> backLink(String onboarding, String next, String name,
+      Object value) {
+    return Templates.params(name, value, "onboarding", onboarding,
+        "back", onboarding == null && ReturnPath.isSafe(next) ? next : null);
   }
 }

@@ -32,7 +32,7 @@ public final class BillingView {
   private final List<MarketplaceLicense> licenses;
   private final List<EntitlementRepository.Entitlement> entitlements;
 
-  BillingView(Organization organization, MarketplaceLink link, boolean owner, String vendor,
+  public BillingView(Organization organization, MarketplaceLink link, boolean owner, String vendor,
       String listingUrl, List<MarketplaceLicense> licenses,
       List<EntitlementRepository.Entitlement> entitlements) {
     this.organization = organization;
