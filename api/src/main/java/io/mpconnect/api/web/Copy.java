@@ -4,6 +4,8 @@ import gg.jte.support.LocalizationSupport;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.ResourceBundle;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The sentences customers read, from the resource bundle {@code copy/pages.properties} (UTF-8):
@@ -16,6 +18,7 @@ import java.util.ResourceBundle;
 public final class Copy implements LocalizationSupport {
   public static final String BUNDLE = "copy.pages";
   private static final Copy ENGLISH = new Copy(Locale.ROOT);
+  private static final Pattern PARAMETER = Pattern.compile("\\{(\\d+)\\}");
 
   private final ResourceBundle bundle;
 
@@ -44,10 +47,14 @@ public final class Copy implements LocalizationSupport {
    * are (for a page title, which the template escapes as a whole).
    */
   public String plain(String key, Object... params) {
-    String message = lookup(key);
-    for (int i = 0; i < params.length; i++) {
-      message = message.replace("{" + i + "}", Objects.toString(params[i], ""));
+    // One pass, so that a parameter's own "{1}" (an organization's name) stays as it is.
+    Matcher m = PARAMETER.matcher(lookup(key));
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      int i = Integer.parseInt(m.group(1));
+      m.appendReplacement(out, Matcher.quoteReplacement(
+          i < params.length ? Objects.toString(params[i], "") : m.group()));
     }
-    return message;
+    return m.appendTail(out).toString();
   }
 }

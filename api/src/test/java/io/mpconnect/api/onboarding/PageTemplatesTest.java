@@ -172,6 +172,13 @@ class PageTemplatesTest {
         .hasRootCauseInstanceOf(MissingResourceException.class);
   }
 
+  @Test
+  void plainTextReplacesEachParameterOnce() {
+    // An organization named "{1}" keeps its name in the title.
+    assertThat(Copy.english().plain("console.title", "Billing · {1}", "Vendor"))
+        .isEqualTo("Billing · {1} · Vendor");
+  }
+
   /** Every key a template or the code names is in the copy, and every key in the copy is used. */
   @Test
   void theCopyHasEveryKeyThePagesNameAndNoOther() throws IOException {
