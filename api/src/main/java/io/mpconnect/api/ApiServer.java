@@ -31,7 +31,7 @@ import io.mpconnect.api.web.Assets;
 import io.mpconnect.api.web.ErrorHandling;
 import io.mpconnect.api.web.Html;
 import io.mpconnect.api.web.Json;
-import io.mpconnect.api.web.Pages;
+import io.mpconnect.api.web.Templates;
 import io.mpconnect.config.Env;
 import io.mpconnect.config.StartupFailures;
 import io.mpconnect.config.TemporalConnections;
@@ -133,9 +133,8 @@ public final class ApiServer {
       if (settings.devMode()) {
         ctx.redirect("/dev/marketplace", HttpStatus.FOUND);
       } else {
-        Pages.render(ctx, 200, settings.vendorName() + " on AWS Marketplace",
-            "<p>To set up your account, subscribe on AWS Marketplace and click \"Set up your"
-                + " account\".</p>");
+        Templates.respond(ctx, 200, "pages/home.jte",
+            Templates.params("vendor", settings.vendorName()));
       }
     });
   }

@@ -10,8 +10,10 @@ import io.mpconnect.api.onboarding.Onboardings.UpdateOutcome;
 import io.mpconnect.api.session.CookieSigner;
 import io.mpconnect.api.session.Session;
 import io.mpconnect.api.session.Sessions;
-import io.mpconnect.api.web.Html;
+import io.mpconnect.api.web.Copy;
+import io.mpconnect.api.web.Frame;
 import io.mpconnect.api.web.Pages;
+import io.mpconnect.api.web.Templates;
 import io.mpconnect.workflows.messages.IdentityRef;
 import io.mpconnect.workflows.messages.VerifiedIdentity;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
@@ -21,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,9 +80,8 @@ public final class AuthRoutes {
       authorization = oidc.authorize(provider);
     } catch (OidcClient.SignInException e) {
       log.warn("sign-in with {} unavailable: {}", provider.key(), e.getMessage());
-      Pages.render(ctx, 503, "Sign-in is unavailable",
-          "<p>" + Html.escape(provider.displayName()) + " cannot be reached right now. Try again in"
-              + " a moment.</p>" + backLink(onboarding, next));
+      Templates.respond(ctx, 503, "auth/unavailable.jte",
+          backLink(onboarding, next, "provider", provider.displayName()));
       return;
     }
     loginStates.write(ctx, loginStates.create(authorization, onboarding, provider.key(), next));
@@ -192,19 +194,12 @@ public final class AuthRoutes {
         OnboardingIds.workflowId(onboarding));
     // Signed in for the console only, so the refusal's link to their organizations works.
     sessions.signIn(ctx, session, signedIn(provider, identity), null);
-    Pages.renderBranded(ctx, 403, settings.vendorName(), "This sign-up is not yours",
-        "<p>You are signed in" + (identity.email() == null ? ""
-            : " as <strong>" + Html.escape(identity.email()) + "</strong>")
-            + ", but this sign-up link belongs to another sign-in, or was started in another"
-            + " browser. Nothing was changed, and nothing of it is shown here.</p>"
-            + "<h2>What to do</h2><ul class=\"next\">"
-            + "<li>If you started it, continue in the browser where you clicked <strong>Set up"
-            + " your account</strong>, or sign in with the method and account you used"
-            + " there.</li>"
-            + "<li>To set up with this account, go back to AWS Marketplace and click <strong>Set"
-            + " up your account</strong> again: it gives you a fresh link.</li></ul>"
-            + "<p><a class=\"button primary\" href=\"/organizations\">Go to your"
-            + " organizations</a></p>");
+    Copy copy = Copy.english();
+    Frame frame = new Frame(
+        copy.plain("signup.title", copy.plain("auth.notYours.title"), settings.vendorName()),
+        settings.vendorName(), true, null, 0, null, null);
+    Templates.respond(ctx, 403, "auth/not-yours.jte",
+        Templates.params("f", frame, "email", identity.email()));
   }
 
   private boolean ownerSigningInAgain(String onboarding, VerifiedIdentity identity) {
@@ -235,13 +230,8 @@ public final class AuthRoutes {
   private static void anotherIdentity(Context ctx, String onboarding) {
     log.info("sign-in refused for {}: the onboarding belongs to another sign-in",
         OnboardingIds.workflowId(onboarding));
-    Pages.render(ctx, 409, "This sign-up belongs to another sign-in",
-        "<p>Someone already signed in to this sign-up with another account, and it stays with"
-            + " them. Nothing was changed.</p>"
-            + "<p>If that was you, sign in again with the same method and account. To set up"
-            + " with this account instead, go back to AWS Marketplace and click <strong>\"Set up"
-            + " your account\"</strong> again (AWS gives a new link each time).</p>"
-            + backLink(onboarding, null));
+    Templates.respond(ctx, 409, "auth/another-identity.jte",
+        Templates.params("onboarding", onboarding));
   }
 
   /** A console sign-in: the session remembers who signed in; no onboarding is involved. */
@@ -289,20 +279,16 @@ public final class AuthRoutes {
   }
 
   private static void failPage(Context ctx, String onboarding, String next, String detail) {
-    Pages.render(ctx, 400, "Sign-in failed",
-        "<p>We could not sign you in. Nothing was changed.</p>"
-            + (detail == null ? "" : "<p class=\"error\">" + Html.escape(detail) + "</p>")
-            + backLink(onboarding, next));
+    Templates.respond(ctx, 400, "auth/failed.jte", backLink(onboarding, next, "detail", detail));
   }
 
-  private static String backLink(String onboarding, String next) {
-    if (onboarding == null && ReturnPath.isSafe(next)) {
-      return "<p><a href=\"" + Html.escape(next) + "\">Back</a></p>";
-    }
-    return onboarding == null
-        ? "<p>If you came from AWS Marketplace, go back there and click \"Set up your account\""
-            + " again.</p>"
-        : "<p><a href=\"/signup/" + Html.escape(onboarding) + "\">Back to setting up your"
-            + " account</a></p>";
+  /**
+   * The page's parameters with where to go back to (auth/back.jte): the sign-up, the safe return
+   * path of a sign-in from the console, or AWS Marketplace.
+   */
+  private static Map<String, Object> backLink(String onboarding, String next, String name,
+      Object value) {
+    return Templates.params(name, value, "onboarding", onboarding,
+        "back", onboarding == null && ReturnPath.isSafe(next) ? next : null);
   }
 }

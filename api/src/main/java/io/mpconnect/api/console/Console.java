@@ -1,7 +1,5 @@
 package io.mpconnect.api.console;
 
-import static io.mpconnect.api.web.Html.escape;
-
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -10,7 +8,9 @@ import io.mpconnect.api.auth.ReturnPath;
 import io.mpconnect.api.session.Csrf;
 import io.mpconnect.api.session.Session;
 import io.mpconnect.api.session.Sessions;
-import io.mpconnect.api.web.Html;
+import io.mpconnect.api.web.Copy;
+import io.mpconnect.api.web.Frame;
+import io.mpconnect.api.web.Templates;
 import io.mpconnect.persistence.User;
 import java.util.List;
 import java.util.Optional;
@@ -60,82 +60,68 @@ public final class Console {
     return vendorName;
   }
 
-  /** The viewer, or empty after answering the request with the sign-in page. */
-  Optional<Viewer> viewer(Context ctx, String returnPath, String purpose) {
+  /**
+   * The viewer, or empty after answering the request with the sign-in page, which says why with
+   * the copy's {@code purposeKey}.
+   */
+  Optional<Viewer> viewer(Context ctx, String returnPath, String purposeKey) {
     Optional<Session> session = sessions.read(ctx).filter(s -> s.user() != null);
     if (session.isEmpty()) {
-      signInPage(ctx, returnPath, purpose);
+      signInPage(ctx, returnPath, purposeKey);
       return Optional.empty();
     }
     return Optional.of(new Viewer(session.get(), data.user(session.get().user()).orElse(null)));
   }
 
-  void page(Context ctx, int status, Viewer viewer, String title, String main, String head) {
-    page(ctx, status, viewer, title, main, head, "");
+  /**
+   * The frame of a console page: {@code title} (plain text, the page's own), then the vendor;
+   * the vendor's name and, for a viewer, who is signed in with a sign-out button.
+   */
+  Frame frame(Context ctx, Viewer viewer, String title) {
+    return new Frame(Copy.english().plain("console.title", title, vendorName), vendorName, false,
+        who(viewer, ctx.path()), 0, null, null);
   }
 
-  void page(Context ctx, int status, Viewer viewer, String title, String main, String head,
-      String scripts) {
-    ctx.status(status).contentType("text/html; charset=utf-8").result(Html.document(
-        new Html.Document(title + " · " + vendorName, vendorName, who(viewer, ctx.path()), main,
-            head, scripts)));
+  /** A short page: a heading and a body from the copy (console/message.jte). */
+  private void message(Context ctx, int status, Viewer viewer, String titleKey, String headingKey,
+      String bodyKey) {
+    Templates.respond(ctx, status, "console/message.jte", Templates.params(
+        "f", frame(ctx, viewer, Copy.english().plain(titleKey)),
+        "headingKey", headingKey, "bodyKey", bodyKey));
   }
 
   /** 404 for an organization that does not exist and one the viewer does not belong to alike. */
   void notFound(Context ctx, Viewer viewer) {
-    page(ctx, 404, viewer, "Not found",
-        "<section class=\"card\"><h1 tabindex=\"-1\">Organization not found</h1>"
-            + "<p>There is no organization here that you can see.</p>"
-            + "<p>If it belongs to another of your accounts, sign out and sign in with that one."
-            + " <a href=\"/organizations\">See your organizations</a>.</p></section>", "");
+    message(ctx, 404, viewer, "console.notFound.title", "console.notFound.heading",
+        "console.notFound.body");
   }
 
   void unavailable(Context ctx) {
-    page(ctx, 503, null, "Please try again",
-        "<section class=\"card\"><h1 tabindex=\"-1\">Please try again in a moment</h1>"
-            + "<p>The console cannot load this page right now. Nothing was changed.</p></section>",
-        "");
+    message(ctx, 503, null, "console.unavailable.title", "console.unavailable.heading",
+        "console.unavailable.body");
   }
 
-  private void signInPage(Context ctx, String returnPath, String purpose) {
-    StringBuilder main = new StringBuilder("<section class=\"card\"><h1 tabindex=\"-1\">Sign in to ")
-        .append(escape(vendorName)).append("</h1><p>").append(escape(purpose)).append("</p>");
-    if (providers.isEmpty()) {
-      main.append("<p class=\"error\">No sign-in method is configured. Please contact support.</p>");
-    } else {
-      main.append("<ul class=\"actions\">");
-      for (OidcProviderSettings provider : providers) {
-        main.append("<li><a class=\"button primary\" href=\"")
-            .append(escape(ReturnPath.loginUrl(provider.key(), returnPath)))
-            .append("\">Sign in with ").append(escape(provider.displayName())).append("</a></li>");
-      }
-      main.append("</ul>");
-    }
-    main.append("</section>");
-    page(ctx, 200, null, "Sign in", main.toString(), "");
+  private void signInPage(Context ctx, String returnPath, String purposeKey) {
+    Templates.respond(ctx, 200, "console/sign-in.jte", Templates.params(
+        "f", frame(ctx, null, Copy.english().plain("console.signIn.title")),
+        "vendor", vendorName, "purposeKey", purposeKey, "returnPath", returnPath,
+        "providers", providers));
   }
 
-  private String who(Viewer viewer, String path) {
+  private Frame.Who who(Viewer viewer, String path) {
     if (viewer == null) {
-      return "";
+      return null;
     }
     String back = ReturnPath.isSafe(path) ? path : "/organizations";
-    String name = viewer.name();
-    return "<div class=\"who\"><span>" + (name == null ? "Signed in"
-            : "Signed in as <strong>" + escape(name) + "</strong>")
-        + "</span><form method=\"post\" action=\"/auth/signout\">"
-        + "<input type=\"hidden\" name=\"" + Csrf.FIELD + "\" value=\""
-        + escape(csrf.token(viewer.session())) + "\"><input type=\"hidden\" name=\"next\" value=\""
-        + escape(back) + "\"><button type=\"submit\" class=\"link\">Sign out</button></form></div>";
+    return new Frame.Who(viewer.name(), Csrf.FIELD, csrf.token(viewer.session()), back);
   }
 
   /** Forgets who signed in; the onboardings this browser registered stay its own. */
   private void signOut(Context ctx) {
     Optional<Session> session = sessions.read(ctx);
     if (session.isEmpty() || !csrf.matches(ctx.formParam(Csrf.FIELD), session.get())) {
-      page(ctx, 403, null, "This form has expired",
-          "<section class=\"card\"><h1 tabindex=\"-1\">This form has expired</h1><p>Nothing was"
-              + " changed. <a href=\"/organizations\">Go back</a> and try again.</p></section>", "");
+      message(ctx, 403, null, "console.expired.title", "console.expired.title",
+          "console.expired.body");
       return;
     }
     sessions.signOut(ctx, session.get());

@@ -1,13 +1,12 @@
 package io.mpconnect.api.console;
 
 import io.mpconnect.api.db.LazyPool;
-import io.mpconnect.api.web.BillingWording;
-import static io.mpconnect.api.web.Html.escape;
+import io.mpconnect.api.web.Copy;
+import io.mpconnect.api.web.Templates;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.mpconnect.persistence.LinkStatus;
-import io.mpconnect.persistence.Role;
 import io.mpconnect.persistence.UserOrganization;
 import java.util.List;
 
@@ -27,26 +26,12 @@ public final class OrganizationsPage {
 
   private void show(Context ctx) {
     try {
-      console.viewer(ctx, PATH, "Sign in to see your organizations.").ifPresent(viewer -> {
+      console.viewer(ctx, PATH, "console.signIn.organizations").ifPresent(viewer -> {
         List<UserOrganization> organizations = viewer.user() == null ? List.of()
             : console.data().organizationsOf(viewer.user().id());
-        StringBuilder main = new StringBuilder("<h1 tabindex=\"-1\">Your organizations</h1>\n");
-        if (organizations.isEmpty()) {
-          main.append("<section class=\"card\"><p>This sign-in belongs to no organization yet.</p>"
-              + "<p class=\"muted\">Subscribe on AWS Marketplace and click <strong>Set up your"
-              + " account</strong> to create one, or ask a colleague to invite you.</p></section>");
-        }
-        for (UserOrganization o : organizations) {
-          main.append("<section class=\"card\"><h2><a href=\"").append(BillingPage.path(o.id()))
-              .append("\" class=\"name-text\">").append(escape(o.name())).append("</a></h2>")
-              .append("<p class=\"muted\">")
-              .append(o.plan().name().equals("STARTER") ? "Starter plan" : "Standard plan")
-              .append(" · ").append(o.role() == Role.OWNER ? "Owner" : "Member")
-              .append(o.linked() ? " · " + linkText(o.linkStatus()) : "")
-              .append("</p><p><a href=\"").append(BillingPage.path(o.id()))
-              .append("\">Billing settings</a></p></section>\n");
-        }
-        console.page(ctx, 200, viewer, "Your organizations", main.toString(), "");
+        Templates.respond(ctx, 200, "console/organizations.jte", Templates.params(
+            "f", console.frame(ctx, viewer, Copy.english().plain("console.organizations.title")),
+            "organizations", organizations));
       });
     } catch (LazyPool.UnavailableException e) {
       console.unavailable(ctx);
@@ -54,12 +39,12 @@ public final class OrganizationsPage {
   }
 
   /** The same words as the billing page: "billed through" only once AWS confirmed. */
-  private static String linkText(LinkStatus status) {
+  public static String linkKey(LinkStatus status) {
     return switch (status == null ? LinkStatus.PENDING : status) {
-      case PENDING -> BillingWording.ONCE_AWS_CONFIRMS_SENTENCE;
-      case ACTIVE, UNSUBSCRIBE_PENDING -> "Billed through AWS Marketplace";
-      case UNSUBSCRIBED -> "AWS Marketplace subscription cancelled";
-      case FAILED -> "AWS could not confirm the AWS Marketplace subscription";
+      case PENDING -> "billing.onceAwsConfirms.sentence";
+      case ACTIVE, UNSUBSCRIBE_PENDING -> "console.organizations.link.active";
+      case UNSUBSCRIBED -> "console.organizations.link.unsubscribed";
+      case FAILED -> "console.organizations.link.failed";
     };
   }
 }

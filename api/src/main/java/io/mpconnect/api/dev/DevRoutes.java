@@ -1,11 +1,8 @@
 package io.mpconnect.api.dev;
 
-import static io.mpconnect.api.web.Html.escape;
-
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.mpconnect.api.registration.RegistrationRoutes;
-import io.mpconnect.api.web.Pages;
+import io.mpconnect.api.web.Templates;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -35,26 +32,10 @@ public final class DevRoutes {
     String requested = ctx.queryParam("account");
     boolean valid = requested == null || requested.matches("\\d{12}");
     String account = requested != null && valid ? requested : DEFAULT_ACCOUNT;
-    String body =
-        "<p class=\"muted\">Development mode: this page plays AWS Marketplace.</p>"
-            + "<form method=\"get\" action=\"/dev/marketplace\"><label>AWS account id "
-            + "<input name=\"account\" value=\"" + escape(account) + "\" pattern=\"\\d{12}\""
-            + " maxlength=\"12\"></label> <button type=\"submit\">Use this account</button></form>"
-            + (valid ? "" : "<p class=\"error\">An AWS account id has 12 digits.</p>")
-            + tokenForm(demoToken(account), "Set up your account",
-                "as AWS account " + escape(account))
-            + tokenForm(expiredToken(), "Try an expired link",
-                "what a customer sees after waiting too long")
-            + tokenForm("demo-wrongproduct-" + account + "-" + randomPart(),
-                "Try another product's link", "a subscription to a product that is not ours");
-    Pages.render(ctx, 200, "AWS Marketplace (simulated)", body);
-  }
-
-  private static String tokenForm(String token, String button, String explanation) {
-    return "<form method=\"post\" action=\"" + RegistrationRoutes.PATH + "\">"
-        + "<input type=\"hidden\" name=\"x-amzn-marketplace-token\" value=\"" + escape(token) + "\">"
-        + "<p><button type=\"submit\">" + escape(button) + "</button> <span class=\"muted\">"
-        + explanation + "</span></p></form>";
+    Templates.respond(ctx, 200, "dev/marketplace.jte", Templates.params(
+        "account", account, "valid", valid, "demoToken", demoToken(account),
+        "expiredToken", expiredToken(),
+        "wrongProductToken", "demo-wrongproduct-" + account + "-" + randomPart()));
   }
 
   private static String randomPart() {

@@ -2,9 +2,10 @@ package io.mpconnect.api.limits;
 
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.mpconnect.api.web.Copy;
 import io.mpconnect.api.web.ErrorHandling;
 import io.mpconnect.api.web.Json;
-import io.mpconnect.api.web.Pages;
+import io.mpconnect.api.web.Templates;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -154,17 +155,15 @@ final class ClientRateLimiter {
     }
     ctx.header("Retry-After", Long.toString(retryAfter));
     ctx.header("Cache-Control", "no-store");
-    String message = "Too many requests from " + (rule.perSession() ? "this browser" : "your network")
-        + "; try again in " + retryAfter + (retryAfter == 1 ? " second." : " seconds.");
+    Copy copy = Copy.english();
+    String message = copy.plain(rule.perSession() ? "limits.tooMany.browser" : "limits.tooMany.network",
+        retryAfter == 1 ? copy.plain("limits.seconds.one")
+            : copy.plain("limits.seconds.many", retryAfter));
     if (ErrorHandling.wantsJson(ctx)) {
       ctx.status(429).json(Json.message(message));
     } else {
-      Pages.render(ctx, 429, "Too many attempts",
-          "<p>" + message + " Nothing was set up or changed.</p>"
-              + (rule.perSession()
-                  ? "<p>Wait a moment, then reload this page.</p>"
-                  : "<p>If you came from AWS Marketplace, wait a moment, then go back there and"
-                      + " click \"Set up your account\" again.</p>"));
+      Templates.respond(ctx, 429, "pages/too-many.jte",
+          Templates.params("message", message, "perSession", rule.perSession()));
     }
     ctx.skipRemainingHandlers();
   }

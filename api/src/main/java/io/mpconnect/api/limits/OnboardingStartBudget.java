@@ -1,8 +1,8 @@
 package io.mpconnect.api.limits;
 
 import io.javalin.http.Context;
-import io.mpconnect.api.web.Html;
-import io.mpconnect.api.web.Pages;
+import io.mpconnect.api.web.Copy;
+import io.mpconnect.api.web.Templates;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -50,12 +50,11 @@ public final class OnboardingStartBudget {
     ctx.header("Retry-After", Long.toString(seconds));
     // The page holds the customer's own token (to send it again): never cache it.
     ctx.header("Cache-Control", "no-store");
-    Pages.render(ctx, 503, "One moment, please",
-        "<p>Many customers are setting up their accounts right now. Nothing was set up or charged"
-            + " yet.</p><p>Please try again in " + seconds + (seconds == 1 ? " second" : " seconds")
-            + ".</p><form method=\"post\" action=\"" + Html.escape(path) + "\">"
-            + "<input type=\"hidden\" name=\"" + Html.escape(fieldName) + "\" value=\""
-            + Html.escape(value) + "\"><button type=\"submit\">Try again</button></form>");
+    Copy copy = Copy.english();
+    Templates.respond(ctx, 503, "pages/start-budget.jte", Templates.params(
+        "wait", seconds == 1 ? copy.plain("limits.seconds.one")
+            : copy.plain("limits.seconds.many", seconds),
+        "path", path, "fieldName", fieldName, "value", value));
     return false;
   }
 

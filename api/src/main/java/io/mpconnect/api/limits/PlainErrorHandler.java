@@ -1,6 +1,7 @@
 package io.mpconnect.api.limits;
 
-import io.mpconnect.api.web.Assets;
+import io.mpconnect.api.web.Copy;
+import io.mpconnect.api.web.Templates;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -19,8 +20,10 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
  * short HTML page elsewhere; the status is Jetty's.
  */
 final class PlainErrorHandler extends ErrorHandler {
-  private static final String ICON = "<link rel=\"icon\" type=\"image/svg+xml\" href=\""
-      + Assets.url(Assets.FAVICON) + "\">";
+  /** The bare page (pages/plain-error.jte) with the copy's {@code textKey}. */
+  private static String page(String textKey) {
+    return Templates.render("pages/plain-error.jte", Templates.params("textKey", textKey));
+  }
 
   PlainErrorHandler() {
     setShowServlet(false);
@@ -34,15 +37,13 @@ final class PlainErrorHandler extends ErrorHandler {
     String path = request.getRequestURI() == null ? "" : request.getRequestURI();
     boolean json = path.startsWith("/api/") || path.startsWith("/admin/")
         || path.startsWith("/health/");
-    String text = code == 431 ? "The request headers are too large."
-        : code == 413 ? "The request is too large."
-        : code >= 500 ? "Something went wrong; please try again in a moment."
-        : "The request could not be handled.";
+    String key = code == 431 ? "plainError.headersTooLarge"
+        : code == 413 ? "plainError.tooLarge"
+        : code >= 500 ? "plainError.server"
+        : "plainError.other";
     byte[] body = (json
-        ? "{\"message\":\"" + text + "\"}"
-        : "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">" + ICON
-            + "<title>Something went wrong</title></head><body><h1>Something went wrong</h1><p>" + text
-            + "</p></body></html>").getBytes(StandardCharsets.UTF_8);
+        ? "{\"message\":\"" + Copy.english().plain(key) + "\"}"
+        : page(key)).getBytes(StandardCharsets.UTF_8);
     response.setContentType(json ? "application/json" : "text/html; charset=utf-8");
     response.setHeader("Cache-Control", "no-store");
     response.setContentLength(body.length);
@@ -55,9 +56,7 @@ final class PlainErrorHandler extends ErrorHandler {
   public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
     fields.put(new HttpField(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8"));
     fields.put(new HttpField(HttpHeader.CACHE_CONTROL, "no-store"));
-    return ByteBuffer.wrap(("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        + ICON + "<title>Something went wrong</title></head><body><h1>Something went wrong</h1><p>"
-        + (status == 431 ? "The request headers are too large." : "The request could not be handled.")
-        + "</p></body></html>").getBytes(StandardCharsets.UTF_8));
+    return ByteBuffer.wrap(page(status == 431 ? "plainError.headersTooLarge" : "plainError.other")
+        .getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -1,7 +1,5 @@
 package io.mpconnect.api.onboarding;
 
-import static io.mpconnect.api.web.Html.escape;
-
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -10,8 +8,11 @@ import io.mpconnect.api.session.Csrf;
 import io.mpconnect.api.session.Session;
 import io.mpconnect.api.session.Sessions;
 import io.mpconnect.api.web.Assets;
+import io.mpconnect.api.web.Copy;
+import io.mpconnect.api.web.Frame;
 import io.mpconnect.api.web.Html;
 import io.mpconnect.api.web.Pages;
+import io.mpconnect.api.web.Templates;
 import io.mpconnect.workflows.messages.ConnectChoice;
 import io.mpconnect.workflows.messages.OnboardingView;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
@@ -32,6 +33,7 @@ public final class SignupPage {
   private final Csrf csrf;
   private final SignupHtml html;
   private final String vendorName;
+  private final List<OidcProviderSettings> providers;
 
   public SignupPage(Onboardings onboardings, Sessions sessions, Csrf csrf,
       List<OidcProviderSettings> providers, String vendorName, String listingUrl) {
@@ -39,6 +41,7 @@ public final class SignupPage {
     this.sessions = sessions;
     this.csrf = csrf;
     this.vendorName = vendorName;
+    this.providers = providers;
     this.html = new SignupHtml(new SignupHtml.Settings(vendorName, providers, listingUrl));
   }
 
@@ -70,9 +73,9 @@ public final class SignupPage {
   }
 
   private void signInToContinue(Context ctx, String id) {
-    ctx.status(200).contentType("text/html; charset=utf-8").result(Html.document(
-        new Html.Document("Sign in to continue · " + vendorName, vendorName, badge(),
-            html.signInToContinue(id), "", "")));
+    Templates.respond(ctx, 200, "signup/continue-page.jte", Templates.params(
+        "f", frame(ctx, "signup.continue.title", 0, null),
+        "providers", providers, "onboardingId", id));
   }
 
   /** The form's own submission, for browsers without the script; the script uses the JSON API. */
@@ -84,15 +87,11 @@ public final class SignupPage {
       return;
     }
     if (!csrf.matches(ctx.formParam(Csrf.FIELD), session.get())) {
-      Pages.render(ctx, 403, "This form has expired",
-          "<p>Nothing was changed. <a href=\"/signup/" + escape(id) + "\">Reload the page</a> and"
-              + " try again.</p>");
+      Templates.respond(ctx, 403, "signup/form-expired.jte", Templates.params("onboardingId", id));
       return;
     }
     if (!session.get().signedInTo(id)) {
-      Pages.render(ctx, 403, "Sign in first",
-          "<p>Nothing was changed. Only the browser that signed in can choose the organization."
-              + " <a href=\"/signup/" + escape(id) + "\">Reload the page</a> and sign in.</p>");
+      Templates.respond(ctx, 403, "signup/sign-in-first.jte", Templates.params("onboardingId", id));
       return;
     }
     String choice = ctx.formParam("choice");
@@ -149,31 +148,26 @@ public final class SignupPage {
   }
 
   private void busy(Context ctx) {
-    ctx.status(503).contentType("text/html; charset=utf-8").result(Html.document(new Html.Document(
-        "One moment · " + vendorName, vendorName, badge(),
-        "<section class=\"card\"><h1 tabindex=\"-1\">One moment, please</h1><p class=\"status\""
-            + " role=\"status\" data-refresh=\"3\" data-refresh-key=\"busy\"><span"
-            + " class=\"spinner\" aria-hidden=\"true\"></span>We are busy setting things up."
-            + " This page tries again by itself.</p></section>",
-        Html.refreshWithoutScript(3), Html.refreshScript(ctx))));
+    Templates.respond(ctx, 503, "signup/busy.jte",
+        Templates.params("f", frame(ctx, "signup.busy.title", 3, Assets.REFRESH_SCRIPT)));
   }
 
   private void page(Context ctx, int status, OnboardingView v, Session session,
       SignupHtml.Form form) {
     int poll = SignupHtml.pollMillis(v);
     // Without the script, a page that is waiting on the workflow refreshes itself.
-    String head = poll > 0 && poll < SignupHtml.IDLE_POLL_MILLIS
-        ? "<noscript><meta http-equiv=\"refresh\" content=\"" + Math.max(2, poll / 1000)
-            + "\"></noscript>"
-        : "";
-    String script = "<script nonce=\"" + escape(Html.nonce(ctx)) + "\" src=\""
-        + Assets.url(Assets.SIGNUP_SCRIPT) + "\" defer></script>\n";
-    ctx.status(status).contentType("text/html; charset=utf-8").result(Html.document(
-        new Html.Document(html.title(v), vendorName, badge(),
-            html.render(v, csrf.token(session), form), head, script)));
+    int refresh = poll > 0 && poll < SignupHtml.IDLE_POLL_MILLIS ? Math.max(2, poll / 1000) : 0;
+    Templates.respond(ctx, status, "signup/page.jte", Templates.params(
+        "f", new Frame(html.title(v), vendorName, true, null, refresh,
+            Assets.url(Assets.SIGNUP_SCRIPT), Html.nonce(ctx)),
+        "s", html.view(v, csrf.token(session), form)));
   }
 
-  private static String badge() {
-    return "<span class=\"badge\">AWS Marketplace</span>";
+  /** The frame of the sign-up's other pages: the title's key, the vendor, the badge. */
+  private Frame frame(Context ctx, String titleKey, int refreshSeconds, String script) {
+    Copy copy = Copy.english();
+    return new Frame(copy.plain("signup.title", copy.plain(titleKey), vendorName), vendorName,
+        true, null, refreshSeconds, script == null ? null : Assets.url(script),
+        script == null ? null : Html.nonce(ctx));
   }
 }

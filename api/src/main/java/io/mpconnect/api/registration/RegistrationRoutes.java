@@ -7,8 +7,7 @@ import io.mpconnect.api.health.ApiMetrics;
 import io.mpconnect.api.limits.OnboardingStartBudget;
 import io.mpconnect.api.onboarding.Onboardings;
 import io.mpconnect.api.session.Sessions;
-import io.mpconnect.api.web.Html;
-import io.mpconnect.api.web.Pages;
+import io.mpconnect.api.web.Templates;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
 import io.temporal.client.WorkflowException;
 import java.util.Locale;
@@ -84,9 +83,8 @@ public final class RegistrationRoutes {
       // The cause is a gRPC status (e.g. unreachable, unknown search attribute): no token in it.
       log.warn("could not start {}: {}", OnboardingIds.workflowId(onboardingId),
           unavailable.getCause() == null ? unavailable.getClass().getSimpleName() : unavailable.getCause().toString());
-      Pages.render(ctx, 503, "Please try again",
-          "<p>We could not start setting up your account just now. Go back to AWS Marketplace and"
-              + " click \"Set up your account\" again in a minute.</p>" + listingLink());
+      Templates.respond(ctx, 503, "registration/unavailable.jte",
+          Templates.params("listingUrl", listingUrl));
       return;
     }
     if (!started) {
@@ -110,28 +108,15 @@ public final class RegistrationRoutes {
     log.info("registration refused: {} belongs to another browser",
         OnboardingIds.workflowId(onboardingId));
     metrics.registration("in_progress_elsewhere");
-    Pages.render(ctx, 409, "This sign-up is already in progress",
-        "<p>This sign-up is already in progress in another browser. If that was you, continue"
-            + " there; otherwise go back to AWS Marketplace and click <strong>\"Set up your"
-            + " account\"</strong> again (AWS gives a new link each time).</p>"
-            + "<p>If you clicked twice in this browser, <a href=\"/signup/"
-            + Html.escape(onboardingId) + "\">continue setting up your account here</a>.</p>"
-            + listingLink());
+    Templates.respond(ctx, 409, "registration/elsewhere.jte",
+        Templates.params("onboardingId", onboardingId, "listingUrl", listingUrl));
   }
 
   private void reject(Context ctx, String reason) {
     // The reason only: the token itself never reaches a log.
     log.info("registration refused: {}", reason);
     metrics.registration("rejected");
-    Pages.render(ctx, 400, "This sign-up link did not work",
-        "<p>We could not read the registration that AWS Marketplace sent. Nothing was set up and"
-            + " nothing was charged.</p><p>Go back to AWS Marketplace, open your subscription and"
-            + " click <strong>\"Set up your account\"</strong> again.</p>" + listingLink());
-  }
-
-  private String listingLink() {
-    return listingUrl == null
-        ? ""
-        : "<p><a href=\"" + Html.escape(listingUrl) + "\">Open the product on AWS Marketplace</a></p>";
+    Templates.respond(ctx, 400, "registration/refused.jte",
+        Templates.params("listingUrl", listingUrl));
   }
 }

@@ -38,7 +38,7 @@ public final class ErrorHandling {
     } else if (status == 404) {
       Pages.notFound(ctx);
     } else {
-      Pages.render(ctx, status, "Something went wrong", "<p>" + Html.escape(message) + "</p>");
+      Pages.error(ctx, status, message);
     }
   }
 

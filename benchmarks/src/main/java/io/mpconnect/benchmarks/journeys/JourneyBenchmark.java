@@ -51,11 +51,11 @@ public final class JourneyBenchmark {
       double[] floorCpu = new double[CpuMeter.PARTS.length];
       for (int round = 1; round <= rounds; round++) {
         Bench.log("round %d: %d journeys, %d at a time", round, journeys, concurrency);
-        CpuMeter floorMeter = CpuMeter.start();
+        CpuMeter floorMeter = CpuMeter.start(env.home);
         before.add(runFloor(env, pool, journeys));
         add(floorCpu, floorMeter.stop());
         Bench.log("  floor before: %s", last(before));
-        CpuMeter meter = CpuMeter.start();
+        CpuMeter meter = CpuMeter.start(env.home);
         ours.add(runJourneys(env, pool, journeys));
         add(cpu, meter.stop());
         Bench.log("  ours:         %s", last(ours));

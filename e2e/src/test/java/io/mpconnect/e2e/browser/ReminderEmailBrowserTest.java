@@ -153,7 +153,7 @@ class ReminderEmailBrowserTest extends BrowserJourneys {
   // ---- helpers ----
 
   /** A new person who owns a Starter organization, "Acme Analytics", the chooser preselects. */
-  private static Person newCustomer(String name) {
+  private Person newCustomer(String name) {
     Person customer = env.person(name);
     env.organization("Acme Analytics", Plan.STARTER, customer);
     return customer;
