@@ -167,9 +167,12 @@ final class JourneyEnvironment implements AutoCloseable {
    * current-model license when its token resolved) as AWS would deliver it.
    */
   void sendAwsEvent(String file) {
-    try (var files = Files.walk(home)) {
-      Path body = files.filter(p -> p.getFileName().toString().equals(file)).findFirst()
-          .orElseThrow(() -> new AssertionError("no " + file + " under " + home));
+    // The developer mode writes them to events/ in its home (DEVMODE_HOME, ours).
+    Path body = home.resolve("events").resolve(file);
+    if (!Files.isRegularFile(body)) {
+      throw new AssertionError("no " + body + ": was a demo- token resolved?");
+    }
+    try {
       java.net.http.HttpResponse<String> posted = java.net.http.HttpClient.newHttpClient().send(
           java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + "/admin/marketplace/events"))
               .header("Authorization", "Bearer " + devMode.setting("ADMIN_TOKEN"))
