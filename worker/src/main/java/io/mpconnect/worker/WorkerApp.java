@@ -74,10 +74,12 @@ public final class WorkerApp implements AutoCloseable {
     WorkflowClient client = TemporalConnections.client(service, settings.temporal());
     // Activities that call AWS are scheduled on their own queues (AwsTaskQueueRouting), whose
     // server-side rate limits pace them across every worker of the fleet, under AWS's quota.
-    factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
-        .setWorkerInterceptors(new AwsTaskQueueRouting())
+    factory = WorkerFactory.newInstance(client, settings.tuning().apply(
+        WorkerFactoryOptions.newBuilder().setWorkerInterceptors(new AwsTaskQueueRouting()))
         .build());
-    Worker worker = factory.newWorker(settings.temporal().taskQueue());
+    Worker worker =
+        factory.newWorker(settings.temporal().taskQueue(), settings.tuning().workerOptions());
+    log.info("worker on {}: {}", settings.temporal().taskQueue(), settings.tuning());
     Worker awsResolve = factory.newWorker(TaskQueues.awsResolve(settings.temporal().taskQueue()),
         WorkerOptions.newBuilder()
             .setMaxTaskQueueActivitiesPerSecond(settings.awsCalls().resolveCallsPerSecond())

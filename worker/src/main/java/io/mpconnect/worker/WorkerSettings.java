@@ -16,7 +16,8 @@ import java.time.Duration;
  * AWS, see {@link AwsCallSettings}), MARKETPLACE_PRICING ({@code usage}, the default, {@code
  * contract} or {@code contract-with-consumption}: contract listings read entitlements),
  * METRICS_VISIBILITY_INTERVAL (default 1m: how often the running onboardings per step are read
- * from Temporal's visibility for the gauges, see {@link OnboardingMeters}).
+ * from Temporal's visibility for the gauges, see {@link OnboardingMeters}), and the main worker's
+ * sizes ({@link WorkerTuning}: WORKER_WORKFLOW_CACHE_SIZE, WORKER_*_POLLERS, WORKER_MAX_CONCURRENT_*).
  */
 public record WorkerSettings(
     TemporalSettings temporal,
@@ -27,7 +28,8 @@ public record WorkerSettings(
     boolean registerSearchAttributes,
     AwsCallSettings awsCalls,
     MarketplacePricing pricing,
-    Duration metricsVisibilityInterval) {
+    Duration metricsVisibilityInterval,
+    WorkerTuning tuning) {
 
   public static WorkerSettings from(Env env) {
     return new WorkerSettings(
@@ -39,7 +41,8 @@ public record WorkerSettings(
         env.getBoolean("TEMPORAL_REGISTER_SEARCH_ATTRIBUTES", false),
         AwsCallSettings.from(env),
         MarketplacePricing.fromSetting(env.get("MARKETPLACE_PRICING")),
-        visibilityInterval(env));
+        visibilityInterval(env),
+        WorkerTuning.from(env));
   }
 
   private static Duration visibilityInterval(Env env) {
