@@ -32,6 +32,7 @@ import io.mpconnect.workflows.shared.Retries;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.mpconnect.workflows.shared.SupportText;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.api.enums.v1.RetryState;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.SearchAttributeUpdate;
 import io.temporal.failure.ActivityFailure;
@@ -959,11 +960,14 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     try {
       return step.apply(LocalStoreSteps.summarized(activities, summary));
     } catch (ActivityFailure failure) {
-      if (!(failure.getCause() instanceof TimeoutFailure)) {
+      // Past its deadline the last attempt's failure is the cause, with the retry state TIMEOUT
+      // (or the attempt itself timed out); InvalidInput and the like end the step as before.
+      if (failure.getRetryState() != RetryState.RETRY_STATE_TIMEOUT
+          && !(failure.getCause() instanceof TimeoutFailure)) {
         throw failure;
       }
-      log.warn("the database did not answer \"{}\" within {}: retrying it as an activity",
-          summary, LocalStoreSteps.DEADLINE);
+      log.warn("the database did not answer \"{}\" within the local activity's deadline:"
+          + " retrying it as an activity", summary);
       flushSearchAttributes();
       return step.apply(ActivityStubs.summarized(activities, DATABASE_CALLS, summary));
     }
