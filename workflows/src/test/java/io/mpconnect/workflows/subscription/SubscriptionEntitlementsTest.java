@@ -444,15 +444,6 @@ class SubscriptionEntitlementsTest {
   }
 
   private static void awaitTrue(Supplier<Boolean> condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.get()) {
-      assertThat(System.nanoTime()).as("condition met within " + WAIT).isLessThan(deadline);
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Polling.awaitTrue(WAIT, condition);
   }
 }

@@ -152,16 +152,7 @@ class SubscriptionHistorySizeTest {
   }
 
   private static void awaitTrue(Supplier<Boolean> condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.get()) {
-      assertThat(System.nanoTime()).as("condition met within " + WAIT).isLessThan(deadline);
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Polling.awaitTrue(WAIT, condition);
   }
 
   /** The confirmation queue: the only notification a subscription sends. */
