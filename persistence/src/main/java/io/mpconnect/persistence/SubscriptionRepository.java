@@ -133,7 +133,16 @@ public final class SubscriptionRepository {
           }
           LinkStatus before = current.get();
           boolean linkChanged = before != to;
-          if (linkChanged) {
+          if (!linkChanged) {
+            // A repeat of this sequence (an activity retried after its commit, a local activity
+            // run again after its workflow task's completion was lost) answers as the first run
+            // did: the subscription workflow decides on it whether the owners hear.
+            Optional<LinkStatus> changedFrom = changedBy(h, productCode, customerKey, sequence, to);
+            if (changedFrom.isPresent()) {
+              before = changedFrom.get();
+              linkChanged = true;
+            }
+          } else {
             h.createUpdate(
                     """
                     UPDATE marketplace_links
@@ -165,8 +174,48 @@ public final class SubscriptionRepository {
                 productCode, awsAccountId, customerKey, sequence, cause);
             plan = Plan.STARTER;
           }
+          if (!planChanged && planChangedBy(h, organizationId, customerKey, sequence)) {
+            planChanged = true;
+          }
           return Optional.of(new Applied(before, to, plan, linkChanged, planChanged));
         });
+  }
+
+  /** The status this sequence changed the link from to {@code to}, if it did (its audit row). */
+  private static Optional<LinkStatus> changedBy(
+      Handle h, String productCode, String customerKey, long sequence, LinkStatus to) {
+    return h.createQuery(
+            """
+            SELECT details ->> 'from' FROM audit_log
+            WHERE action = 'SUBSCRIPTION_STATUS_CHANGED' AND product_code = :productCode
+              AND details ->> 'customerKey' = :customerKey
+              AND details ->> 'sequence' = :sequence AND details ->> 'to' = :to\
+            """)
+        .bind("productCode", productCode)
+        .bind("customerKey", customerKey)
+        .bind("sequence", Long.toString(sequence))
+        .bind("to", to.name())
+        .mapTo(String.class)
+        .findOne()
+        .map(LinkStatus::valueOf);
+  }
+
+  /** Whether this sequence changed the organization's plan (its audit row). */
+  private static boolean planChangedBy(
+      Handle h, UUID organizationId, String customerKey, long sequence) {
+    return h.createQuery(
+            """
+            SELECT count(*) FROM audit_log
+            WHERE action = 'PLAN_CHANGED' AND organization_id = :organizationId
+              AND details ->> 'customerKey' = :customerKey
+              AND details ->> 'sequence' = :sequence\
+            """)
+        .bind("organizationId", organizationId)
+        .bind("customerKey", customerKey)
+        .bind("sequence", Long.toString(sequence))
+        .mapTo(Integer.class)
+        .one()
+        > 0;
   }
 
   /**

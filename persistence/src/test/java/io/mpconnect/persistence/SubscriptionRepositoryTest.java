@@ -58,15 +58,26 @@ class SubscriptionRepositoryTest {
   }
 
   @Test
-  void applyingTheSameStatusAgain_writesNothing() {
+  void applyingTheSameTransitionAgain_writesNothingAndAnswersAsTheFirstTime() {
     UUID org = linked("Twice", "200000000002", "cust-twice");
-    apply(org, "200000000002", LinkStatus.ACTIVE, 1);
+    Applied first = apply(org, "200000000002", LinkStatus.ACTIVE, 1);
     int rows = audit.forOrganization(org).size();
 
+    // The same sequence again (an activity retried after its commit, a local activity run again
+    // after its workflow task's completion was lost): the workflow decides on the answer whether
+    // the owners hear, so it is the first one.
     Applied retry = apply(org, "200000000002", LinkStatus.ACTIVE, 1);
 
-    assertThat(retry.linkChanged()).isFalse();
-    assertThat(retry.planChanged()).isFalse();
+    assertThat(retry).isEqualTo(first);
+    assertThat(retry.linkChanged()).isTrue();
+    assertThat(retry.planChanged()).isTrue();
+    assertThat(audit.forOrganization(org)).hasSize(rows);
+
+    // The same status under a new sequence changes nothing, and says so.
+    Applied again = apply(org, "200000000002", LinkStatus.ACTIVE, 2);
+
+    assertThat(again.linkChanged()).isFalse();
+    assertThat(again.planChanged()).isFalse();
     assertThat(audit.forOrganization(org)).hasSize(rows);
   }
 

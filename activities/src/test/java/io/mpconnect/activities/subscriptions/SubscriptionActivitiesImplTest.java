@@ -62,8 +62,12 @@ class SubscriptionActivitiesImplTest {
     assertThat(audit.forOrganization(linked.organization))
         .extracting(AuditEntry::action)
         .contains(AuditAction.SUBSCRIPTION_STATUS_CHANGED, AuditAction.PLAN_CHANGED);
-    // Retried after its commit, it finds its work done.
+    // Retried after its commit (or run again as a local activity), it finds its work done and
+    // answers as the first time: the workflow decides on it whether the owners hear.
     assertThat(activities.applyTransition(transition(linked, SubscriptionStatus.ACTIVE, 1)))
+        .isEqualTo(new TransitionResult("STANDARD", true, true));
+    // The same status under a later sequence changes nothing.
+    assertThat(activities.applyTransition(transition(linked, SubscriptionStatus.ACTIVE, 2)))
         .isEqualTo(new TransitionResult("STANDARD", false, false));
   }
 

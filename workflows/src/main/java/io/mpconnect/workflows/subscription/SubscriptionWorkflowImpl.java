@@ -32,10 +32,12 @@ import io.mpconnect.workflows.shared.Retries;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.mpconnect.workflows.shared.SupportText;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.api.enums.v1.RetryState;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.SearchAttributeUpdate;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.TemporalFailure;
+import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.SignalExternalWorkflowException;
@@ -53,6 +55,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import org.slf4j.Logger;
 
 /**
@@ -77,6 +80,13 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
    * running after an input, and replay without it.
    */
   static final String NAMED_EXPIRY_TIMER_CHANGE = "named-expiry-timer";
+  /**
+   * The short PostgreSQL steps run as local activities ({@link LocalStoreSteps}), and the search
+   * attributes a step changes are upserted once, when the workflow is about to wait: histories
+   * recorded before ran each step as an activity and upserted on every publish, and replay without
+   * it. Asked once per run, at its start (a run continued as new asks again).
+   */
+  static final String LOCAL_STORE_STEPS_CHANGE = "local-store-steps";
   /** After a read of the entitlements failed for good, when to look at an expiry again. */
   static final Duration EXPIRY_RECHECK = Duration.ofHours(1);
   /** Inputs (events and links) handled per run before continuing as new. */
@@ -88,7 +98,9 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
 
   // A subscription lives for years: a database outage must delay its transitions, never end the
   // workflow. Retried without a deadline, at most every five minutes; only input that can never
-  // apply (INVALID_INPUT) is final, and is recorded as the view's lastError for support.
+  // apply (INVALID_INPUT) is final, and is recorded as the view's lastError for support. Runs of
+  // LOCAL_STORE_STEPS_CHANGE take the database steps as local activities first, and come here
+  // only when the database did not answer within the local activity's deadline.
   private static final ActivityOptions DATABASE_CALLS =
       ActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofSeconds(30))
@@ -133,8 +145,28 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
 
   /** The worker registers it with its MARKETPLACE_PRICING (a workflow implementation factory). */
   public SubscriptionWorkflowImpl(MarketplacePricing pricing) {
-    this.configuredPricing = pricing == null ? MarketplacePricing.USAGE : pricing;
+    this(pricing, true);
   }
+
+  private SubscriptionWorkflowImpl(MarketplacePricing pricing, boolean askLocalStoreSteps) {
+    this.configuredPricing = pricing == null ? MarketplacePricing.USAGE : pricing;
+    this.askLocalStoreSteps = askLocalStoreSteps;
+  }
+
+  /**
+   * For measuring only (never registered by a worker): runs that never ask {@link
+   * #LOCAL_STORE_STEPS_CHANGE} and take the steps of the code before it, as the histories
+   * recorded before it replay.
+   */
+  static SubscriptionWorkflowImpl beforeLocalStoreSteps() {
+    return new SubscriptionWorkflowImpl(MarketplacePricing.USAGE, false);
+  }
+
+  private final boolean askLocalStoreSteps;
+  /** {@link #LOCAL_STORE_STEPS_CHANGE} as this run recorded it (asked once, at the run's start). */
+  private boolean localStoreSteps;
+  /** Search attribute changes of runs of {@link #LOCAL_STORE_STEPS_CHANGE} not upserted yet. */
+  private final Map<String, SearchAttributeUpdate<?>> unpublished = new LinkedHashMap<>();
 
   /** Signal handlers only queue; the main loop handles one input at a time, in arrival order. */
   private final Deque<Inbound> inbox = new ArrayDeque<>();
@@ -189,6 +221,10 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       legacy.run(input);
       return;
     }
+    localStoreSteps =
+        askLocalStoreSteps
+            && Workflow.getVersion(LOCAL_STORE_STEPS_CHANGE, Workflow.DEFAULT_VERSION, 1)
+                != Workflow.DEFAULT_VERSION;
     if (input.carried() != null) {
       continuedFromRunId = Workflow.getInfo().getContinuedExecutionRunId().orElse("?");
     }
@@ -201,6 +237,10 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         input.continueAsNewAfter() > 0 ? input.continueAsNewAfter() : DEFAULT_CONTINUE_AS_NEW_AFTER;
     int handled = 0;
     while (true) {
+      if (inbox.isEmpty()) {
+        // About to wait: what this workflow task's steps changed goes out in one upsert.
+        flushSearchAttributes();
+      }
       Instant expiry = nextExpiry();
       // What it waits for now (an input may have moved or removed the expiry after its publish).
       Workflow.setCurrentDetails(details());
@@ -234,6 +274,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       if (due && (inbox.isEmpty() || handled >= 2 * limit)) {
         // Handlers only queue, but we still wait for every one to finish so no signal this run
         // accepted is left behind; whatever is queued then travels in the snapshot.
+        flushSearchAttributes();
         Workflow.await(Workflow::isEveryHandlerFinished);
         // The next run re-reads the entitlements and starts a timer of its own.
         cancelExpiryTimer();
@@ -529,6 +570,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
   }
 
   private EntitlementSummary readEntitlements(License license) {
+    // A regular activity (it calls AWS): the workflow task ends here.
+    flushSearchAttributes();
     try {
       return ActivityStubs.summarized(EntitlementActivities.class, ENTITLEMENT_CALLS,
               "Read the entitlements of license " + shortKey(license))
@@ -760,11 +803,15 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       notice = SubscriptionNotice.Kind.ENDED;
     }
     if (notice != null) {
+      SubscriptionNotice told =
+          new SubscriptionNotice(
+              notice, productCode, customerKey, awsAccountId, link.organizationId(), sequence);
       try {
-        store("Tell the owners: " + notice)
-            .notifyOwners(
-            new SubscriptionNotice(
-                notice, productCode, customerKey, awsAccountId, link.organizationId(), sequence));
+        database(SubscriptionActivities.class, "Tell the owners: " + notice,
+            store -> {
+              store.notifyOwners(told);
+              return null;
+            });
       } catch (ActivityFailure failure) {
         failed("notifying the owners", failure);
       }
@@ -775,16 +822,21 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
   /** The onboarding's confirmation, with the status now; a later activation is a second notice. */
   private void confirm(SubscriptionLink incoming) {
     remember(confirmedOnboardings, incoming.onboardingId(), REMEMBERED_CONFIRMATIONS);
+    ConfirmationRequest request =
+        new ConfirmationRequest(
+            incoming.onboardingId(),
+            incoming.confirmToUserId(),
+            new OrganizationRef(incoming.organizationId(), incoming.organizationName(), plan),
+            new ResolvedCustomer(
+                productCode, awsAccountId, customerIdentifier, incoming.licenseArn()),
+            status);
     try {
-      notifications("Queue the onboarding's confirmation e-mail (status " + status + ")")
-          .enqueueConfirmation(
-          new ConfirmationRequest(
-              incoming.onboardingId(),
-              incoming.confirmToUserId(),
-              new OrganizationRef(incoming.organizationId(), incoming.organizationName(), plan),
-              new ResolvedCustomer(
-                  productCode, awsAccountId, customerIdentifier, incoming.licenseArn()),
-              status));
+      database(NotificationActivities.class,
+          "Queue the onboarding's confirmation e-mail (status " + status + ")",
+          notifications -> {
+            notifications.enqueueConfirmation(request);
+            return null;
+          });
     } catch (ActivityFailure failure) {
       failed("queueing the confirmation", failure);
     }
@@ -796,22 +848,23 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       String cause,
       String messageId,
       String source) {
+    SubscriptionTransition transition =
+        new SubscriptionTransition(
+            productCode,
+            customerKey,
+            customerIdentifier,
+            awsAccountId,
+            link == null ? null : link.organizationId(),
+            from,
+            to,
+            cause,
+            messageId,
+            sequence,
+            source);
     try {
       TransitionResult result =
-          store("Record " + from + " → " + to + " (" + cause + ")")
-              .applyTransition(
-              new SubscriptionTransition(
-                  productCode,
-                  customerKey,
-                  customerIdentifier,
-                  awsAccountId,
-                  link == null ? null : link.organizationId(),
-                  from,
-                  to,
-                  cause,
-                  messageId,
-                  sequence,
-                  source));
+          database(SubscriptionActivities.class, "Record " + from + " → " + to + " (" + cause + ")",
+              store -> store.applyTransition(transition));
       lastError = null;
       if (result != null && result.plan() != null) {
         plan = result.plan();
@@ -828,15 +881,19 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       return;
     }
     sequence++;
+    SubscriptionLicenses saved =
+        new SubscriptionLicenses(
+            productCode,
+            awsAccountId,
+            link == null ? null : link.organizationId(),
+            licenses.all(),
+            sequence);
     try {
-      store("Save " + licenses.all().size() + " license(s)")
-          .saveLicenses(
-          new SubscriptionLicenses(
-              productCode,
-              awsAccountId,
-              link == null ? null : link.organizationId(),
-              licenses.all(),
-              sequence));
+      database(SubscriptionActivities.class, "Save " + licenses.all().size() + " license(s)",
+          store -> {
+            store.saveLicenses(saved);
+            return null;
+          });
     } catch (ActivityFailure failure) {
       failed("saving the licenses", failure);
     }
@@ -862,6 +919,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
   }
 
   private void requestFinalFlush(Instant endedAt) {
+    flushSearchAttributes();
     try {
       ActivityStubs.summarized(MeteringFlushActivities.class, METERING_CALLS,
               "Open the final metering hour of the ended license")
@@ -882,20 +940,37 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
 
   private SubscriptionLink findLink() {
     try {
-      return store("Look up the organization link in the database")
-          .findLink(productCode, customerKey);
+      return database(SubscriptionActivities.class, "Look up the organization link in the database",
+          store -> store.findLink(productCode, customerKey));
     } catch (ActivityFailure failure) {
       failed("looking up the link", failure);
       return null;
     }
   }
 
-  private SubscriptionActivities store(String summary) {
-    return ActivityStubs.summarized(SubscriptionActivities.class, DATABASE_CALLS, summary);
-  }
-
-  private NotificationActivities notifications(String summary) {
-    return ActivityStubs.summarized(NotificationActivities.class, DATABASE_CALLS, summary);
+  /**
+   * A short PostgreSQL step. Runs of {@link #LOCAL_STORE_STEPS_CHANGE} take it as a local activity
+   * ({@link LocalStoreSteps}); when the database has not answered within its deadline, as a
+   * regular activity retried without one (the step is idempotent), as runs before always did.
+   */
+  private <A, R> R database(Class<A> activities, String summary, Function<A, R> step) {
+    if (!localStoreSteps) {
+      return step.apply(ActivityStubs.summarized(activities, DATABASE_CALLS, summary));
+    }
+    try {
+      return step.apply(LocalStoreSteps.summarized(activities, summary));
+    } catch (ActivityFailure failure) {
+      // Past its deadline the last attempt's failure is the cause, with the retry state TIMEOUT
+      // (or the attempt itself timed out); InvalidInput and the like end the step as before.
+      if (failure.getRetryState() != RetryState.RETRY_STATE_TIMEOUT
+          && !(failure.getCause() instanceof TimeoutFailure)) {
+        throw failure;
+      }
+      log.warn("the database did not answer \"{}\" within the local activity's deadline:"
+          + " retrying it as an activity", summary);
+      flushSearchAttributes();
+      return step.apply(ActivityStubs.summarized(activities, DATABASE_CALLS, summary));
+    }
   }
 
   private void failed(String what, ActivityFailure failure) {
@@ -931,7 +1006,12 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     return list.stream().map(License::key).toList();
   }
 
-  /** Upserts only the search attributes that changed: each upsert is a history event. */
+  /**
+   * Upserts only the search attributes that changed: each upsert is a history event. Runs of
+   * {@link #LOCAL_STORE_STEPS_CHANGE} collect them and upsert once before the workflow waits (for
+   * an input, a regular activity, or the continue-as-new): every step of a workflow task in one
+   * upsert, which nobody can tell apart from several, as they all land when the task completes.
+   */
   private void publish() {
     List<SearchAttributeUpdate<?>> updates = new ArrayList<>();
     set(updates, SearchAttributes.SUBSCRIPTION_STATUS, status.name());
@@ -939,10 +1019,24 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     set(updates, SearchAttributes.MARKETPLACE_CUSTOMER_ID, customerIdentifier);
     set(updates, SearchAttributes.MARKETPLACE_ACCOUNT_ID, awsAccountId);
     set(updates, SearchAttributes.ORGANIZATION_ID, link == null ? null : link.organizationId());
-    if (!updates.isEmpty()) {
+    if (localStoreSteps) {
+      for (SearchAttributeUpdate<?> update : updates) {
+        unpublished.put(update.getKey().getName(), update);
+      }
+    } else if (!updates.isEmpty()) {
       Workflow.upsertTypedSearchAttributes(updates.toArray(new SearchAttributeUpdate<?>[0]));
     }
     Workflow.setCurrentDetails(details());
+  }
+
+  /** Upserts what {@link #publish()} collected, in one command (runs of local store steps). */
+  private void flushSearchAttributes() {
+    if (unpublished.isEmpty()) {
+      return;
+    }
+    Workflow.upsertTypedSearchAttributes(
+        unpublished.values().toArray(new SearchAttributeUpdate<?>[0]));
+    unpublished.clear();
   }
 
   private void set(

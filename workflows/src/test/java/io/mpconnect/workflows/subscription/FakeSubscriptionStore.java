@@ -35,9 +35,34 @@ final class FakeSubscriptionStore implements SubscriptionActivities, MeteringFlu
     return plans.getOrDefault(organizationId, "STARTER");
   }
 
+  /** What each sequence answered: a repeat answers the same, as PostgreSQL's audit rows make it. */
+  private final Map<String, TransitionResult> answered = new ConcurrentHashMap<>();
+
+  /** How many ApplyTransition calls from now on fail, as while PostgreSQL is down. */
+  final java.util.concurrent.atomic.AtomicInteger transitionOutage =
+      new java.util.concurrent.atomic.AtomicInteger();
+  /** Every ApplyTransition call, the failed ones included. */
+  final java.util.concurrent.atomic.AtomicInteger transitionCalls =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   @Override
   public synchronized TransitionResult applyTransition(SubscriptionTransition transition) {
+    transitionCalls.incrementAndGet();
+    if (transitionOutage.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw new IllegalStateException("Connection is not available (PostgreSQL is down)");
+    }
     transitions.add(transition);
+    String repeat = transition.customerKey() + "#" + transition.sequence() + "#" + transition.to();
+    TransitionResult first = answered.get(repeat);
+    if (first != null) {
+      return first;
+    }
+    TransitionResult result = apply(transition);
+    answered.put(repeat, result);
+    return result;
+  }
+
+  private TransitionResult apply(SubscriptionTransition transition) {
     String organization = transition.organizationId();
     if (organization == null) {
       return new TransitionResult(null, false, false);
@@ -89,7 +114,16 @@ final class FakeSubscriptionStore implements SubscriptionActivities, MeteringFlu
     flushes.add(request);
   }
 
+  /**
+   * Transitions to the status, by sequence: a local activity runs again when the completion of its
+   * workflow task is lost (e.g. refused for a signal that arrived meanwhile), and PostgreSQL writes
+   * a transition once per sequence.
+   */
   long transitionsTo(SubscriptionStatus status) {
-    return transitions.stream().filter(t -> t.to() == status).count();
+    return transitions.stream()
+        .filter(t -> t.to() == status)
+        .map(SubscriptionTransition::sequence)
+        .distinct()
+        .count();
   }
 }

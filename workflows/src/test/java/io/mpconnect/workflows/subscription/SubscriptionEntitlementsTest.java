@@ -54,6 +54,11 @@ class SubscriptionEntitlementsTest {
   private static final String ARN = "arn:aws:license-manager::294406891311:license:l-contract1";
   private static final String LEGACY = "(account)";
   private static final Duration WAIT = Duration.ofSeconds(15);
+  /**
+   * Histories of local store steps (SubscriptionWorkflowImpl.LOCAL_STORE_STEPS_CHANGE); the ones
+   * named "subscription-entitlements-" + the test alone were recorded before it.
+   */
+  private static final String ENTITLEMENTS_HISTORIES = "subscription-entitlements-local-store-";
 
   private final FakeSubscriptionStore store = new FakeSubscriptionStore();
   private final FakeEntitlements entitlements = new FakeEntitlements();
@@ -103,7 +108,7 @@ class SubscriptionEntitlementsTest {
   @AfterEach
   void tearDown() {
     if (env != null) {
-      ReplayHistories.recordIfAsked(client, SUBSCRIPTION, "subscription-entitlements-" + testName);
+      ReplayHistories.recordIfAsked(client, SUBSCRIPTION, ENTITLEMENTS_HISTORIES + testName);
       env.close();
     }
   }
@@ -287,7 +292,7 @@ class SubscriptionEntitlementsTest {
             + firstRun + "`)\n\n**ACTIVE**, waiting for AWS's next lifecycle event; entitlements"
             + " expire at " + SupportText.at(expiry.toEpochMilli()));
     ReplayHistories.recordIfAsked(
-        client, SUBSCRIPTION, firstRun, "subscription-entitlements-" + testName + "-first-run");
+        client, SUBSCRIPTION, firstRun, ENTITLEMENTS_HISTORIES + testName + "-first-run");
   }
 
   @Test
@@ -439,15 +444,6 @@ class SubscriptionEntitlementsTest {
   }
 
   private static void awaitTrue(Supplier<Boolean> condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.get()) {
-      assertThat(System.nanoTime()).as("condition met within " + WAIT).isLessThan(deadline);
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Polling.awaitTrue(WAIT, condition);
   }
 }

@@ -43,6 +43,7 @@ import io.mpconnect.workflows.onboarding.OnboardingWorkflow;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
 import io.mpconnect.workflows.shared.SearchAttributes;
 import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.sdk.v1.WorkflowMetadata;
 import io.temporal.client.WorkflowClient;
@@ -188,7 +189,9 @@ class SubscriptionLifecycleTest {
   void recordHistories() {
     ReplayHistories.recordIfAsked(
         client, OnboardingIds.workflowId(ONBOARDING), "onboarding-lifecycle-" + testName);
-    ReplayHistories.recordIfAsked(client, SUBSCRIPTION, "subscription-" + testName);
+    // Histories of local store steps (SubscriptionWorkflowImpl.LOCAL_STORE_STEPS_CHANGE); the ones
+    // named "subscription-" + the test alone were recorded before it.
+    ReplayHistories.recordIfAsked(client, SUBSCRIPTION, "subscription-local-store-" + testName);
   }
 
   // ---- orderings around the onboarding
@@ -251,9 +254,11 @@ class SubscriptionLifecycleTest {
         .startsWith("**ACTIVE**, waiting for AWS's next lifecycle event (last: `subscribe-success`")
         .contains("AWS account `111122223333` · organization \"Acme Analytics\" (`org-acme`)"
             + " on STANDARD · subscription USABLE");
+    // The database steps are local activities: each is a marker that carries its summary.
     List<String> summaries =
         client.fetchHistory(SUBSCRIPTION).getEvents().stream()
-            .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+            .filter(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED
+                && e.getUserMetadata().hasSummary())
             .map(e -> DefaultDataConverter.STANDARD_INSTANCE.fromPayload(
                 e.getUserMetadata().getSummary(), String.class, String.class))
             .toList();
@@ -673,7 +678,11 @@ class SubscriptionLifecycleTest {
     assertThat(view.customerIdentifier()).isEqualTo(CUSTOMER_ID);
     assertThat(view.licenses()).singleElement()
         .satisfies(l -> assertThat(l.key()).isEqualTo(License.LEGACY_KEY));
-    client.newUntypedWorkflowStub(waitingId).getResult(5, TimeUnit.SECONDS, Void.class);
+    // Polled, not getResult: a client waiting for a result lets the time-skipping server skip
+    // time, and with nothing else running it would skip to the idle subscription's run timeout.
+    awaitTrue(() -> client.newUntypedWorkflowStub(waitingId).describe().getRawDescription()
+        .getWorkflowExecutionInfo().getStatus()
+        == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
     link();
     awaitSubscription(v -> v.status() == SubscriptionStatus.ACTIVE);
     // Later events find the mapping at once.
@@ -789,15 +798,6 @@ class SubscriptionLifecycleTest {
 
   /** Polls in real time: activities and signals run at once, no workflow timer is involved. */
   private static void awaitTrue(Supplier<Boolean> condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.get()) {
-      assertThat(System.nanoTime()).as("condition met within " + WAIT).isLessThan(deadline);
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Polling.awaitTrue(WAIT, condition);
   }
 }
