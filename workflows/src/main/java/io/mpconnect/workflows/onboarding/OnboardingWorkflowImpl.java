@@ -71,9 +71,9 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
               Retries.backoff(Duration.ofMinutes(1), FailureTypes.INVALID_INPUT))
           .build();
 
-  // The same PostgreSQL steps as local activities (onboardings since CHEAPER_STEPS_CHANGE): run
-  // by the workflow's own worker inside the workflow task, no activity task round trip, one marker
-  // event each. Retries within the threshold stay in the worker; later ones are durable timers, so
+  // The short PostgreSQL steps, all but the connect, as local activities (onboardings since
+  // CHEAPER_STEPS_CHANGE): run by the workflow's own worker inside the workflow task, no activity
+  // task round trip, one marker event each. Retries within the threshold stay in the worker; later ones are durable timers, so
   // the 30 minutes still ride out a database restart. The same non-retryable failure types.
   static final LocalActivityOptions LOCAL_DATABASE_CALLS =
       LocalActivityOptions.newBuilder()
@@ -133,7 +133,7 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
 
   /**
    * Onboardings before this change ran the PostgreSQL steps (registerCustomer, signIn,
-   * listOrganizations, connect, the e-mail enqueues) as activities and upserted each search
+   * listOrganizations, the e-mail enqueues; not the connect) as activities and upserted each search
    * attribute as it became known; since, those steps are local activities, each step change is
    * one upsert that carries whatever else became known with it, and the changes above are all on
    * (an onboarding started on this code calls none of their getVersion, saving their markers).
@@ -259,8 +259,9 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
       boolean activateAtConnect = !cheaperSteps && !isOn(SUBSCRIPTION_LIFECYCLE_CHANGE);
       ConnectResult result;
       try {
+        // An activity task still, not a local activity: see connecting().
         result =
-            accounts("Connect " + chosen() + " to AWS account " + customer.awsAccountId())
+            connecting("Connect " + chosen() + " to AWS account " + customer.awsAccountId())
                 .connect(
                     new ConnectCommand(
                     onboardingId, user.userId(), customer, pendingChoice, activateAtConnect));
@@ -687,6 +688,17 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
     return cheaperSteps
         ? ActivityStubs.summarizedLocal(AccountActivities.class, LOCAL_DATABASE_CALLS, summary)
         : ActivityStubs.summarized(AccountActivities.class, DATABASE_CALLS, summary);
+  }
+
+  /**
+   * The connect stays an activity task. It commits the link (and may create an organization), so
+   * it should run once: a worker stopping mid-connect finishes it and reports it (a local
+   * activity would be run again by the next worker, its workflow task handed back); while it
+   * retries, support sees it under Pending activities with its attempt and last failure; and a
+   * connect waiting on row locks would hold the workflow task. One activity task is the price.
+   */
+  private AccountActivities connecting(String summary) {
+    return ActivityStubs.summarized(AccountActivities.class, DATABASE_CALLS, summary);
   }
 
   private NotificationActivities notifications(String summary) {
