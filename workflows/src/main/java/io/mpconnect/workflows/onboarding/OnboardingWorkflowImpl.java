@@ -33,6 +33,8 @@ import io.mpconnect.workflows.shared.SupportText;
 import io.mpconnect.workflows.subscription.SubscriptionIds;
 import io.mpconnect.workflows.subscription.SubscriptionMessages;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
+import io.temporal.common.SearchAttributeUpdate;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -65,6 +67,19 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
       ActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofSeconds(30))
           .setScheduleToCloseTimeout(Duration.ofMinutes(30))
+          .setRetryOptions(
+              Retries.backoff(Duration.ofMinutes(1), FailureTypes.INVALID_INPUT))
+          .build();
+
+  // The short PostgreSQL steps, all but the connect, as local activities (onboardings since
+  // CHEAPER_STEPS_CHANGE): run by the workflow's own worker inside the workflow task, no activity
+  // task round trip, one marker event each. Retries within the threshold stay in the worker; later ones are durable timers, so
+  // the 30 minutes still ride out a database restart. The same non-retryable failure types.
+  static final LocalActivityOptions LOCAL_DATABASE_CALLS =
+      LocalActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(30))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(30))
+          .setLocalRetryThreshold(Duration.ofSeconds(30))
           .setRetryOptions(
               Retries.backoff(Duration.ofMinutes(1), FailureTypes.INVALID_INPUT))
           .build();
@@ -116,6 +131,15 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
    */
   static final String REMINDERS_CHANGE = "reminders";
 
+  /**
+   * Onboardings before this change ran the PostgreSQL steps (registerCustomer, signIn,
+   * listOrganizations, the e-mail enqueues; not the connect) as activities and upserted each search
+   * attribute as it became known; since, those steps are local activities, each step change is
+   * one upsert that carries whatever else became known with it, and the changes above are all on
+   * (an onboarding started on this code calls none of their getVersion, saving their markers).
+   */
+  static final String CHEAPER_STEPS_CHANGE = "cheaper-steps";
+
   private static final Logger log = Workflow.getLogger(OnboardingWorkflowImpl.class);
 
   static final String NONE_ELIGIBLE =
@@ -160,12 +184,22 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
   private boolean handedOver;
   /** What the current details say of the next reminder while one is due, else null. */
   private String nextReminder;
+  /** Read first in {@link #run}: whether this onboarding runs the cheaper steps. */
+  private boolean cheaperSteps;
+  /**
+   * Search attributes known since the last step change, upserted with the next one (onboardings
+   * with {@link #cheaperSteps} only).
+   */
+  private final List<SearchAttributeUpdate<?>> pendingAttributes = new ArrayList<>();
 
   @Override
   public OnboardingResult run(OnboardingRequest request) {
     onboardingId = request.onboardingId();
     authenticationTimeout = request.authenticationTimeout();
     organizationTimeout = request.organizationTimeout();
+    cheaperSteps =
+        Workflow.getVersion(CHEAPER_STEPS_CHANGE, Workflow.DEFAULT_VERSION, 1)
+            != Workflow.DEFAULT_VERSION;
     Workflow.getMetricsScope().counter("mpconnect_onboardings_started").inc(1);
     enter(OnboardingStep.RESOLVING_CUSTOMER);
     try {
@@ -175,7 +209,8 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
     } catch (ActivityFailure failure) {
       return finish(outcomeOfResolveFailure(failure));
     }
-    Workflow.upsertTypedSearchAttributes(
+    // With the cheaper steps, they go with the next step change (awaiting sign-in, or done).
+    attributes(
         SearchAttributes.MARKETPLACE_ACCOUNT_ID.valueSet(customer.awsAccountId()),
         SearchAttributes.MARKETPLACE_PRODUCT_CODE.valueSet(customer.productCode()),
         customer.customerIdentifier() == null
@@ -190,9 +225,7 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
     }
 
     enter(OnboardingStep.AWAITING_AUTHENTICATION);
-    namedTimers =
-        Workflow.getVersion(NAMED_TIMERS_CHANGE, Workflow.DEFAULT_VERSION, 1)
-            != Workflow.DEFAULT_VERSION;
+    namedTimers = cheaperSteps || isOn(NAMED_TIMERS_CHANGE);
     // A sign-in still running when the timeout fires is let finish: the customer is there.
     boolean arrived =
         awaitWithin(
@@ -204,9 +237,7 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
       return finish(OnboardingOutcome.ABANDONED);
     }
 
-    boolean remindersOn =
-        Workflow.getVersion(REMINDERS_CHANGE, Workflow.DEFAULT_VERSION, 1)
-            != Workflow.DEFAULT_VERSION;
+    boolean remindersOn = cheaperSteps || isOn(REMINDERS_CHANGE);
     CancellationScope reminding = remindersOn ? remind(request.reminders()) : null;
     while (true) {
       boolean chosen =
@@ -225,13 +256,12 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
         return finish(OnboardingOutcome.ABANDONED);
       }
       enter(OnboardingStep.CONNECTING);
-      boolean activateAtConnect =
-          Workflow.getVersion(SUBSCRIPTION_LIFECYCLE_CHANGE, Workflow.DEFAULT_VERSION, 1)
-              == Workflow.DEFAULT_VERSION;
+      boolean activateAtConnect = !cheaperSteps && !isOn(SUBSCRIPTION_LIFECYCLE_CHANGE);
       ConnectResult result;
       try {
+        // An activity task still, not a local activity: see connecting().
         result =
-            accounts("Connect " + chosen() + " to AWS account " + customer.awsAccountId())
+            connecting("Connect " + chosen() + " to AWS account " + customer.awsAccountId())
                 .connect(
                     new ConnectCommand(
                     onboardingId, user.userId(), customer, pendingChoice, activateAtConnect));
@@ -242,11 +272,10 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
       switch (result.status()) {
         case CONNECTED -> {
           organization = result.organization();
-          Workflow.upsertTypedSearchAttributes(
-              SearchAttributes.ORGANIZATION_ID.valueSet(organization.id()));
+          // With the cheaper steps, it goes with the end's upsert.
+          attributes(SearchAttributes.ORGANIZATION_ID.valueSet(organization.id()));
           if (!activateAtConnect) {
-            if (Workflow.getVersion(END_AT_LINK_CHANGE, Workflow.DEFAULT_VERSION, 1)
-                == Workflow.DEFAULT_VERSION) {
+            if (!cheaperSteps && !isOn(END_AT_LINK_CHANGE)) {
               return confirmOnceAwsAnswers();
             }
             return handOverToSubscription(request);
@@ -499,7 +528,10 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
     stepEnteredAt = now;
     step = next;
     message = null;
-    Workflow.upsertTypedSearchAttributes(SearchAttributes.ONBOARDING_STEP.valueSet(next.name()));
+    pendingAttributes.add(SearchAttributes.ONBOARDING_STEP.valueSet(next.name()));
+    Workflow.upsertTypedSearchAttributes(
+        pendingAttributes.toArray(SearchAttributeUpdate<?>[]::new));
+    pendingAttributes.clear();
     Workflow.setCurrentDetails(details(next));
   }
 
@@ -653,11 +685,42 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
   }
 
   private AccountActivities accounts(String summary) {
+    return cheaperSteps
+        ? ActivityStubs.summarizedLocal(AccountActivities.class, LOCAL_DATABASE_CALLS, summary)
+        : ActivityStubs.summarized(AccountActivities.class, DATABASE_CALLS, summary);
+  }
+
+  /**
+   * The connect stays an activity task. It commits the link (and may create an organization), so
+   * it should run once: a worker stopping mid-connect finishes it and reports it (a local
+   * activity would be run again by the next worker, its workflow task handed back); while it
+   * retries, support sees it under Pending activities with its attempt and last failure; and a
+   * connect waiting on row locks would hold the workflow task. One activity task is the price.
+   */
+  private AccountActivities connecting(String summary) {
     return ActivityStubs.summarized(AccountActivities.class, DATABASE_CALLS, summary);
   }
 
   private NotificationActivities notifications(String summary) {
-    return ActivityStubs.summarized(NotificationActivities.class, DATABASE_CALLS, summary);
+    return cheaperSteps
+        ? ActivityStubs.summarizedLocal(NotificationActivities.class, LOCAL_DATABASE_CALLS, summary)
+        : ActivityStubs.summarized(NotificationActivities.class, DATABASE_CALLS, summary);
+  }
+
+  /** Whether an onboarding from before {@link #CHEAPER_STEPS_CHANGE} runs with this change on. */
+  private static boolean isOn(String change) {
+    return Workflow.getVersion(change, Workflow.DEFAULT_VERSION, 1) != Workflow.DEFAULT_VERSION;
+  }
+
+  /**
+   * Upserts these search attributes now, or, with the cheaper steps, with the next step change.
+   */
+  private void attributes(SearchAttributeUpdate<?>... updates) {
+    if (cheaperSteps) {
+      pendingAttributes.addAll(List.of(updates));
+    } else {
+      Workflow.upsertTypedSearchAttributes(updates);
+    }
   }
 
   private SubscriptionLinkActivities subscriptionLinks(String summary) {
@@ -671,6 +734,9 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
 
   private OnboardingResult finish(OnboardingOutcome how) {
     OnboardingStep lastStep = step;
+    if (cheaperSteps) {
+      pendingAttributes.add(SearchAttributes.ONBOARDING_OUTCOME.valueSet(how.name()));
+    }
     enter(OnboardingStep.DONE);
     outcome = how;
     message =
@@ -680,7 +746,10 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
             ? SubscriptionMessages.connected(
                 organization.name(), subscriptionStatus, organization.plan())
             : Messages.outcome(how, organization);
-    Workflow.upsertTypedSearchAttributes(SearchAttributes.ONBOARDING_OUTCOME.valueSet(how.name()));
+    if (!cheaperSteps) {
+      Workflow.upsertTypedSearchAttributes(
+          SearchAttributes.ONBOARDING_OUTCOME.valueSet(how.name()));
+    }
     Workflow.getMetricsScope()
         .tagged(Map.of("outcome", how.name()))
         .counter("mpconnect_onboardings_completed")
