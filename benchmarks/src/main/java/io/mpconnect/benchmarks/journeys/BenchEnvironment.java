@@ -65,7 +65,8 @@ final class BenchEnvironment implements AutoCloseable {
     client = TemporalConnections.client(service, temporal);
     floorWorkers = WorkerFactory.newInstance(client);
     Worker worker = floorWorkers.newWorker(FLOOR_QUEUE);
-    worker.registerWorkflowImplementationTypes(FloorWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(
+        FloorWorkflowImpl.class, StartProbeWorkflow.Impl.class);
     worker.registerActivitiesImplementations(new FloorWorkflowImpl.NoOpSteps());
     floorWorkers.start();
   }

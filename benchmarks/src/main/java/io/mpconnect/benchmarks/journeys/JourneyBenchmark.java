@@ -56,7 +56,9 @@ public final class JourneyBenchmark {
         add(floorCpu, floorMeter.stop());
         Bench.log("  floor before: %s", last(before));
         CpuMeter meter = CpuMeter.start(env.home);
+        ProbeStarts probes = ProbeStarts.start(env);
         ours.add(runJourneys(env, pool, journeys));
+        probeStarts.addAll(probes.stop());
         add(cpu, meter.stop());
         Bench.log("  ours:         %s", last(ours));
         after.add(runFloor(env, pool, journeys));
@@ -85,15 +87,18 @@ public final class JourneyBenchmark {
                   Integer.toString(c.failed())})));
       long[] registrations = stepSamples.stream().mapToLong(x -> x[0]).toArray();
       long[] starts = floorStarts.stream().mapToLong(Long::longValue).toArray();
+      long[] probed = probeStarts.stream().mapToLong(Long::longValue).toArray();
       double[] events = historyEvents(env);
       System.out.println(fmt("RESULT journeys/s %.2f, floor %.2f (before %.2f, after %.2f):"
               + " ratio %.2fx of the floor", a.perSecond(), floor, b.perSecond(), c.perSecond(),
           a.perSecond() / floor));
       System.out.println(fmt("RESULT registration (POST -> 303) p50 %.0f ms, p99 %.0f ms; a bare"
-              + " workflow start p50 %.0f ms, p99 %.0f ms: p99 %.2fx",
+              + " workflow start under the same load (%d probes) p50 %.0f ms, p99 %.0f ms: p99"
+              + " %.2fx (a bare start in the floor's runs: p50 %.0f ms, p99 %.0f ms)",
           Bench.percentileMillis(registrations, 50), Bench.percentileMillis(registrations, 99),
-          Bench.percentileMillis(starts, 50), Bench.percentileMillis(starts, 99),
-          Bench.percentileMillis(registrations, 99) / Bench.percentileMillis(starts, 99)));
+          probed.length, Bench.percentileMillis(probed, 50), Bench.percentileMillis(probed, 99),
+          Bench.percentileMillis(registrations, 99) / Bench.percentileMillis(probed, 99),
+          Bench.percentileMillis(starts, 50), Bench.percentileMillis(starts, 99)));
       System.out.println(fmt("RESULT history events per journey %.1f (onboarding %.1f +"
               + " subscription %.1f) vs %.1f for the floor: %.2fx", events[0] + events[1],
           events[0], events[1], events[2], (events[0] + events[1]) / events[2]));
@@ -163,6 +168,54 @@ public final class JourneyBenchmark {
       new java.util.concurrent.ConcurrentLinkedDeque<>();
   static final java.util.Deque<String> lastFloors =
       new java.util.concurrent.ConcurrentLinkedDeque<>();
+  /** Nanoseconds each start probe took while the journeys ran (every round). */
+  static final List<Long> probeStarts = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * Starts a {@link StartProbeWorkflow} every {@link #PROBE_EVERY_MILLIS} while the journeys run,
+   * one at a time, timing each start's round trip.
+   */
+  static final class ProbeStarts {
+    static final long PROBE_EVERY_MILLIS = 250;
+    private final List<Long> took = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    private ProbeStarts(BenchEnvironment env) {
+      thread = new Thread(() -> {
+        while (running) {
+          StartProbeWorkflow probe = env.client.newWorkflowStub(StartProbeWorkflow.class,
+              WorkflowOptions.newBuilder().setTaskQueue(BenchEnvironment.FLOOR_QUEUE)
+                  .setWorkflowId("probe-" + UUID.randomUUID()).build());
+          long starting = System.nanoTime();
+          try {
+            WorkflowClient.start(probe::probe);
+            took.add(System.nanoTime() - starting);
+          } catch (RuntimeException e) {
+            System.err.println("[bench] probe start failed: " + e);
+          }
+          try {
+            Thread.sleep(PROBE_EVERY_MILLIS);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "bench-probe");
+      thread.start();
+    }
+
+    static ProbeStarts start(BenchEnvironment env) {
+      return new ProbeStarts(env);
+    }
+
+    List<Long> stop() throws InterruptedException {
+      running = false;
+      thread.interrupt();
+      thread.join();
+      return took;
+    }
+  }
+
   /** Nanoseconds each floor workflow's start took (the last run). */
   static final List<Long> floorStarts = new java.util.concurrent.CopyOnWriteArrayList<>();
 
