@@ -80,18 +80,31 @@ class AwsFaultsTest {
     assertThat(tokenCalls).isEqualTo(2);
 
     // The worker's metrics tell the story (the SDK reports its scope every few seconds).
+    java.util.concurrent.atomic.AtomicReference<String> seen =
+        new java.util.concurrent.atomic.AtomicReference<>("");
     Waits.until("AWS errors and outcomes in the worker's metrics", Duration.ofSeconds(30), () -> {
       Metrics metrics = Metrics.scrape(stack.workerStatusBase() + "/metrics");
+      seen.set("throttled " + metrics.sum("mpconnect_aws_call_errors_total", Map.of("type", "AwsThrottled"))
+          + ", unavailable " + metrics.sum("mpconnect_aws_call_errors_total", Map.of("type", "AwsUnavailable"))
+          + ", invalid " + metrics.sum("mpconnect_aws_call_errors_total", Map.of("type", "InvalidToken"))
+          + ", connected " + metrics.sum("mpconnect_onboardings_completed_total", Map.of("outcome", "CONNECTED"))
+          + ", wrong product " + metrics.sum("mpconnect_onboardings_completed_total", Map.of("outcome", "WRONG_PRODUCT"))
+          + ", started " + metrics.sum("mpconnect_onboardings_started_total", Map.of())
+          + " of " + expected.size() + ", resolving durations "
+          + metrics.sum("mpconnect_onboarding_step_duration_seconds_count", Map.of("step", "RESOLVING_CUSTOMER"))
+          + ", activity failures " + metrics.sum("temporal_activity_execution_failed_total", Map.of()));
       return metrics.sum("mpconnect_aws_call_errors_total", Map.of("type", "AwsThrottled")) > 0
           && metrics.sum("mpconnect_aws_call_errors_total", Map.of("type", "AwsUnavailable")) > 0
           && metrics.sum("mpconnect_aws_call_errors_total", Map.of("type", "InvalidToken")) == 2
-          && metrics.sum("mpconnect_onboardings_completed_total", Map.of("outcome", "CONNECTED")) == 16
-          && metrics.sum("mpconnect_onboardings_completed_total", Map.of("outcome", "WRONG_PRODUCT")) == 2
+          // At least: an onboarding whose last workflow task the server refused (a late Update
+          // arrived: UnhandledCommand) runs it again and counts again (docs/operations.md).
+          && metrics.sum("mpconnect_onboardings_completed_total", Map.of("outcome", "CONNECTED")) >= 16
+          && metrics.sum("mpconnect_onboardings_completed_total", Map.of("outcome", "WRONG_PRODUCT")) >= 2
           && metrics.sum("mpconnect_onboardings_started_total", Map.of()) == expected.size()
           && metrics.sum("mpconnect_onboarding_step_duration_seconds_count",
               Map.of("step", "RESOLVING_CUSTOMER")) == expected.size()
           && metrics.sum("temporal_activity_execution_failed_total", Map.of()) > 0;
-    });
+    }, seen::get);
     stack.metering().setFailureRate("ResolveCustomer", "ThrottlingException", 0);
     stack.metering().setLatency(Duration.ZERO);
   }

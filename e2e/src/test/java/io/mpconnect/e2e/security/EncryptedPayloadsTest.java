@@ -189,9 +189,24 @@ class EncryptedPayloadsTest {
    * the server) and the SDK's own version markers (a change id and a number, which the SDK
    * writes with its standard converter, not the client's).
    */
+  /** Detail keys of a LocalActivity marker that the SDK writes in plain JSON, none of them ours. */
+  private static final java.util.Set<String> LOCAL_ACTIVITY_BOOKKEEPING =
+      java.util.Set.of("activityId", "type", "time", "meta");
+
   private static void collectPayloads(Message message, boolean skip, List<Payload> into) {
     if (message instanceof MarkerRecordedEventAttributes marker
         && marker.getMarkerName().equals("Version")) {
+      return;
+    }
+    if (message instanceof MarkerRecordedEventAttributes marker
+        && marker.getMarkerName().equals("LocalActivity")) {
+      // The SDK's own bookkeeping of a local activity (its type, id, time, attempt) is written
+      // without the data converter; the step's input and result go through the codec.
+      marker.getDetailsMap().forEach((key, payloads) -> {
+        if (!LOCAL_ACTIVITY_BOOKKEEPING.contains(key)) {
+          collectPayloads(payloads, skip, into);
+        }
+      });
       return;
     }
     if (message instanceof Payload payload) {
