@@ -104,16 +104,6 @@ final class SignupHtml {
         : "signup.heading.connected";
   }
 
-  /**
-   * For a browser whose session is not the one that signed in to the onboarding (another browser,
-   * a cookie from before the sign-in, or after signing out): nothing about the onboarding or who
-   * signed in, only a way to sign in here; the sign-in resumes it for its owner only.
-   */
-  String signInToContinue(String onboardingId) {
-    return Templates.render("signup/continue.jte",
-        Templates.params("providers", settings.providers(), "onboardingId", onboardingId));
-  }
-
   static SubscriptionStatus status(OnboardingView v) {
     return v.subscription() == null ? null : v.subscription().status();
   }

@@ -83,8 +83,9 @@ class PageTemplatesTest {
 
   @Test
   void everySignupStateShowsAHostileOrganizationNameAsText() {
-    SignupHtml html = new SignupHtml(new SignupHtml.Settings("Vendor " + HOSTILE,
-        List.of(new OidcProviderSettings("google", "https://a.example", "c", null, HOSTILE, false)),
+    List<OidcProviderSettings> providers =
+        List.of(new OidcProviderSettings("google", "https://a.example", "c", null, HOSTILE, false));
+    SignupHtml html = new SignupHtml(new SignupHtml.Settings("Vendor " + HOSTILE, providers,
         "https://aws.example/listing"));
     OrganizationOption eligible =
         new OrganizationOption("org-1", HOSTILE, "STARTER", "OWNER", true, null);
@@ -104,7 +105,11 @@ class PageTemplatesTest {
             .contains("<h1 id=\"heading\" tabindex=\"-1\">");
       }
     }
-    assertSafe(html.signInToContinue(ID));
+    // What another browser sees: the providers (a hostile display name is text), nothing else.
+    String elsewhere = Templates.render("signup/continue.jte",
+        Templates.params("providers", providers, "onboardingId", ID));
+    assertSafe(elsewhere);
+    assertThat(elsewhere).contains("/auth/google/login?onboarding=" + ID).doesNotContain(HOSTILE);
   }
 
   @Test
