@@ -3,7 +3,6 @@ package io.mpconnect.workflows.subscription;
 import io.mpconnect.workflows.activities.FailureTypes;
 import io.mpconnect.workflows.shared.Retries;
 import io.temporal.activity.LocalActivityOptions;
-import io.temporal.workflow.Workflow;
 import java.time.Duration;
 
 /**
@@ -12,8 +11,9 @@ import java.time.Duration;
  * runs them, and each is one marker in the history instead of three activity events and a
  * workflow task round trip. Anything that calls AWS or may take long stays a regular activity.
  *
- * <p>A local activity runs on the worker of the workflow's task queue (the main queue): its
- * implementations must be registered there, as WorkerApp does.
+ * <p>Stubs come from {@code ActivityStubs.summarizedLocal} with {@link #OPTIONS}. A local
+ * activity runs on the worker of the workflow's task queue (the main queue): its implementations
+ * must be registered there, as WorkerApp does.
  */
 final class LocalStoreSteps {
   /**
@@ -44,12 +44,6 @@ final class LocalStoreSteps {
           .setLocalRetryThreshold(LOCAL_RETRY_THRESHOLD)
           .setRetryOptions(Retries.backoff(Duration.ofMinutes(1), FailureTypes.INVALID_INPUT))
           .build();
-
-  /** A local activity stub whose marker says what the step was for (as the activities did). */
-  static <T> T summarized(Class<T> activities, String summary) {
-    return Workflow.newLocalActivityStub(
-        activities, LocalActivityOptions.newBuilder(OPTIONS).setSummary(summary).build());
-  }
 
   private LocalStoreSteps() {}
 }

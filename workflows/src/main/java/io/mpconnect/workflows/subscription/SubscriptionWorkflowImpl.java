@@ -958,7 +958,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
       return step.apply(ActivityStubs.summarized(activities, DATABASE_CALLS, summary));
     }
     try {
-      return step.apply(LocalStoreSteps.summarized(activities, summary));
+      return step.apply(
+          ActivityStubs.summarizedLocal(activities, LocalStoreSteps.OPTIONS, summary));
     } catch (ActivityFailure failure) {
       // Past its deadline the last attempt's failure is the cause, with the retry state TIMEOUT
       // (or the attempt itself timed out); InvalidInput and the like end the step as before.
