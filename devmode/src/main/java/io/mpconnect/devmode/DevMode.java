@@ -90,7 +90,9 @@ public final class DevMode implements AutoCloseable {
       int uiPort = given.getInt("DEVMODE_TEMPORAL_UI_PORT", 8233);
       temporal = LocalTemporal.start(
           given.getInt("DEVMODE_TEMPORAL_PORT", 7233), uiPort, home,
-          "http://127.0.0.1:" + apiPort + CODEC_PATH);
+          "http://127.0.0.1:" + apiPort + CODEC_PATH,
+          given.get("DEVMODE_TEMPORAL_METRICS_PORT") == null
+              ? null : given.getInt("DEVMODE_TEMPORAL_METRICS_PORT", 0));
       // The UI's origin is whichever host was typed into the browser.
       env.put("CODEC_CORS_ORIGIN", "http://127.0.0.1:" + uiPort + ",http://localhost:" + uiPort);
       started.push(temporal);

@@ -36,8 +36,12 @@ final class LocalTemporal implements AutoCloseable {
     this.port = port;
   }
 
-  /** {@code codecEndpoint}: where the Web UI decodes the encrypted payloads (the api's codec). */
-  static LocalTemporal start(int port, int uiPort, Path home, String codecEndpoint) {
+  /**
+   * {@code codecEndpoint}: where the Web UI decodes the encrypted payloads (the api's codec);
+   * {@code metricsPort}: the dev server's Prometheus metrics, or null for a port of its choosing.
+   */
+  static LocalTemporal start(int port, int uiPort, Path home, String codecEndpoint,
+      Integer metricsPort) {
     Optional<Path> cli = TemporalDevServer.findCli();
     if (cli.isPresent()) {
       TemporalDevServer server =
@@ -48,6 +52,9 @@ final class LocalTemporal implements AutoCloseable {
               home.resolve("temporal.db"),
               SearchAttributes.ALL.stream().map(SearchAttributeKey::getName).toList())
               .withUiCodecEndpoint(codecEndpoint);
+      if (metricsPort != null) {
+        server.withMetricsPort(metricsPort);
+      }
       return new LocalTemporal(server.start(), null, null, port);
     }
     // TestServer.createPortBoundServer listens on every interface; the same services on loopback.

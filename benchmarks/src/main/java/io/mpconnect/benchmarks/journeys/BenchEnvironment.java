@@ -31,6 +31,8 @@ final class BenchEnvironment implements AutoCloseable {
   final String baseUrl;
   final WorkflowServiceStubs service;
   final WorkflowClient client;
+  /** The Temporal dev server's Prometheus port ({@link ServerRequests}). */
+  final int temporalMetricsPort = Bench.freePort();
   private final WorkerFactory floorWorkers;
 
   BenchEnvironment() throws IOException {
@@ -46,6 +48,7 @@ final class BenchEnvironment implements AutoCloseable {
     overrides.put("DEVMODE_POSTGRES_PORT", Integer.toString(Bench.freePort()));
     overrides.put("DEVMODE_TEMPORAL_PORT", Integer.toString(Bench.freePort()));
     overrides.put("DEVMODE_TEMPORAL_UI_PORT", Integer.toString(Bench.freePort()));
+    overrides.put("DEVMODE_TEMPORAL_METRICS_PORT", Integer.toString(temporalMetricsPort));
     overrides.put("DEVMODE_METERING_PORT", Integer.toString(Bench.freePort()));
     overrides.put("DEVMODE_OIDC_PORT", Integer.toString(Bench.freePort()));
     overrides.put("MARKETPLACE_PRODUCT_CODE", "prod-bench");

@@ -49,17 +49,24 @@ public final class JourneyBenchmark {
       List<Result> after = new ArrayList<>();
       double[] cpu = new double[CpuMeter.PARTS.length];
       double[] floorCpu = new double[CpuMeter.PARTS.length];
+      ServerRequests serverOurs = ServerRequests.parse("");
+      ServerRequests serverFloor = ServerRequests.parse("");
       for (int round = 1; round <= rounds; round++) {
         Bench.log("round %d: %d journeys, %d at a time", round, journeys, concurrency);
         CpuMeter floorMeter = CpuMeter.start(env.home);
+        ServerRequests floorStart = ServerRequests.scrape(env.temporalMetricsPort);
         before.add(runFloor(env, pool, journeys));
         add(floorCpu, floorMeter.stop());
+        ServerRequests floorEnd = ServerRequests.scrape(env.temporalMetricsPort);
+        serverFloor = serverFloor.plus(floorEnd.minus(floorStart));
         Bench.log("  floor before: %s", last(before));
         CpuMeter meter = CpuMeter.start(env.home);
         ProbeStarts probes = ProbeStarts.start(env);
         ours.add(runJourneys(env, pool, journeys));
         probeStarts.addAll(probes.stop());
         add(cpu, meter.stop());
+        serverOurs = serverOurs.plus(
+            ServerRequests.scrape(env.temporalMetricsPort).minus(floorEnd));
         Bench.log("  ours:         %s", last(ours));
         after.add(runFloor(env, pool, journeys));
         Bench.log("  floor after:  %s", last(after));
@@ -106,6 +113,9 @@ public final class JourneyBenchmark {
         System.out.println(fmt("The floor with a search attribute upsert per step: %s", upserting));
       }
       System.out.println(cpuTable(cpu, floorCpu, journeys * rounds));
+      // The start probes (about 4/s) run beside the journeys and are counted with them.
+      System.out.println(ServerRequests.table(serverOurs, journeys * rounds, serverFloor,
+          journeys * rounds));
       System.out.println(breakdown());
     }
     System.exit(0);

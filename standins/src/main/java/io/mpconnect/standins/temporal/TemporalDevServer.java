@@ -30,6 +30,7 @@ public final class TemporalDevServer implements AutoCloseable {
   private final Path logFile;
   private Process process;
   private String uiCodecEndpoint;
+  private Integer metricsPort;
   /** True once a start succeeded: the chosen ports are then kept for every restart. */
   private boolean started;
 
@@ -60,6 +61,15 @@ public final class TemporalDevServer implements AutoCloseable {
    */
   public synchronized TemporalDevServer withUiCodecEndpoint(String endpoint) {
     this.uiCodecEndpoint = endpoint;
+    return this;
+  }
+
+  /**
+   * The server's Prometheus metrics on {@code http://127.0.0.1:<port>/metrics} (the CLI's {@code
+   * --metrics-port}; unset, the CLI picks a random one); call before {@link #start}.
+   */
+  public synchronized TemporalDevServer withMetricsPort(int port) {
+    this.metricsPort = port;
     return this;
   }
 
@@ -130,6 +140,9 @@ public final class TemporalDevServer implements AutoCloseable {
       if (uiCodecEndpoint != null) {
         command.addAll(List.of("--ui-codec-endpoint", uiCodecEndpoint));
       }
+    }
+    if (metricsPort != null) {
+      command.addAll(List.of("--metrics-port", metricsPort.toString()));
     }
     for (String name : keywordSearchAttributes) {
       command.addAll(List.of("--search-attribute", name + "=Keyword"));
