@@ -95,6 +95,18 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
               Retries.backoff(Duration.ofMinutes(5), FailureTypes.INVALID_INPUT))
           .build();
 
+  // The hand-over as a local activity (onboardings at CHEAPER_STEPS_CHANGE version 2): the same
+  // day of retries, the later ones on durable timers. A run repeated after a lost workflow task
+  // sends the link twice, which the subscription ignores (same organization, confirmed once).
+  static final LocalActivityOptions LOCAL_TEMPORAL_CALLS =
+      LocalActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(30))
+          .setScheduleToCloseTimeout(Duration.ofDays(1))
+          .setLocalRetryThreshold(Duration.ofSeconds(30))
+          .setRetryOptions(
+              Retries.backoff(Duration.ofMinutes(5), FailureTypes.INVALID_INPUT))
+          .build();
+
   /**
    * Onboardings before this change activated the paid plan in the connect transaction; since,
    * the connect only links, and the subscription workflow activates once AWS confirmed.
@@ -137,8 +149,14 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
    * attribute as it became known; since, those steps are local activities, each step change is
    * one upsert that carries whatever else became known with it, and the changes above are all on
    * (an onboarding started on this code calls none of their getVersion, saving their markers).
+   * Version 2: the hand-over to the subscription workflow is a local activity too, run in the
+   * workflow task that learns the connect's result, which saves an activity task and a workflow
+   * task per connected onboarding (version 1 histories keep their activity).
    */
   static final String CHEAPER_STEPS_CHANGE = "cheaper-steps";
+
+  /** The newest version of {@link #CHEAPER_STEPS_CHANGE}. */
+  static final int CHEAPER_STEPS_VERSION = 2;
 
   private static final Logger log = Workflow.getLogger(OnboardingWorkflowImpl.class);
 
@@ -186,6 +204,8 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
   private String nextReminder;
   /** Read first in {@link #run}: whether this onboarding runs the cheaper steps. */
   private boolean cheaperSteps;
+  /** Read with it: whether the hand-over is a local activity (version 2). */
+  private boolean localHandOver;
   /**
    * Search attributes known since the last step change, upserted with the next one (onboardings
    * with {@link #cheaperSteps} only).
@@ -197,9 +217,10 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
     onboardingId = request.onboardingId();
     authenticationTimeout = request.authenticationTimeout();
     organizationTimeout = request.organizationTimeout();
-    cheaperSteps =
-        Workflow.getVersion(CHEAPER_STEPS_CHANGE, Workflow.DEFAULT_VERSION, 1)
-            != Workflow.DEFAULT_VERSION;
+    int stepsVersion =
+        Workflow.getVersion(CHEAPER_STEPS_CHANGE, Workflow.DEFAULT_VERSION, CHEAPER_STEPS_VERSION);
+    cheaperSteps = stepsVersion >= 1;
+    localHandOver = stepsVersion >= 2;
     Workflow.getMetricsScope().counter("mpconnect_onboardings_started").inc(1);
     enter(OnboardingStep.RESOLVING_CUSTOMER);
     try {
@@ -310,7 +331,7 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
    */
   private OnboardingResult handOverToSubscription(OnboardingRequest request) {
     try {
-      subscriptionLinks(
+      handOver(
               "Hand the link to "
                   + SubscriptionIds.workflowId(
                       customer.productCode(), SubscriptionIds.customerKey(customer)))
@@ -725,6 +746,14 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
 
   private SubscriptionLinkActivities subscriptionLinks(String summary) {
     return ActivityStubs.summarized(SubscriptionLinkActivities.class, TEMPORAL_CALLS, summary);
+  }
+
+  /** The hand-over's stub: a local activity since version 2 of the cheaper steps. */
+  private SubscriptionLinkActivities handOver(String summary) {
+    return localHandOver
+        ? ActivityStubs.summarizedLocal(
+            SubscriptionLinkActivities.class, LOCAL_TEMPORAL_CALLS, summary)
+        : subscriptionLinks(summary);
   }
 
   private OnboardingResult finishAlreadyLinked(OrganizationRef linked) {

@@ -256,14 +256,23 @@ class OnboardingWorkflowTest {
   /**
    * Issue 15: what a typical connected journey (reminders on, as in production; the customer
    * chooses before the first) costs in history events and workflow tasks. The short PostgreSQL
-   * steps but the connect are local activities (a marker each, no activity task), each step change
-   * is one upsert carrying what became known with it, and only one version marker is written.
-   * Before: 61 events, 8 workflow tasks (measured on the code before the change, same journey).
+   * steps but the connect, and the hand-over, are local activities (a marker each, no activity
+   * task), each step change is one upsert carrying what became known with it, and only one
+   * version marker is written. Before: 61 events, 8 workflow tasks (measured on the code before
+   * the change, same journey); with the hand-over still an activity task, 47 and 6.
    */
   @Test
-  void aConnectedJourneyCostsFewerEventsAndWorkflowTasks() {
+  void aConnectedJourneyCostsFewerEventsAndWorkflowTasks() throws InterruptedException {
     when(accounts.connect(any())).thenReturn(connected(ACME));
     OnboardingWorkflow onboarding = start(REMINDERS);
+    // As customers do: AWS answered before they signed in (a sign-in during the ResolveCustomer
+    // call can cost a workflow task more, depending on timing). Read from the history: a query
+    // can cost the test server a workflow task.
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (history().stream().noneMatch(e -> e.getEventType() == EventType.EVENT_TYPE_TIMER_STARTED)) {
+      assertThat(System.nanoTime()).as("waits for the sign-in").isLessThan(deadline);
+      Thread.sleep(20);
+    }
     onboarding.authenticate(IDENTITY);
     onboarding.chooseOrganization(existing("org-acme"));
     assertThat(resultOf(onboarding).outcome()).isEqualTo(OnboardingOutcome.CONNECTED);
@@ -278,8 +287,8 @@ class OnboardingWorkflowTest {
     System.out.println("connected onboarding: " + events.size() + " history events, "
         + workflowTasks + " workflow tasks: " + byType);
 
-    // Only ResolveCustomer (AWS), the connect and the hand-over (Temporal) are activity tasks.
-    assertThat(byType.get(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).isEqualTo(3);
+    // Only ResolveCustomer (AWS) and the connect are activity tasks.
+    assertThat(byType.get(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).isEqualTo(2);
     // One per step: resolving, awaiting sign-in (with the account), awaiting the choice,
     // connecting, done (with the outcome and the organization).
     List<List<String>> upserts =
@@ -296,10 +305,10 @@ class OnboardingWorkflowTest {
             List.of("OnboardingStep"),
             List.of("OnboardingStep"),
             List.of("OnboardingOutcome", "OnboardingStep", "OrganizationId"));
-    // Before: 61 events in 8 workflow tasks; now 45 in 6. The bound leaves room for a timer
+    // Before: 61 events in 8 workflow tasks; now 42 in 5. The bound leaves room for a timer
     // more (started and cancelled), not for one more workflow task or activity task.
-    assertThat(events.size()).isLessThanOrEqualTo(47);
-    assertThat(workflowTasks).isLessThanOrEqualTo(6);
+    assertThat(events.size()).isLessThanOrEqualTo(44);
+    assertThat(workflowTasks).isLessThanOrEqualTo(5);
   }
 
   @Test
