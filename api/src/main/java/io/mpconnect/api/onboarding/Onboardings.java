@@ -46,6 +46,7 @@ public final class Onboardings {
   private final List<Duration> reminders;
   /** MARKETPLACE_PRODUCT_CODE, for the static summary; null when unset. */
   private final String productCode;
+  private final FinalViews finalViews = new FinalViews();
 
   public Onboardings(WorkflowClient client, String taskQueue, Duration authenticationTimeout,
       Duration organizationTimeout) {
@@ -126,14 +127,23 @@ public final class Onboardings {
         + (offerType == null || offerType.isBlank() ? "" : "; offer type `" + offerType + "`");
   }
 
-  /** The workflow's view, or empty when there is no such onboarding. */
+  /**
+   * The workflow's view, with its subscription's live status; empty when there is no such
+   * onboarding. An ended onboarding's view is remembered ({@link FinalViews}) and not queried
+   * again, so it is answered even while Temporal is unavailable, with the status the onboarding
+   * ended with when the subscription cannot be asked either.
+   */
   public Optional<OnboardingView> view(String onboardingId) {
-    try {
-      return Optional.of(LiveSubscriptionStatus.refresh(
-          client, stub(onboardingId).query("view", OnboardingView.class)));
-    } catch (WorkflowNotFoundException notFound) {
-      return Optional.empty();
+    OnboardingView view = finalViews.get(onboardingId);
+    if (view == null) {
+      try {
+        view = finalViews.remember(
+            onboardingId, stub(onboardingId).query("view", OnboardingView.class));
+      } catch (WorkflowNotFoundException notFound) {
+        return Optional.empty();
+      }
     }
+    return Optional.of(LiveSubscriptionStatus.refresh(client, view));
   }
 
   /**
@@ -196,7 +206,8 @@ public final class Onboardings {
       OnboardingView view =
           handle.getResultAsync(wait.toMillis(), TimeUnit.MILLISECONDS)
               .get(wait.toMillis() + 5_000, TimeUnit.MILLISECONDS);
-      return UpdateOutcome.completed(view);
+      // The connect's result is usually the ended onboarding's last view.
+      return UpdateOutcome.completed(finalViews.remember(onboardingId, view));
     } catch (WorkflowNotFoundException notFound) {
       return UpdateOutcome.notFound();
     } catch (WorkflowUpdateException e) {
