@@ -18,12 +18,16 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SqsException;
 
 /**
  * The developer mode's AWS Marketplace lifecycle queue: an in-process SQS (ElasticMQ) with one
@@ -131,8 +135,9 @@ final class DevLifecycleQueue implements AutoCloseable {
   /**
    * AWS's current model: {@code Purchase Agreement Created - Proposer} (intent NEW) then {@code
    * License Updated - Manufacturer} for the license's agreement, in one request (they share a
-   * {@code requestId}, each has its own envelope id). AWS sends them once per agreement, not per
-   * registration: a token resolved again (a refresh, a double POST) sends nothing more.
+   * {@code requestId}, each has its own envelope id), sent with one SendMessageBatch. AWS sends
+   * them once per agreement, not per registration: a token resolved again (a refresh, a double
+   * POST) sends nothing more.
    */
   void sendLicenseGranted(String awsAccountId, String licenseArn) {
     synchronized (announcedLicenses) {
@@ -143,10 +148,11 @@ final class DevLifecycleQueue implements AutoCloseable {
     String agreementId = agreementIdOf(licenseArn);
     String request = UUID.randomUUID().toString();
     Instant now = Instant.now();
-    send(events.agreementCreated(new Envelope(null, now, request), Role.PROPOSER, awsAccountId,
-        agreementId, DEMO_OFFER_ID, "NEW"));
-    send(events.licenseUpdated(new Envelope(null, now, request), awsAccountId, agreementId,
-        licenseArn, DEMO_OFFER_ID));
+    sendBatch(
+        entry("agreement-created", events.agreementCreated(new Envelope(null, now, request),
+            Role.PROPOSER, awsAccountId, agreementId, DEMO_OFFER_ID, "NEW")),
+        entry("license-updated", events.licenseUpdated(new Envelope(null, now, request),
+            awsAccountId, agreementId, licenseArn, DEMO_OFFER_ID)));
     log.info("devmode: sent Purchase Agreement Created and License Updated for AWS account {}"
         + " (agreement {}, license {}) to the lifecycle queue", awsAccountId, agreementId,
         licenseArn);
@@ -227,6 +233,26 @@ final class DevLifecycleQueue implements AutoCloseable {
 
   private void send(String body) {
     client.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body));
+  }
+
+  /**
+   * One call for several messages (each SQS call costs CPU here, and a request in AWS's bill);
+   * a failed entry throws as {@link #send} would.
+   */
+  private void sendBatch(SendMessageBatchRequestEntry... entries) {
+    List<BatchResultErrorEntry> failed =
+        client.sendMessageBatch(r -> r.queueUrl(queueUrl).entries(entries)).failed();
+    if (!failed.isEmpty()) {
+      BatchResultErrorEntry first = failed.get(0);
+      throw SqsException.builder()
+          .message("SendMessageBatch failed for " + failed.size() + " of " + entries.length
+              + " entries, first " + first.id() + ": " + first.code() + " " + first.message())
+          .build();
+    }
+  }
+
+  private static SendMessageBatchRequestEntry entry(String id, String body) {
+    return SendMessageBatchRequestEntry.builder().id(id).messageBody(body).build();
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.mpconnect.workflows.subscription.LifecycleEventParser.Reason;
 import io.mpconnect.workflows.subscription.LifecycleEventParser.Rejected;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -22,6 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
@@ -30,7 +33,8 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * the customer's subscription workflow (signal-with-start).
  *
  * <ul>
- *   <li>A message is deleted only after Temporal accepted its signal.
+ *   <li>A message is deleted only after Temporal accepted its signal. Those of one receive are
+ *       deleted together, in one DeleteMessageBatch once all of them were handled.
  *   <li>A message that can never apply (malformed, another product, an unknown action, an event
  *       type not applied automatically, an EventBridge event of another source or seller account,
  *       a message that is not AWS's: unsigned, badly signed, of another SNS topic, or from the
@@ -60,6 +64,7 @@ public final class LifecycleEventConsumer implements Runnable, AutoCloseable {
   }
 
   private static final Logger log = LoggerFactory.getLogger(LifecycleEventConsumer.class);
+  /** SQS's most per receive, and per DeleteMessageBatch: one receive, at most one delete call. */
   private static final int MAX_MESSAGES = 10;
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   /** gRPC codes that mean "not now" rather than "never": the message waits on the queue. */
@@ -151,13 +156,22 @@ public final class LifecycleEventConsumer implements Runnable, AutoCloseable {
                             MessageSystemAttributeName.SENT_TIMESTAMP,
                             MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
             .messages();
-    for (Message message : messages) {
-      handle(message);
+    List<Message> done = new ArrayList<>(messages.size());
+    try {
+      for (Message message : messages) {
+        if (handle(message)) {
+          done.add(message);
+        }
+      }
+    } finally {
+      // Also after an unexpected failure: what was delivered or parked before it is deleted.
+      delete(done);
     }
     return messages.size();
   }
 
-  private void handle(Message message) {
+  /** Returns whether the message is done with (delivered or parked), to be deleted. */
+  private boolean handle(Message message) {
     Context context = new Context(Context.QUEUE, message.messageId(), sentAt(message));
     LifecycleEventParser.Result result;
     try {
@@ -166,12 +180,11 @@ public final class LifecycleEventConsumer implements Runnable, AutoCloseable {
       metrics.retried("sns_certificate_unavailable");
       log.warn("could not check the signature of message {}, it stays on the queue: {}",
           message.messageId(), e.getMessage());
-      return;
+      return false;
     }
     if (result instanceof Rejected rejected) {
-      park(message, rejected.reason(), rejected.detail(), rejected.productCode(),
+      return park(message, rejected.reason(), rejected.detail(), rejected.productCode(),
           rejected.customerKey());
-      return;
     }
     LifecycleEvent event = ((Accepted) result).event();
     try {
@@ -182,7 +195,7 @@ public final class LifecycleEventConsumer implements Runnable, AutoCloseable {
         log.warn("Temporal did not take {} for {} (message {}), it stays on the queue: {}",
             event.action().wireName(), event.customerKey(), message.messageId(), rootMessage(e));
       } else if (receiveCount(message) >= settings.maxDeliveryAttempts()) {
-        park(message, Reason.DELIVERY_FAILED,
+        return park(message, Reason.DELIVERY_FAILED,
             "Temporal refused the signal " + receiveCount(message) + " times: " + rootMessage(e),
             event.productCode(), event.customerKey());
       } else {
@@ -191,15 +204,16 @@ public final class LifecycleEventConsumer implements Runnable, AutoCloseable {
             event.action().wireName(), event.customerKey(), message.messageId(),
             receiveCount(message), rootMessage(e));
       }
-      return;
+      return false;
     }
-    delete(message);
     metrics.delivered(event.action().wireName());
     log.info("delivered {} for subscription {}/{} (message {})", event.action().wireName(),
         event.productCode(), event.customerKey(), message.messageId());
+    return true;
   }
 
-  private void park(
+  /** Returns whether the message was parked, to be deleted. */
+  private boolean park(
       Message message, Reason reason, String detail, String productCode, String customerKey) {
     try {
       parking.park(
@@ -210,19 +224,42 @@ public final class LifecycleEventConsumer implements Runnable, AutoCloseable {
       metrics.retried("parking_failed");
       log.error("could not park message {} ({}), it stays on the queue: {}", message.messageId(),
           reason, e.getMessage());
-      return;
+      return false;
     }
-    delete(message);
     metrics.parked(reason.name());
     log.warn("parked lifecycle message {}: {} ({})", message.messageId(), reason, detail);
+    return true;
   }
 
-  private void delete(Message message) {
+  /**
+   * One DeleteMessageBatch for the messages of one receive: each SQS call costs (AWS bills per
+   * request). A message not deleted will be received again (also one whose visibility timeout ran
+   * out while the rest of its receive was handled): the workflow ignores the duplicate, parking
+   * writes it once.
+   */
+  private void delete(List<Message> messages) {
+    if (messages.isEmpty()) {
+      return;
+    }
+    // Entry ids only need to be unique within the batch: the index maps a failure back.
+    List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>(messages.size());
+    for (int i = 0; i < messages.size(); i++) {
+      entries.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(i))
+          .receiptHandle(messages.get(i).receiptHandle()).build());
+    }
+    List<BatchResultErrorEntry> failed;
     try {
-      sqs.deleteMessage(r -> r.queueUrl(settings.queueUrl()).receiptHandle(message.receiptHandle()));
+      failed = sqs.deleteMessageBatch(r -> r.queueUrl(settings.queueUrl()).entries(entries))
+          .failed();
     } catch (SdkException e) {
-      // It will be received again: the workflow ignores the duplicate, parking writes it once.
-      log.warn("could not delete message {}: {}", message.messageId(), e.getMessage());
+      for (Message message : messages) {
+        log.warn("could not delete message {}: {}", message.messageId(), e.getMessage());
+      }
+      return;
+    }
+    for (BatchResultErrorEntry entry : failed) {
+      log.warn("could not delete message {}: {} {}",
+          messages.get(Integer.parseInt(entry.id())).messageId(), entry.code(), entry.message());
     }
   }
 

@@ -20,13 +20,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
@@ -50,6 +60,9 @@ class LifecycleEventConsumerTest {
 
   private static LocalSqs localSqs;
   private static SqsClient sqs;
+  /** The same SQS through a client that records each call it makes, see {@link #call}. */
+  private static SqsClient counted;
+  private static final List<String> CALLS = new CopyOnWriteArrayList<>();
 
   private final List<LifecycleEvent> delivered = new CopyOnWriteArrayList<>();
   private final List<Parking> parked = new CopyOnWriteArrayList<>();
@@ -67,12 +80,30 @@ class LifecycleEventConsumerTest {
                     "AWS_REGION", "us-east-1",
                     "AWS_ACCESS_KEY_ID", "test",
                     "AWS_SECRET_ACCESS_KEY", "test")));
+    counted =
+        SqsClient.builder()
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+            .endpointOverride(localSqs.endpoint())
+            .httpClient(UrlConnectionHttpClient.create())
+            .overrideConfiguration(c -> c.addExecutionInterceptor(new ExecutionInterceptor() {
+              @Override
+              public void beforeExecution(
+                  Context.BeforeExecution context, ExecutionAttributes attributes) {
+                CALLS.add(call(context.request()));
+              }
+            }))
+            .build();
   }
 
   @AfterAll
   static void stopSqs() {
     if (sqs != null) {
       sqs.close();
+    }
+    if (counted != null) {
+      counted.close();
     }
     if (localSqs != null) {
       localSqs.close();
@@ -81,6 +112,7 @@ class LifecycleEventConsumerTest {
 
   @BeforeEach
   void createQueue(TestInfo info) {
+    CALLS.clear();
     String name = info.getTestMethod().orElseThrow().getName();
     queueUrl =
         sqs.createQueue(
@@ -205,6 +237,69 @@ class LifecycleEventConsumerTest {
   }
 
   @Test
+  void whatOneReceiveHandledIsDeletedInOneBatch_whatWaitsForTemporalIsNot() {
+    send(legacy("subscribe-success", "cust-1"));
+    send("this is not JSON {");
+    send(legacy("subscribe-success", "cust-waits"));
+    send(legacy("subscribe-fail", "cust-2"));
+    AtomicBoolean temporalBack = new AtomicBoolean();
+    LifecycleEventConsumer consumer =
+        consumer(counted, event -> {
+          if (event.customerKey().equals("cust-waits") && !temporalBack.get()) {
+            throw unavailable();
+          }
+          delivered.add(event);
+        }, 5);
+
+    assertThat(consumer.pollOnce()).as("one receive brings all four").isEqualTo(4);
+
+    assertThat(CALLS).containsExactly("ReceiveMessage", "DeleteMessageBatch of 3");
+    assertThat(delivered).extracting(LifecycleEvent::customerKey)
+        .containsExactlyInAnyOrder("cust-1", "cust-2");
+    assertThat(parked).extracting(Parking::reason).containsExactly("MALFORMED");
+    assertThat(registry.counter("mpconnect_lifecycle_events_delivered", "action",
+        "subscribe-success").count()).isEqualTo(1);
+    assertThat(inQueue()).as("the message Temporal did not take, in flight").isEqualTo(1);
+
+    temporalBack.set(true);
+    CALLS.clear();
+    drain(consumer);
+
+    assertThat(delivered).extracting(LifecycleEvent::customerKey)
+        .containsExactlyInAnyOrder("cust-1", "cust-2", "cust-waits");
+    assertThat(CALLS).as("an empty receive deletes nothing")
+        .filteredOn(c -> c.startsWith("Delete")).containsExactly("DeleteMessageBatch of 1");
+    assertThatTheQueueIsEmpty();
+  }
+
+  @Test
+  void aMessageTheBatchFailsToDelete_comesBackAsADuplicate() {
+    send(legacy("subscribe-success", "cust-8"));
+    AtomicInteger attempts = new AtomicInteger();
+    LifecycleEventConsumer consumer =
+        consumer(counted, event -> {
+          if (attempts.incrementAndGet() == 1) {
+            // Slower than the visibility timeout (1 s): another worker receives it meanwhile
+            // (its long poll waits for that), so this receive's handle is stale and SQS refuses
+            // that entry of the batch.
+            assertThat(sqs.receiveMessage(r -> r.queueUrl(queueUrl).waitTimeSeconds(5))
+                .messages()).hasSize(1);
+          }
+          delivered.add(event);
+        }, 5);
+
+    assertThat(consumer.pollOnce()).isEqualTo(1);
+    assertThat(CALLS).containsExactly("ReceiveMessage", "DeleteMessageBatch of 1");
+    assertThat(inQueue()).as("not deleted").isEqualTo(1);
+
+    drain(consumer);
+
+    assertThat(delivered).as("a duplicate, which the workflow ignores").hasSize(2)
+        .extracting(LifecycleEvent::messageId).containsOnly(delivered.get(0).messageId());
+    assertThatTheQueueIsEmpty();
+  }
+
+  @Test
   void settingsReadTheListingFromTheEnvironment() {
     LifecycleEventSettings settings = LifecycleEventSettings.from(new Env(Map.of(
         "SQS_QUEUE_URL", "http://127.0.0.1/q", "MARKETPLACE_PRODUCT_CODE", PRODUCT,
@@ -318,7 +413,12 @@ class LifecycleEventConsumerTest {
   // ---- helpers
 
   private LifecycleEventConsumer consumer(LifecycleEventConsumer.EventSink sink, int attempts) {
-    return new LifecycleEventConsumer(sqs, settings(attempts), UNSIGNED_ACCEPTED, sink,
+    return consumer(sqs, sink, attempts);
+  }
+
+  private LifecycleEventConsumer consumer(
+      SqsClient client, LifecycleEventConsumer.EventSink sink, int attempts) {
+    return new LifecycleEventConsumer(client, settings(attempts), UNSIGNED_ACCEPTED, sink,
         parked::add, EventMetrics.micrometer(registry));
   }
 
@@ -366,6 +466,14 @@ class LifecycleEventConsumerTest {
 
   private void send(String body) {
     sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body));
+  }
+
+  /** The SQS action of a request, with the number of entries of a DeleteMessageBatch. */
+  private static String call(SdkRequest request) {
+    if (request instanceof DeleteMessageBatchRequest batch) {
+      return "DeleteMessageBatch of " + batch.entries().size();
+    }
+    return request.getClass().getSimpleName().replaceFirst("Request$", "");
   }
 
   private static RuntimeException unavailable() {
