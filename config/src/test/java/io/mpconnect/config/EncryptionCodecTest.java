@@ -60,6 +60,41 @@ class EncryptionCodecTest {
         .hasMessageContaining("failed authentication: it was altered");
   }
 
+  /** Each thread reuses one Cipher: a refusal leaves nothing behind for the next payload. */
+  @Test
+  void afterARefusalTheSameThreadStillEncryptsAndDecrypts() {
+    EncryptionCodec codec = new EncryptionCodec(keys(OLD, null));
+    Payload sealed = codec.encode(List.of(json(TOKEN))).get(0);
+    byte[] data = sealed.getData().toByteArray();
+    data[data.length - 1] ^= 1;
+    Payload tampered = sealed.toBuilder().setData(ByteString.copyFrom(data)).build();
+    assertThatThrownBy(() -> codec.decode(List.of(tampered)))
+        .isInstanceOf(PayloadCodecException.class);
+
+    assertThat(codec.decode(List.of(sealed))).containsExactly(json(TOKEN));
+    Payload again = codec.encode(List.of(json(TOKEN))).get(0);
+    assertThat(codec.decode(List.of(again))).containsExactly(json(TOKEN));
+  }
+
+  @Test
+  void manyThreadsEncryptAndDecryptAtOnce() throws Exception {
+    EncryptionCodec codec = new EncryptionCodec(keys(OLD, null));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<Payload>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 2_000; i++) {
+        String value = TOKEN + "-" + i;
+        results.add(pool.submit(
+            () -> codec.decode(codec.encode(List.of(json(value)))).get(0)));
+      }
+      for (int i = 0; i < results.size(); i++) {
+        assertThat(results.get(i).get()).isEqualTo(json(TOKEN + "-" + i));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void aPayloadRelabelledToAnotherKeyIdIsRefused() {
     EncryptionCodec codec = new EncryptionCodec(keys(OLD + "," + NEW, "2026-07"));
