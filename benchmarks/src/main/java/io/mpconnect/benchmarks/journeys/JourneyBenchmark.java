@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * journey of the api, the worker, the Temporal server and PostgreSQL ({@link CpuMeter}).
  *
  * <p>Run: {@code bin/bench journeys}. Knobs: BENCH_JOURNEYS (200), BENCH_CONCURRENCY (20),
- * BENCH_WARMUP (20), BENCH_ROUNDS (1), BENCH_UPSERT_FLOOR (0; 1 adds a floor run with a search
+ * BENCH_WARMUP (20), BENCH_ROUNDS (1), BENCH_RAMP_MILLIS (1000), BENCH_UPSERT_FLOOR (0; 1 adds a floor run with a search
  * attribute upsert per step).
  */
 public final class JourneyBenchmark {
@@ -315,14 +315,30 @@ public final class JourneyBenchmark {
     void run() throws Exception;
   }
 
+  /**
+   * Over how long the first customers (one per concurrent slot) arrive: spread evenly, as
+   * browsers arriving independently do. All at the same instant, the first wave's registrations
+   * queued behind each other and made the whole run's p99 (BENCH_RAMP_MILLIS, 0 for none).
+   */
+  static final long RAMP_MILLIS = Bench.intKnob("BENCH_RAMP_MILLIS", 1000);
+
   static Result run(ExecutorService pool, int count, Task task) throws Exception {
     long[] latencies = new long[count];
     AtomicInteger failed = new AtomicInteger();
     List<Future<?>> futures = new ArrayList<>();
+    int slots = ((java.util.concurrent.ThreadPoolExecutor) pool).getCorePoolSize();
     long started = System.nanoTime();
     for (int i = 0; i < count; i++) {
       int n = i;
       futures.add(pool.submit(() -> {
+        if (n < slots) {
+          try {
+            Thread.sleep(RAMP_MILLIS * n / slots);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
         long t = System.nanoTime();
         try {
           task.run();
