@@ -17,6 +17,7 @@ import io.mpconnect.api.health.HealthRoutes;
 import io.mpconnect.api.health.LogContext;
 import io.mpconnect.api.limits.Limits;
 import io.mpconnect.api.marketplace.MarketplaceEventRoutes;
+import io.mpconnect.api.marketplace.StoredSubscriptionStatus;
 import io.mpconnect.api.metering.MeteringRoutes;
 import io.mpconnect.api.onboarding.OnboardingRoutes;
 import io.mpconnect.api.onboarding.Onboardings;
@@ -63,7 +64,17 @@ public final class ApiServer {
 
   /** With the registry that {@code client}'s Temporal connection reports its metrics to. */
   public ApiServer(ApiSettings settings, WorkflowClient client, ApiMetrics metrics) {
+    this(settings, client, metrics, null);
+  }
+
+  /**
+   * @param subscriptionRecords where the sign-up page reads a connected onboarding's subscription;
+   *     null for PostgreSQL (the console's pool). The api's tests without a database give theirs.
+   */
+  ApiServer(ApiSettings settings, WorkflowClient client, ApiMetrics metrics,
+      StoredSubscriptionStatus.Records subscriptionRecords) {
     this.settings = settings;
+    this.consoleData = new ConsoleData(settings.database());
     Clock clock = Clock.systemUTC();
     CookieSigner signer = new CookieSigner(settings.sessionSecret());
     Sessions sessions = new Sessions(signer, settings.secureCookies(), clock);
@@ -75,9 +86,11 @@ public final class ApiServer {
             settings.authenticationTimeout(),
             settings.organizationTimeout(),
             settings.reminders(),
-            settings.productCode());
+            settings.productCode(),
+            new StoredSubscriptionStatus(subscriptionRecords != null
+                ? subscriptionRecords
+                : StoredSubscriptionStatus.fromDatabase(consoleData)));
     this.oidc = new OidcClient(settings.publicBaseUrl());
-    this.consoleData = new ConsoleData(settings.database());
     // Body limits per route (413), bounded Jetty threads and queue, rate limits (429), and the
     // global budget of onboarding starts: see the limits package.
     Limits limits = new Limits(settings.limits());

@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.mpconnect.api.health.ApiMetrics;
 import io.mpconnect.api.session.CookieSigner;
 import io.mpconnect.api.web.Json;
 import io.mpconnect.config.Env;
 import io.mpconnect.config.PayloadKeys;
-import io.mpconnect.workflows.messages.AwsSubscriptionState;
 import io.mpconnect.workflows.messages.License;
 import io.mpconnect.workflows.messages.LicenseStatus;
 import io.mpconnect.workflows.messages.OnboardingOutcome;
@@ -18,11 +18,8 @@ import io.mpconnect.workflows.messages.OnboardingStep;
 import io.mpconnect.workflows.onboarding.OrganizationNames;
 import io.mpconnect.workflows.messages.OnboardingView;
 import io.mpconnect.workflows.messages.ResolvedCustomer;
-import io.mpconnect.workflows.messages.SubscriptionStatus;
-import io.mpconnect.workflows.messages.SubscriptionView;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
 import io.mpconnect.workflows.onboarding.OnboardingWorkflowImpl;
-import io.mpconnect.workflows.subscription.SubscriptionIds;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
@@ -79,11 +76,9 @@ class ApiContractTest {
   static void startEverything() throws IOException {
     temporal = TestTemporal.withSearchAttributes();
     Worker worker = temporal.newWorker(TASK_QUEUE);
-    // The subscription workflow is played by a fake answering its view query.
-    worker.registerWorkflowImplementationTypes(
-        OnboardingWorkflowImpl.class, FakeSubscriptionWorkflow.Impl.class);
+    // The subscription workflow's hand-off and stored status are played by subscriptionLinks.
+    worker.registerWorkflowImplementationTypes(OnboardingWorkflowImpl.class);
     subscriptionLinks.client = temporal.getWorkflowClient();
-    subscriptionLinks.taskQueue = TASK_QUEUE;
     worker.registerActivitiesImplementations(
         marketplace, accounts, notifications, subscriptionLinks);
     temporal.start();
@@ -109,7 +104,8 @@ class ApiContractTest {
         Map.entry("OIDC_MOCK_NAME", "Mock ID"),
         Map.entry("VENDOR_NAME", "Acme Cloud"),
         Map.entry("DEV_MODE", "true"))));
-    api = new ApiServer(settings, temporal.getWorkflowClient()).start();
+    api = new ApiServer(settings, temporal.getWorkflowClient(), new ApiMetrics(),
+        subscriptionLinks.records()).start();
   }
 
   @AfterAll
@@ -713,14 +709,12 @@ class ApiContractTest {
   void aConnectedOnboardingsViewListsItsSubscriptionsLicenses() {
     String account = "123400005678";
     Instant from = Instant.parse("2026-06-02T08:00:00Z");
-    FakeSubscriptionWorkflow.start(temporal.getWorkflowClient(), TASK_QUEUE, new SubscriptionView(
-        SubscriptionIds.workflowId("test-product", account), "test-product", account, null,
-        account, "org-acme", "Acme", SubscriptionStatus.ACTIVE, AwsSubscriptionState.SUBSCRIBED,
-        "STANDARD", null, null, 2, 0, 0, null, List.of(
-            new License("agmt-1", "arn:aws:license-manager::1:license/l-1", "agmt-1",
-                LicenseStatus.USABLE, from, null, null, true, "offer-1", "NEW", null, from),
-            new License("arn:arn-2", "arn-2", null, LicenseStatus.PENDING, null, null, null,
-                null, null, null, null, null))));
+    // What the subscription workflow will store with the link: two licenses of the account.
+    subscriptionLinks.licenses.put(account, List.of(
+        new License("agmt-1", "arn:aws:license-manager::1:license/l-1", "agmt-1",
+            LicenseStatus.USABLE, from, null, null, true, "offer-1", "NEW", null, from),
+        new License("arn:arn-2", "arn-2", null, LicenseStatus.PENDING, null, null, null,
+            null, null, null, null, null)));
     TestBrowser browser = new TestBrowser(apiBase);
     String id = register(browser, customerToken(account));
     HttpResponse<String> callback = signIn(browser, id, "owner-" + randomHex(),

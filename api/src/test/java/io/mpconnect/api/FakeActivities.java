@@ -1,5 +1,6 @@
 package io.mpconnect.api;
 
+import io.mpconnect.api.marketplace.StoredSubscriptionStatus;
 import io.mpconnect.workflows.activities.AccountActivities;
 import io.mpconnect.workflows.activities.FailureTypes;
 import io.mpconnect.workflows.activities.MarketplaceActivities;
@@ -117,29 +118,35 @@ final class FakeActivities {
    * Records the links onboardings hand over; an onboarding of the code before ending at the link
    * waits for an answer, and gets ACTIVE at once.
    */
+  /**
+   * Plays the subscription workflow's hand-off for the api's tests: a link from an onboarding that
+   * ends at it is stored as AWS already confirmed it (ACTIVE, STANDARD), as the real subscription
+   * workflow writes it to PostgreSQL; the api reads it through {@link #records()}. A link from an
+   * onboarding of the code before (one that waits) is answered by the signal it waits for.
+   */
   static final class SubscriptionLinks implements SubscriptionLinkActivities {
     final List<SubscriptionLink> links = new CopyOnWriteArrayList<>();
     volatile WorkflowClient client;
-    /** Where a link starts a subscription that AWS already confirmed (a fake answering view). */
-    volatile String taskQueue;
+    /** Licenses a test gives an AWS account before its link, stored with the link. */
+    final Map<String, List<io.mpconnect.workflows.messages.License>> licenses =
+        new ConcurrentHashMap<>();
+    /** What the "subscription workflow" stored, by "product/account/organization". */
+    private final Map<String, StoredSubscriptionStatus.Stored> stored = new ConcurrentHashMap<>();
+
+    /** The stored subscriptions, as the api reads them from PostgreSQL. */
+    StoredSubscriptionStatus.Records records() {
+      return (product, account, organization) ->
+          java.util.Optional.ofNullable(stored.get(product + "/" + account + "/" + organization));
+    }
 
     @Override
     public void linkOrganization(SubscriptionLink link) {
       links.add(link);
-      if (link.onboardingWorkflowId() == null && taskQueue != null) {
-        String id = io.mpconnect.workflows.subscription.SubscriptionIds.workflowId(
-            link.productCode(), link.awsAccountId());
-        try {
-          FakeSubscriptionWorkflow.start(client, taskQueue, new io.mpconnect.workflows.messages
-              .SubscriptionView(id, link.productCode(), link.awsAccountId(),
-                  link.customerIdentifier(), link.awsAccountId(), link.organizationId(),
-                  link.organizationName(), SubscriptionStatus.ACTIVE,
-                  io.mpconnect.workflows.messages.AwsSubscriptionState.SUBSCRIBED, "STANDARD",
-                  null, null, 1, 0, 0, null, List.of()));
-        } catch (io.temporal.client.WorkflowExecutionAlreadyStarted running) {
-          // A test started its own subscription for this account.
-        }
-      } else if (link.onboardingWorkflowId() != null) {
+      if (link.onboardingWorkflowId() == null) {
+        stored.put(link.productCode() + "/" + link.awsAccountId() + "/" + link.organizationId(),
+            new StoredSubscriptionStatus.Stored(SubscriptionStatus.ACTIVE, "STANDARD",
+                licenses.getOrDefault(link.awsAccountId(), List.of())));
+      } else {
         client
             .newUntypedWorkflowStub(link.onboardingWorkflowId())
             .signal(

@@ -1,8 +1,7 @@
 package io.mpconnect.api.onboarding;
 
+import io.mpconnect.api.marketplace.StoredSubscriptionStatus;
 import io.mpconnect.api.session.Session;
-
-import io.mpconnect.api.marketplace.LiveSubscriptionStatus;
 import io.mpconnect.workflows.messages.ConnectChoice;
 import io.mpconnect.workflows.messages.IdentityRef;
 import io.mpconnect.workflows.messages.OnboardingRequest;
@@ -47,23 +46,19 @@ public final class Onboardings {
   /** MARKETPLACE_PRODUCT_CODE, for the static summary; null when unset. */
   private final String productCode;
   private final FinalViews finalViews = new FinalViews();
-
-  public Onboardings(WorkflowClient client, String taskQueue, Duration authenticationTimeout,
-      Duration organizationTimeout) {
-    this(client, taskQueue, authenticationTimeout, organizationTimeout, null);
-  }
-
-  public Onboardings(WorkflowClient client, String taskQueue, Duration authenticationTimeout,
-      Duration organizationTimeout, String productCode) {
-    this(client, taskQueue, authenticationTimeout, organizationTimeout, List.of(), productCode);
-  }
+  private final UpdateAnswers updateAnswers = new UpdateAnswers();
+  /** A connected onboarding's subscription, as its workflow stored it. */
+  private final StoredSubscriptionStatus subscriptions;
 
   /**
    * @param reminders when to remind a signed-in customer who has not chosen an organization, each
    *     after the sign-in (ApiSettings#reminders validated them); empty for none
+   * @param subscriptions where a connected onboarding's subscription status and licenses are read
    */
   public Onboardings(WorkflowClient client, String taskQueue, Duration authenticationTimeout,
-      Duration organizationTimeout, List<Duration> reminders, String productCode) {
+      Duration organizationTimeout, List<Duration> reminders, String productCode,
+      StoredSubscriptionStatus subscriptions) {
+    this.subscriptions = subscriptions;
     this.reminders = List.copyOf(reminders);
     this.productCode = productCode;
     this.client = client;
@@ -128,13 +123,18 @@ public final class Onboardings {
   }
 
   /**
-   * The workflow's view, with its subscription's live status; empty when there is no such
+   * The workflow's view, with its subscription's stored status; empty when there is no such
    * onboarding. An ended onboarding's view is remembered ({@link FinalViews}) and not queried
    * again, so it is answered even while Temporal is unavailable, with the status the onboarding
-   * ended with when the subscription cannot be asked either.
+   * ended with when PostgreSQL cannot be read either. The first read after an Update answered
+   * (the page after the sign-in) takes that answer instead of a query ({@link UpdateAnswers}).
    */
   public Optional<OnboardingView> view(String onboardingId) {
     OnboardingView view = finalViews.get(onboardingId);
+    if (view == null) {
+      // The sign-in's answer, when this read follows it (the redirect to the page).
+      view = updateAnswers.take(onboardingId);
+    }
     if (view == null) {
       try {
         view = finalViews.remember(
@@ -143,7 +143,7 @@ public final class Onboardings {
         return Optional.empty();
       }
     }
-    return Optional.of(LiveSubscriptionStatus.refresh(client, view));
+    return Optional.of(subscriptions.refresh(view));
   }
 
   /**
@@ -158,9 +158,9 @@ public final class Onboardings {
     }
   }
 
-  /** A view the workflow answered, with its subscription's live status and licenses. */
+  /** A view the workflow answered, with its subscription's stored status and licenses. */
   public OnboardingView refresh(OnboardingView view) {
-    return LiveSubscriptionStatus.refresh(client, view);
+    return subscriptions.refresh(view);
   }
 
   /**
@@ -206,7 +206,9 @@ public final class Onboardings {
       OnboardingView view =
           handle.getResultAsync(wait.toMillis(), TimeUnit.MILLISECONDS)
               .get(wait.toMillis() + 5_000, TimeUnit.MILLISECONDS);
-      // The connect's result is usually the ended onboarding's last view.
+      // The connect's result is usually the ended onboarding's last view; the sign-in's is the
+      // view the page reads next.
+      updateAnswers.put(onboardingId, view);
       return UpdateOutcome.completed(finalViews.remember(onboardingId, view));
     } catch (WorkflowNotFoundException notFound) {
       return UpdateOutcome.notFound();

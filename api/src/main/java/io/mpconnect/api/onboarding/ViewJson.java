@@ -1,6 +1,6 @@
 package io.mpconnect.api.onboarding;
 
-import io.mpconnect.api.marketplace.LiveSubscriptionStatus;
+import io.mpconnect.api.marketplace.StoredSubscriptionStatus;
 import io.mpconnect.workflows.messages.License;
 import io.mpconnect.workflows.messages.OnboardingView;
 import io.mpconnect.workflows.messages.OrganizationOption;
@@ -31,8 +31,8 @@ public record ViewJson(
   public record OrganizationRef(String id, String name, String plan) {}
 
   /**
-   * @param licenses the customer's licenses as its subscription workflow holds them, when the
-   *     onboarding is connected and the subscription answered; else empty
+   * @param licenses the customer's licenses as its subscription workflow stored them, newest
+   *     first, when the onboarding is connected and the records could be read; else empty
    */
   public record Subscription(String status, List<LicenseJson> licenses) {}
 
@@ -42,14 +42,14 @@ public record ViewJson(
 
   public record User(String displayName, String email, String provider) {}
 
-  /** The body of a view (its subscription's licenses as {@link LiveSubscriptionStatus} read). */
+  /** The body of a view (its subscription's licenses as {@link StoredSubscriptionStatus} read). */
   public static ViewJson of(OnboardingView view, String csrfToken) {
     return of(
         view, view.subscription() == null ? List.of() : view.subscription().licenses(), csrfToken);
   }
 
-  public static ViewJson of(LiveSubscriptionStatus.Live live, String csrfToken) {
-    return of(live.view(), live.licenses(), csrfToken);
+  public static ViewJson of(StoredSubscriptionStatus.Refreshed refreshed, String csrfToken) {
+    return of(refreshed.view(), refreshed.licenses(), csrfToken);
   }
 
   public static ViewJson of(OnboardingView view, List<License> licenses, String csrfToken) {

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
-import io.mpconnect.api.FakeSubscriptionWorkflow;
 import io.mpconnect.api.TestTemporal;
+import io.mpconnect.api.marketplace.StoredSubscriptionStatus;
 import io.mpconnect.api.session.Session;
-import io.mpconnect.workflows.messages.AwsSubscriptionState;
 import io.mpconnect.workflows.messages.ConnectChoice;
 import io.mpconnect.workflows.messages.License;
 import io.mpconnect.workflows.messages.LicenseStatus;
@@ -16,9 +15,8 @@ import io.mpconnect.workflows.messages.OnboardingStep;
 import io.mpconnect.workflows.messages.OnboardingView;
 import io.mpconnect.workflows.messages.OrganizationRef;
 import io.mpconnect.workflows.messages.SubscriptionStatus;
-import io.mpconnect.workflows.messages.SubscriptionView;
+import io.mpconnect.workflows.messages.VerifiedIdentity;
 import io.mpconnect.workflows.onboarding.OnboardingIds;
-import io.mpconnect.workflows.subscription.SubscriptionIds;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowException;
@@ -60,10 +58,16 @@ class OnboardingFinalViewsTest {
 
   private static TestWorkflowEnvironment temporal;
   private static final Queries queries = new Queries();
+  /** What the subscription workflows stored, by "account/organization" (the read model's rows). */
+  private static final Map<String, StoredSubscriptionStatus.Stored> stored =
+      new ConcurrentHashMap<>();
   private static WorkflowClient client;
   private Onboardings onboardings;
 
-  /** Plays an onboarding for what the api asks of it: the view query and the connect Update. */
+  /**
+   * Plays an onboarding for what the api asks of it: the view query, the sign-in and the connect
+   * Updates.
+   */
   @WorkflowInterface
   public interface FakeOnboarding {
     /** Runs until its view has an outcome, as the real one ends in {@code finish}. */
@@ -78,6 +82,10 @@ class OnboardingFinalViewsTest {
 
     @UpdateMethod(name = "chooseOrganization")
     OnboardingView chooseOrganization(ConnectChoice choice);
+
+    /** Signs in: the view now names the identity's subject in its message. */
+    @UpdateMethod(name = "authenticate")
+    OnboardingView authenticate(VerifiedIdentity identity);
 
     class Impl implements FakeOnboarding {
       private OnboardingView view;
@@ -103,6 +111,14 @@ class OnboardingFinalViewsTest {
       @Override
       public OnboardingView chooseOrganization(ConnectChoice choice) {
         view = afterChoice;
+        return view;
+      }
+
+      @Override
+      public OnboardingView authenticate(VerifiedIdentity identity) {
+        view = new OnboardingView(view.id(), OnboardingStep.AWAITING_ORGANIZATION, null,
+            view.customer(), view.user(), view.organizations(), view.organization(),
+            view.subscription(), "signed in as " + identity.subject());
         return view;
       }
     }
@@ -142,8 +158,7 @@ class OnboardingFinalViewsTest {
   static void start() {
     temporal = TestTemporal.withSearchAttributes();
     Worker worker = temporal.newWorker(TASK_QUEUE);
-    worker.registerWorkflowImplementationTypes(
-        FakeOnboarding.Impl.class, FakeSubscriptionWorkflow.Impl.class);
+    worker.registerWorkflowImplementationTypes(FakeOnboarding.Impl.class);
     temporal.start();
     client = WorkflowClient.newInstance(temporal.getWorkflowServiceStubs(),
         WorkflowClientOptions.newBuilder(temporal.getWorkflowClient().getOptions())
@@ -161,7 +176,9 @@ class OnboardingFinalViewsTest {
   @BeforeEach
   void newApi() {
     queries.down = false;
-    onboardings = new Onboardings(client, TASK_QUEUE, Duration.ofHours(1), Duration.ofDays(1));
+    onboardings = new Onboardings(client, TASK_QUEUE, Duration.ofHours(1), Duration.ofDays(1),
+        List.of(), PRODUCT, new StoredSubscriptionStatus((product, account, organization) ->
+            Optional.ofNullable(stored.get(account + "/" + organization))));
   }
 
   @Test
@@ -212,45 +229,70 @@ class OnboardingFinalViewsTest {
   }
 
   @Test
-  void anAnsweredEndedView_stillGetsItsSubscriptionsLiveStatusAtEveryRead() {
+  void anAnsweredEndedView_stillGetsItsSubscriptionsStoredStatusAtEveryRead() {
     String id = newId();
     String account = account(id);
     start(id, connected(id, null), null);
-    subscription(account, "org-" + id, SubscriptionStatus.PENDING);
-    readUntil(id, v -> v.subscription() != null);
+    subscription(account, "org-" + id, SubscriptionStatus.PENDING, "STARTER");
+    assertThat(onboardings.view(id).orElseThrow().subscription().status())
+        .isEqualTo(SubscriptionStatus.PENDING);
     assertThat(queries.of(id)).isEqualTo(1);
 
     License license = new License("agmt-1", "arn:license/l-1", "agmt-1", LicenseStatus.USABLE,
         null, null, null, false, "offer-1", "NEW", null, null);
-    client.newUntypedWorkflowStub(SubscriptionIds.workflowId(PRODUCT, account))
-        .terminate("AWS confirmed: the next run answers ACTIVE");
-    subscription(account, "org-" + id, SubscriptionStatus.ACTIVE, license);
-    // Until the new run's first task, the subscription does not answer and the view has none.
-    readUntil(id, v -> v.subscription() != null
-        && v.subscription().status() == SubscriptionStatus.ACTIVE);
+    // AWS confirmed: the subscription workflow stored ACTIVE, the paid plan and the license.
+    subscription(account, "org-" + id, SubscriptionStatus.ACTIVE, "STANDARD", license);
+    OnboardingView confirmed = onboardings.view(id).orElseThrow();
 
-    assertThat(onboardings.view(id).orElseThrow().subscription().licenses())
-        .containsExactly(license);
+    assertThat(confirmed.subscription().status()).isEqualTo(SubscriptionStatus.ACTIVE);
+    assertThat(confirmed.organization().plan()).isEqualTo("STANDARD");
+    assertThat(confirmed.subscription().licenses()).containsExactly(license);
     assertThat(queries.of(id)).as("the onboarding was asked once").isEqualTo(1);
   }
 
   @Test
-  void whileTemporalIsUnavailable_anEndedViewIsStillAnswered_withItsOwnStatus_anyOtherIsNot() {
+  void whileTemporalIsUnavailable_anEndedViewIsStillAnswered_withItsStoredStatus_anyOtherIsNot() {
     String ended = newId();
     String waiting = newId();
-    // Connected, so the read asks the subscription too (there is none: its own status stands).
-    OnboardingView endedView = connected(ended, new OnboardingView.Subscription(
+    String unlinked = newId();
+    OnboardingView endedView = connected(ended, null);
+    OnboardingView unlinkedView = connected(unlinked, new OnboardingView.Subscription(
         SubscriptionStatus.PENDING));
     start(ended, endedView, null);
+    start(unlinked, unlinkedView, null);
     start(waiting, view(waiting, OnboardingStep.AWAITING_ORGANIZATION, null, "choose"), null);
-    assertThat(onboardings.view(ended)).contains(endedView);
+    subscription(account(ended), "org-" + ended, SubscriptionStatus.PENDING, "STARTER");
+    assertThat(onboardings.view(ended).orElseThrow().subscription().status())
+        .isEqualTo(SubscriptionStatus.PENDING);
+    assertThat(onboardings.view(unlinked)).contains(unlinkedView);
     assertThat(onboardings.view(waiting)).isPresent();
 
     queries.down = true;
+    subscription(account(ended), "org-" + ended, SubscriptionStatus.ACTIVE, "STANDARD");
 
-    assertThat(onboardings.view(ended)).contains(endedView);
+    assertThat(onboardings.view(ended).orElseThrow().subscription().status())
+        .as("the stored status needs no Temporal").isEqualTo(SubscriptionStatus.ACTIVE);
+    assertThat(onboardings.view(unlinked)).as("nothing stored: its own status stands")
+        .contains(unlinkedView);
     assertThatThrownBy(() -> onboardings.view(waiting)).isInstanceOf(WorkflowException.class);
     assertThatThrownBy(() -> onboardings.view(newId())).isInstanceOf(WorkflowException.class);
+  }
+
+  @Test
+  void theSignInsAnswer_isTheNextRead_withoutAQuery_andOnlyThatOne() {
+    String id = newId();
+    start(id, view(id, OnboardingStep.AWAITING_AUTHENTICATION, null, "sign in"), null);
+
+    Onboardings.UpdateOutcome signedIn = onboardings.authenticate(id,
+        new VerifiedIdentity("mock", "https://issuer.example", "subject-1", "olivia@example.com",
+            "Olivia"), WAIT);
+
+    assertThat(signedIn.kind()).isEqualTo(Onboardings.UpdateOutcome.Kind.COMPLETED);
+    assertThat(onboardings.view(id)).contains(signedIn.view());
+    assertThat(queries.of(id)).as("the page after the sign-in").isZero();
+    stub(id).show(view(id, OnboardingStep.AWAITING_ORGANIZATION, null, "reminded"));
+    int reads = readUntil(id, v -> "reminded".equals(v.message()));
+    assertThat(queries.of(id)).as("every later read asks").isEqualTo(reads);
   }
 
   @Test
@@ -317,12 +359,11 @@ class OnboardingFinalViewsTest {
     client.newUntypedWorkflowStub(OnboardingIds.workflowId(id)).getResult(Void.class);
   }
 
+  /** What the subscription workflow of {@code account} stored for the organization. */
   private static void subscription(String account, String organization,
-      SubscriptionStatus status, License... licenses) {
-    FakeSubscriptionWorkflow.start(client, TASK_QUEUE, new SubscriptionView(
-        SubscriptionIds.workflowId(PRODUCT, account), PRODUCT, account, null, account,
-        organization, "Acme", status, AwsSubscriptionState.SUBSCRIBED, "STANDARD", null, null, 1,
-        0, 0, null, List.of(licenses)));
+      SubscriptionStatus status, String plan, License... licenses) {
+    stored.put(account + "/" + organization,
+        new StoredSubscriptionStatus.Stored(status, plan, List.of(licenses)));
   }
 
   /** Reads until the view satisfies {@code done}; returns how many reads it took. */

@@ -1,5 +1,6 @@
 package io.mpconnect.benchmarks.journeys;
 
+import io.mpconnect.api.marketplace.StoredSubscriptionStatus;
 import io.mpconnect.api.onboarding.Onboardings;
 import io.mpconnect.config.DatabaseSettings;
 import io.mpconnect.config.TemporalConnections;
@@ -117,7 +118,11 @@ public final class WaitingMemoryBenchmark {
       started.add(service::shutdown);
       WorkflowClient client = TemporalConnections.client(service, settings);
       Onboardings onboardings =
-          new Onboardings(client, QUEUE, Duration.ofHours(6), Duration.ofHours(6));
+          new Onboardings(client, QUEUE, Duration.ofHours(6), Duration.ofHours(6), List.of(),
+              null,
+              // None of these onboardings connects: no subscription is ever read.
+              new StoredSubscriptionStatus((product, account, organization) ->
+                  java.util.Optional.empty()));
       Bench.log("starting %d onboardings (as the api does), %d at a time", waiting, starters);
       long startedAt = System.nanoTime();
       ExecutorService pool = Executors.newFixedThreadPool(starters);
