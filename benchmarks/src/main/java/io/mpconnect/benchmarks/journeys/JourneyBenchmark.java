@@ -240,7 +240,7 @@ public final class JourneyBenchmark {
       throws Exception {
     stepSamples.clear();
     return run(pool, count, () -> {
-      BrowserJourney journey = new BrowserJourney(env.baseUrl, null);
+      BrowserJourney journey = new BrowserJourney(env.baseUrl);
       journey.register();
       journey.signIn();
       journey.connectNewOrganization();

@@ -83,7 +83,7 @@ public final class RegistrationLatencyBenchmark {
   }
 
   static Sample registrations(BenchEnvironment env, int count, int clients) throws Exception {
-    return measure(count, clients, () -> new BrowserJourney(env.baseUrl, null).register());
+    return measure(count, clients, () -> new BrowserJourney(env.baseUrl).register());
   }
 
   static Sample bareStarts(BenchEnvironment env, int count, int clients) throws Exception {
