@@ -202,7 +202,8 @@ public final class JourneyBenchmark {
             WorkflowClient.start(probe::probe);
             took.add(System.nanoTime() - starting);
           } catch (RuntimeException e) {
-            System.err.println("[bench] probe start failed: " + e);
+            System.err.println("[bench] probe start failed: " + e
+                + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
           }
           try {
             Thread.sleep(PROBE_EVERY_MILLIS);
@@ -218,9 +219,9 @@ public final class JourneyBenchmark {
       return new ProbeStarts(env);
     }
 
+    /** Lets the probe in flight finish (an interrupt would cancel its call): at most a pause. */
     List<Long> stop() throws InterruptedException {
       running = false;
-      thread.interrupt();
       thread.join();
       return took;
     }

@@ -327,7 +327,7 @@ public class OnboardingWorkflowImpl implements OnboardingWorkflow {
   /**
    * The link is committed: hand it to the subscription workflow, which activates the paid plan
    * once AWS confirms and sends the confirmation with the status it then knows. The onboarding
-   * ends here; the page shows the subscription's live status.
+   * ends here; the page shows the subscription's status as its workflow stored it.
    */
   private OnboardingResult handOverToSubscription(OnboardingRequest request) {
     try {

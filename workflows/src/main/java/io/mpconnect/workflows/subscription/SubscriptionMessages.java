@@ -15,7 +15,7 @@ public final class SubscriptionMessages {
         + " takes a few seconds.";
   }
 
-  /** An onboarding that ended at the link; the page adds the subscription's live status. */
+  /** An onboarding that ended at the link; the page adds the subscription's stored status. */
   public static String linked(String organizationName) {
     return "Your organization \""
         + organizationName
