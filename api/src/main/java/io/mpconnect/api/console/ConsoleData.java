@@ -21,9 +21,9 @@ import java.util.UUID;
  * What the console's pages, and the sign-up page for a connected onboarding's subscription
  * ({@code StoredSubscriptionStatus}), read from PostgreSQL, through a small pool whose
  * connections are read-only in the server ({@code readOnlyMode=always}): the api changes nothing
- * here, every change goes through Temporal. The pool opens on the first read, so an api whose database is away (or
- * that never serves the console) starts and serves the sign-up journey all the same. The worker
- * owns the schema; no migrations run here.
+ * here, every change goes through Temporal. The pool opens on the first read, so an api whose
+ * database is away (or that never serves the console) starts and serves the sign-up journey all
+ * the same. The worker owns the schema; no migrations run here.
  */
 public final class ConsoleData implements AutoCloseable {
   static final int POOL_SIZE = 3;
