@@ -115,10 +115,6 @@ final class FakeActivities {
   }
 
   /**
-   * Records the links onboardings hand over; an onboarding of the code before ending at the link
-   * waits for an answer, and gets ACTIVE at once.
-   */
-  /**
    * Plays the subscription workflow's hand-off for the api's tests: a link from an onboarding that
    * ends at it is stored as AWS already confirmed it (ACTIVE, STANDARD), as the real subscription
    * workflow writes it to PostgreSQL; the api reads it through {@link #records()}. A link from an

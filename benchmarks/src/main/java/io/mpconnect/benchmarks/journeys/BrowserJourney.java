@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
@@ -64,7 +65,7 @@ final class BrowserJourney {
   }
 
   /** POST to 303; returns the nanoseconds it took. */
-  long register() throws IOException, InterruptedException {
+  long register() throws IOException {
     long started = System.nanoTime();
     Response response = post("/marketplace/aws/register",
         "x-amzn-marketplace-token=" + URLEncoder.encode(
@@ -78,7 +79,7 @@ final class BrowserJourney {
     return took;
   }
 
-  void signIn() throws IOException, InterruptedException {
+  void signIn() throws IOException {
     long started = System.nanoTime();
     Response login = get("/auth/dev/login?onboarding=" + onboardingId);
     expect(login, 302, "login");
@@ -196,7 +197,7 @@ final class BrowserJourney {
       String value = parts[0].substring(eq + 1).trim();
       boolean expired = value.isEmpty();
       for (int i = 1; i < parts.length; i++) {
-        String attribute = parts[i].trim().toLowerCase(java.util.Locale.ROOT);
+        String attribute = parts[i].trim().toLowerCase(Locale.ROOT);
         if (attribute.equals("max-age=0") || attribute.startsWith("max-age=-")) {
           expired = true;
         }
